@@ -1,0 +1,26 @@
+/* GStreamer OpenTok signaling
+ * Copyright (C) 2026 The gst-opentok authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+#ifndef __GST_OPENTOK_PRIVATE_H__
+#define __GST_OPENTOK_PRIVATE_H__
+
+#include <gst/gst.h>
+
+G_BEGIN_DECLS
+
+/* Library-wide debug category "opentok", for code that is not one object's. */
+G_GNUC_INTERNAL
+GstDebugCategory *gst_opentok_debug_get_category (void);
+
+G_GNUC_INTERNAL
+gchar *gst_opentok_uuid_new (void);
+
+G_END_DECLS
+
+#endif /* __GST_OPENTOK_PRIVATE_H__ */

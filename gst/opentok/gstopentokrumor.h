@@ -1,0 +1,134 @@
+/* GStreamer OpenTok signaling
+ * Copyright (C) 2026 The gst-opentok authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+#ifndef __GST_OPENTOK_RUMOR_H__
+#define __GST_OPENTOK_RUMOR_H__
+
+#include <gst/opentok/opentok-prelude.h>
+
+G_BEGIN_DECLS
+
+/**
+ * GST_OPENTOK_RUMOR_DEFAULT_MAX_FRAME_SIZE:
+ *
+ * The largest Rumor frame, in bytes, that gst_opentok_rumor_frame_parse()
+ * accepts when given 0 as its limit. Large enough for an 8192-byte signal
+ * whose every character needs a JSON escape, plus headers.
+ *
+ * Since: 0.1
+ */
+#define GST_OPENTOK_RUMOR_DEFAULT_MAX_FRAME_SIZE (64 * 1024)
+
+/**
+ * GstOpenTokRumorType:
+ * @GST_OPENTOK_RUMOR_TYPE_SUBSCRIBE: subscribe to the destination topics
+ * @GST_OPENTOK_RUMOR_TYPE_UNSUBSCRIBE: unsubscribe from the destination topics
+ * @GST_OPENTOK_RUMOR_TYPE_MESSAGE: a message carrying a Raptor payload
+ * @GST_OPENTOK_RUMOR_TYPE_CONNECT: first frame of a client socket
+ * @GST_OPENTOK_RUMOR_TYPE_DISCONNECT: the client leaves, or replaces the socket
+ * @GST_OPENTOK_RUMOR_TYPE_PING: keepalive request
+ * @GST_OPENTOK_RUMOR_TYPE_PONG: keepalive answer
+ * @GST_OPENTOK_RUMOR_TYPE_STATUS: reply to, or acknowledgement of, a MESSAGE
+ *
+ * The Rumor message types, with their numbers on the wire.
+ *
+ * Since: 0.1
+ */
+typedef enum
+{
+  GST_OPENTOK_RUMOR_TYPE_SUBSCRIBE = 0,
+  GST_OPENTOK_RUMOR_TYPE_UNSUBSCRIBE = 1,
+  GST_OPENTOK_RUMOR_TYPE_MESSAGE = 2,
+  GST_OPENTOK_RUMOR_TYPE_CONNECT = 3,
+  GST_OPENTOK_RUMOR_TYPE_DISCONNECT = 4,
+  GST_OPENTOK_RUMOR_TYPE_PING = 7,
+  GST_OPENTOK_RUMOR_TYPE_PONG = 8,
+  GST_OPENTOK_RUMOR_TYPE_STATUS = 9,
+} GstOpenTokRumorType;
+
+GST_OPENTOK_API
+const gchar *gst_opentok_rumor_type_to_string (GstOpenTokRumorType type);
+
+/**
+ * GstOpenTokRumorFrame:
+ *
+ * One Rumor message: a type, destination addresses, an ordered list of
+ * string headers and a payload. Reference counted; a frame is meant to be
+ * filled by one thread and then only read.
+ *
+ * Since: 0.1
+ */
+typedef struct _GstOpenTokRumorFrame GstOpenTokRumorFrame;
+
+#define GST_TYPE_OPENTOK_RUMOR_FRAME (gst_opentok_rumor_frame_get_type ())
+GST_OPENTOK_API
+GType gst_opentok_rumor_frame_get_type (void);
+
+GST_OPENTOK_API
+GstOpenTokRumorFrame *gst_opentok_rumor_frame_new (GstOpenTokRumorType type);
+
+GST_OPENTOK_API
+GstOpenTokRumorFrame *gst_opentok_rumor_frame_ref (GstOpenTokRumorFrame * frame);
+
+GST_OPENTOK_API
+void gst_opentok_rumor_frame_unref (GstOpenTokRumorFrame * frame);
+
+GST_OPENTOK_API
+GstOpenTokRumorType gst_opentok_rumor_frame_get_message_type (const GstOpenTokRumorFrame * frame);
+
+GST_OPENTOK_API
+void gst_opentok_rumor_frame_add_address (GstOpenTokRumorFrame * frame,
+    const gchar * address);
+
+GST_OPENTOK_API
+guint gst_opentok_rumor_frame_get_n_addresses (const GstOpenTokRumorFrame * frame);
+
+GST_OPENTOK_API
+const gchar *gst_opentok_rumor_frame_get_address (const GstOpenTokRumorFrame * frame,
+    guint index);
+
+GST_OPENTOK_API
+void gst_opentok_rumor_frame_set_header (GstOpenTokRumorFrame * frame,
+    const gchar * key, const gchar * value);
+
+GST_OPENTOK_API
+const gchar *gst_opentok_rumor_frame_get_header (const GstOpenTokRumorFrame * frame,
+    const gchar * key);
+
+GST_OPENTOK_API
+guint gst_opentok_rumor_frame_get_n_headers (const GstOpenTokRumorFrame * frame);
+
+GST_OPENTOK_API
+gboolean gst_opentok_rumor_frame_get_nth_header (const GstOpenTokRumorFrame * frame,
+    guint index, const gchar ** key, const gchar ** value);
+
+GST_OPENTOK_API
+void gst_opentok_rumor_frame_set_payload (GstOpenTokRumorFrame * frame,
+    GBytes * payload);
+
+GST_OPENTOK_API
+void gst_opentok_rumor_frame_take_payload_string (GstOpenTokRumorFrame * frame,
+    gchar * text);
+
+GST_OPENTOK_API
+GBytes *gst_opentok_rumor_frame_get_payload (const GstOpenTokRumorFrame * frame);
+
+GST_OPENTOK_API
+GBytes *gst_opentok_rumor_frame_serialize (const GstOpenTokRumorFrame * frame,
+    GError ** error);
+
+GST_OPENTOK_API
+GstOpenTokRumorFrame *gst_opentok_rumor_frame_parse (GBytes * data,
+    gsize max_size, GError ** error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GstOpenTokRumorFrame, gst_opentok_rumor_frame_unref)
+
+G_END_DECLS
+
+#endif /* __GST_OPENTOK_RUMOR_H__ */

@@ -1,0 +1,195 @@
+/* GStreamer OpenTok signaling
+ * Copyright (C) 2026 The gst-opentok authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/* gst-opentok-server: the embedded OpenTok-compatible signaling server as a
+ * command-line program. */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <glib-unix.h>
+#include <gst/opentok/opentok.h>
+
+#define SECRET_ENV "OPENTOK_API_SECRET"
+
+static const gchar description[] =
+    "Serves the OpenTok client protocol (session info, Rumor WebSocket) and\n"
+    "the signaling REST API, so that opentok.js, the OpenTok server SDKs and\n"
+    "GStreamer's signalbin meet in one session without a cloud account.\n"
+    "\n"
+    "Point the clients at the URL it prints:\n"
+    "  opentok.js   window.OTProperties = { apiURL: URL, loggingURL: URL };\n"
+    "               set before opentok.js is loaded\n"
+    "  Node SDK     new OpenTok(apiKey, apiSecret, { apiUrl: URL })\n"
+    "  signalbin    signalbin api-url=URL api-key=KEY session-id=ID token=T\n"
+    "\n"
+    "The API secret comes from --api-secret, else from the environment\n"
+    "variable " SECRET_ENV ", else a random one is made and printed.\n"
+    "Once listening it prints the URLs, a ready session id and a publisher\n"
+    "token for it; SIGINT or SIGTERM stop it cleanly.";
+
+static gboolean
+on_stop_signal (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static gchar *
+random_secret_new (void)
+{
+  GString *secret = g_string_sized_new (40);
+  guint i;
+
+  for (i = 0; i < 40; i++)
+    g_string_append_c (secret, "0123456789abcdef"[g_random_int_range (0, 16)]);
+  return g_string_free (secret, FALSE);
+}
+
+int
+main (int argc, char **argv)
+{
+  gchar *host = g_strdup ("127.0.0.1"), *api_key = NULL, *api_secret = NULL;
+  gchar *public_url = NULL, *session_id = NULL, *token = NULL, *url;
+  gint port = 3000, max_frame_size = GST_OPENTOK_RUMOR_DEFAULT_MAX_FRAME_SIZE;
+  gint signal_burst = 1000, liveness = 10000, reconnect_window = 40000;
+  gint max_pending = 4096;
+  gdouble signal_rate = 500;
+  gboolean secret_generated = FALSE;
+  GOptionEntry entries[] = {
+    {"host", 0, 0, G_OPTION_ARG_STRING, &host,
+        "Address to listen on (default 127.0.0.1; 0.0.0.0 for all)", "ADDR"},
+    {"port", 'p', 0, G_OPTION_ARG_INT, &port,
+        "TCP port (default 3000; 0 picks a free one)", "PORT"},
+    {"api-key", 'k', 0, G_OPTION_ARG_STRING, &api_key,
+        "The API key (project id) served (required)", "KEY"},
+    {"api-secret", 's', 0, G_OPTION_ARG_STRING, &api_secret,
+        "The API secret (default: $" SECRET_ENV ", else generated)",
+        "SECRET"},
+    {"public-url", 0, 0, G_OPTION_ARG_STRING, &public_url,
+          "Base URL clients reach the server at, when not the one they ask "
+          "(e.g. behind a proxy)", "URL"},
+    {"max-frame-size", 0, 0, G_OPTION_ARG_INT, &max_frame_size,
+        "Largest Rumor frame accepted, in bytes (default 65536)", "BYTES"},
+    {"signal-rate", 0, 0, G_OPTION_ARG_DOUBLE, &signal_rate,
+          "Signals per second a connection may send, beyond its burst; "
+          "more get 429 (default 500; 0 = no limit)", "RATE"},
+    {"signal-burst", 0, 0, G_OPTION_ARG_INT, &signal_burst,
+        "Signals a connection may send at once (default 1000)", "N"},
+    {"liveness-timeout", 0, 0, G_OPTION_ARG_INT, &liveness,
+        "Milliseconds of silence before a socket is closed (default 10000)",
+        "MS"},
+    {"reconnect-window", 0, 0, G_OPTION_ARG_INT, &reconnect_window,
+          "Milliseconds a lost connection waits for its client to reconnect "
+          "(default 40000)", "MS"},
+    {"max-pending-messages", 0, 0, G_OPTION_ARG_INT, &max_pending,
+          "Unacknowledged messages kept per connection before it is dropped "
+          "(default 4096)", "N"},
+    {NULL}
+  };
+  GOptionContext *options;
+  GstOpenTokServer *server;
+  GError *error = NULL;
+  GMainLoop *loop;
+  int status = EXIT_FAILURE;
+
+  options = g_option_context_new ("- OpenTok-compatible signaling server");
+  g_option_context_set_description (options, description);
+  g_option_context_add_main_entries (options, entries, NULL);
+  g_option_context_add_group (options, gst_init_get_option_group ());
+  if (!g_option_context_parse (options, &argc, &argv, &error)) {
+    g_printerr ("%s\n", error->message);
+    g_error_free (error);
+    g_option_context_free (options);
+    return EXIT_FAILURE;
+  }
+  g_option_context_free (options);
+
+  if (api_key == NULL || *api_key == '\0') {
+    g_printerr ("--api-key is required (any decimal id, e.g. 123456)\n");
+    goto out;
+  }
+  if (port < 0 || port > 65535) {
+    g_printerr ("--port must be between 0 and 65535\n");
+    goto out;
+  }
+  if (api_secret == NULL && g_getenv (SECRET_ENV) != NULL)
+    api_secret = g_strdup (g_getenv (SECRET_ENV));
+  if (api_secret == NULL || *api_secret == '\0') {
+    g_free (api_secret);
+    api_secret = random_secret_new ();
+    secret_generated = TRUE;
+  }
+
+  server = gst_opentok_server_new (api_key, api_secret);
+  g_object_set (server, "host", host, "port", (guint) port,
+      "public-url", public_url, "max-frame-size", (guint) max_frame_size,
+      "signal-rate", signal_rate, "signal-burst", (guint) signal_burst,
+      "liveness-timeout", (guint) liveness,
+      "reconnect-window", (guint) reconnect_window,
+      "max-pending-messages", (guint) max_pending, NULL);
+  if (!gst_opentok_server_start (server, &error)) {
+    g_printerr ("Could not start the server: %s\n", error->message);
+    g_error_free (error);
+    gst_object_unref (server);
+    goto out;
+  }
+
+  session_id = gst_opentok_server_create_session (server);
+  token = gst_opentok_server_generate_token (server, session_id,
+      GST_OPENTOK_ROLE_PUBLISHER, NULL, &error);
+  if (token == NULL) {
+    g_printerr ("Could not make a token: %s\n", error->message);
+    g_error_free (error);
+    gst_object_unref (server);
+    goto out;
+  }
+  url = gst_opentok_server_get_url (server);
+  g_print ("gst-opentok-server " VERSION " serving on %s\n", url);
+  g_print ("  opentok.js       window.OTProperties = { apiURL: \"%s\" }\n",
+      url);
+  g_print ("  Node SDK         new OpenTok(apiKey, apiSecret, "
+      "{ apiUrl: \"%s\" })\n", url);
+  g_print ("  Rumor WebSocket  ws%s%s (or from --public-url)\n",
+      url + strlen ("http"), GST_OPENTOK_SERVER_RUMOR_PATH);
+  g_print ("  health, metrics  %s/healthz  %s/metrics\n", url, url);
+  g_print ("api key:    %s\n", api_key);
+  if (secret_generated)
+    g_print ("api secret: %s\n", api_secret);
+  g_print ("session id: %s\n", session_id);
+  g_print ("token:      %s\n", token);
+  fflush (stdout);
+  g_free (url);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  g_unix_signal_add (SIGINT, on_stop_signal, loop);
+  g_unix_signal_add (SIGTERM, on_stop_signal, loop);
+  g_main_loop_run (loop);
+  g_main_loop_unref (loop);
+
+  g_print ("stopping\n");
+  gst_opentok_server_stop (server);
+  gst_object_unref (server);
+  status = EXIT_SUCCESS;
+
+out:
+  g_free (host);
+  g_free (api_key);
+  if (api_secret)
+    memset (api_secret, 0, strlen (api_secret));
+  g_free (api_secret);
+  g_free (public_url);
+  g_free (session_id);
+  g_free (token);
+  return status;
+}
