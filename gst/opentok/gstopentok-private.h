@@ -11,6 +11,7 @@
 #define __GST_OPENTOK_PRIVATE_H__
 
 #include <gst/gst.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -20,6 +21,9 @@ GstDebugCategory *gst_opentok_debug_get_category (void);
 
 G_GNUC_INTERNAL
 gchar *gst_opentok_uuid_new (void);
+
+G_GNUC_INTERNAL
+gchar *gst_opentok_json_to_string (JsonNode * root, gsize * length);
 
 G_END_DECLS
 

@@ -611,7 +611,7 @@ message_envelope_new (const gchar * to, const gchar * from,
   GstOpenTokRumorFrame *frame;
   GstOpenTokEnvelope *envelope;
   gchar *transaction_id;
-  GBytes *bytes;
+  GBytes *bytes, *payload;
 
   transaction_id = gst_opentok_uuid_new ();
   frame = gst_opentok_rumor_frame_new (GST_OPENTOK_RUMOR_TYPE_MESSAGE);
@@ -620,8 +620,9 @@ message_envelope_new (const gchar * to, const gchar * from,
       "application/x-raptor+v2");
   gst_opentok_rumor_frame_set_header (frame, "TRANSACTION-ID", transaction_id);
   gst_opentok_rumor_frame_set_header (frame, "X-TB-FROM-ADDRESS", from);
-  gst_opentok_rumor_frame_set_payload (frame,
-      gst_opentok_raptor_message_to_bytes (raptor));
+  payload = gst_opentok_raptor_message_to_bytes (raptor);
+  gst_opentok_rumor_frame_set_payload (frame, payload);
+  g_bytes_unref (payload);
   bytes = frame_serialize (frame);
   envelope = gst_opentok_envelope_new (bytes, transaction_id);
   g_bytes_unref (bytes);
@@ -641,7 +642,7 @@ reason_body_new (const gchar * reason)
   json_builder_add_string_value (builder, reason);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
-  body = json_to_string (root, FALSE);
+  body = gst_opentok_json_to_string (root, NULL);
   json_node_unref (root);
   g_object_unref (builder);
   return body;
@@ -1191,7 +1192,7 @@ session_state_new (Session * session)
   json_object_set_array_member (state, "stream", json_array_new ());
   json_object_set_array_member (state, "archive", json_array_new ());
   root = json_node_init_object (json_node_alloc (), state);
-  text = json_to_string (root, FALSE);
+  text = gst_opentok_json_to_string (root, NULL);
   json_node_unref (root);
   json_object_unref (state);
   return text;
@@ -1713,7 +1714,7 @@ static void
 http_respond_json (SoupServerMessage * msg, guint status, JsonNode * root)
 {
   gsize length;
-  gchar *text = json_to_string (root, FALSE);
+  gchar *text = gst_opentok_json_to_string (root, NULL);
 
   length = strlen (text);
   soup_server_message_set_status (msg, status, NULL);
