@@ -46,7 +46,7 @@ GQuark gst_opentok_signal_error_quark (void);
  *
  * Since: 0.1
  */
-typedef enum
+typedef enum /*< underscore_name=gst_opentok_signal_error >*/
 {
   GST_OPENTOK_SIGNAL_ERROR_INVALID = 400,
   GST_OPENTOK_SIGNAL_ERROR_NOT_AUTHORIZED = 403,
@@ -81,7 +81,7 @@ GQuark gst_opentok_protocol_error_quark (void);
  *
  * Since: 0.1
  */
-typedef enum
+typedef enum /*< underscore_name=gst_opentok_protocol_error >*/
 {
   GST_OPENTOK_PROTOCOL_ERROR_MALFORMED,
   GST_OPENTOK_PROTOCOL_ERROR_TOO_LARGE,
@@ -116,7 +116,7 @@ GQuark gst_opentok_token_error_quark (void);
  *
  * Since: 0.1
  */
-typedef enum
+typedef enum /*< underscore_name=gst_opentok_token_error >*/
 {
   GST_OPENTOK_TOKEN_ERROR_MALFORMED,
   GST_OPENTOK_TOKEN_ERROR_BAD_SIGNATURE,

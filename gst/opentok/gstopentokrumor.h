@@ -40,7 +40,7 @@ G_BEGIN_DECLS
  *
  * Since: 0.1
  */
-typedef enum
+typedef enum /*< underscore_name=gst_opentok_rumor_type >*/
 {
   GST_OPENTOK_RUMOR_TYPE_SUBSCRIBE = 0,
   GST_OPENTOK_RUMOR_TYPE_UNSUBSCRIBE = 1,

@@ -80,7 +80,7 @@ G_BEGIN_DECLS
  *
  * Since: 0.1
  */
-typedef enum
+typedef enum /*< underscore_name=gst_opentok_role >*/
 {
   GST_OPENTOK_ROLE_SUBSCRIBER,
   GST_OPENTOK_ROLE_PUBLISHER,
@@ -98,7 +98,7 @@ typedef enum
  *
  * Since: 0.1
  */
-typedef enum
+typedef enum /*< underscore_name=gst_opentok_token_format >*/
 {
   GST_OPENTOK_TOKEN_FORMAT_JWT,
   GST_OPENTOK_TOKEN_FORMAT_T1,
