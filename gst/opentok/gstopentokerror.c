@@ -12,7 +12,9 @@
 #endif
 
 #include "gstopentokerror.h"
+#include "gstopentokclient.h"
 
 G_DEFINE_QUARK (gst-opentok-signal-error-quark, gst_opentok_signal_error);
 G_DEFINE_QUARK (gst-opentok-protocol-error-quark, gst_opentok_protocol_error);
 G_DEFINE_QUARK (gst-opentok-token-error-quark, gst_opentok_token_error);
+G_DEFINE_QUARK (gst-opentok-client-error-quark, gst_opentok_client_error);

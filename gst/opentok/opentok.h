@@ -18,5 +18,6 @@
 #include <gst/opentok/gstopentoksignal.h>
 #include <gst/opentok/gstopentoktoken.h>
 #include <gst/opentok/gstopentokserver.h>
+#include <gst/opentok/gstopentokclient.h>
 
 #endif /* __GST_OPENTOK_H__ */

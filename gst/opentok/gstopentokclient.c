@@ -1,0 +1,2325 @@
+/* GStreamer OpenTok signaling
+ * Copyright (C) 2026 The gst-opentok authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/**
+ * SECTION:gstopentokclient
+ * @title: GstOpenTokClient
+ * @short_description: one OpenTok client connection
+ *
+ * #GstOpenTokClient joins an OpenTok session the way opentok.js does: it
+ * asks the session-info endpoint (over http or https) where to connect,
+ * opens the Rumor WebSocket, joins with its token, keeps the registry of the
+ * session's connections, and sends and receives signals. Every signal it
+ * sends is acknowledged by the server, and its completion carries OpenTok's
+ * code and message.
+ *
+ * When the socket is lost the client reconnects within
+ * #GstOpenTokClient:reconnect-window: it re-sends, with the same transaction
+ * ids, what the server had not answered, and drops what the server re-sends
+ * twice. Signals whose retry-after-reconnect flag is off fail at once with
+ * 500 "Not connected" instead of waiting, as in OpenTok's SDKs.
+ *
+ * The client runs on a thread of its own with its own #GMainContext, started
+ * by the first connect and ended by gst_opentok_client_disconnect(). All its
+ * GObject signals are emitted from that thread. Its functions may be called
+ * from any thread except, for gst_opentok_client_disconnect() and the last
+ * unref, that one.
+ *
+ * Since: 0.1
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <string.h>
+#include <libsoup/soup.h>
+#include <json-glib/json-glib.h>
+
+#include "gstopentokclient.h"
+#include "gstopentokrumor.h"
+#include "gstopentokraptor.h"
+#include "gstopentok-private.h"
+#include "opentok-enumtypes.h"
+
+GST_DEBUG_CATEGORY_STATIC (gst_opentok_client_debug);
+#define GST_CAT_DEFAULT gst_opentok_client_debug
+
+#define DEFAULT_API_URL "https://anvil.opentok.com"
+#define DEFAULT_RECONNECT_WINDOW 30000
+#define DEFAULT_LIVENESS_TIMEOUT 5900
+#define DEFAULT_MAX_FRAME_SIZE GST_OPENTOK_RUMOR_DEFAULT_MAX_FRAME_SIZE
+
+#define CLIENT_VERSION "gst-" VERSION
+/* opentok.js: ping after 2 s without sending anything */
+#define PING_INTERVAL_US (2 * G_USEC_PER_SEC)
+#define TICK_INTERVAL_MS 250
+/* opentok.js: session info is tried three times, 600 and 1200 ms apart */
+#define SESSION_INFO_ATTEMPTS 3
+#define SESSION_INFO_RETRY_MS 600
+#define OPEN_TIMEOUT_S 15
+/* server messages already seen are remembered this long, as opentok.js */
+#define SEEN_MEMORY_US (30 * G_USEC_PER_SEC)
+/* pause between reconnection attempts, so a refused one does not spin */
+#define RECONNECT_RETRY_MS 500
+#define DISCONNECT_TIMEOUT_US (G_USEC_PER_SEC)
+/* the session state lists every connection: allow large sessions */
+#define CLIENT_MAX_FRAME_SIZE (16 * 1024 * 1024)
+/* opentok.js's close code for a socket that went silent */
+#define CLOSE_NO_ACTIVITY_CODE 4010
+
+enum
+{
+  PROP_0,
+  PROP_API_URL,
+  PROP_API_KEY,
+  PROP_SESSION_ID,
+  PROP_TOKEN,
+  PROP_CONNECTION_ID,
+  PROP_STATE,
+  PROP_RECONNECT_WINDOW,
+  PROP_LIVENESS_TIMEOUT,
+  PROP_TLS_DATABASE,
+};
+
+enum
+{
+  SIGNAL_RECEIVED,
+  SIGNAL_CONNECTION_CREATED,
+  SIGNAL_CONNECTION_DESTROYED,
+  SIGNAL_SESSION_CONNECTED,
+  SIGNAL_SESSION_DISCONNECTED,
+  SIGNAL_SESSION_RECONNECTING,
+  SIGNAL_SESSION_RECONNECTED,
+  LAST_SIGNAL
+};
+
+static guint gst_opentok_client_signals[LAST_SIGNAL];
+
+struct _GstOpenTokConnection
+{
+  gint ref_count;
+  gchar *id;
+  gchar *data;
+  gint64 creation_time;
+};
+
+/* A request waiting for the server's STATUS: the connection create, or a
+ * signal. Its frame is kept as sent, to be re-sent unchanged after a
+ * reconnection. */
+typedef struct
+{
+  gchar *transaction_id;
+  GBytes *frame;
+  gboolean sent;
+  gboolean is_create;
+  GstOpenTokSignal *signal;     /* NULL for the create */
+  GstOpenTokSignalCallback callback;
+  gpointer user_data;
+  GDestroyNotify notify;
+} Request;
+
+struct _GstOpenTokClient
+{
+  GstObject parent;
+
+  /* settings, under the object lock */
+  gchar *api_url;
+  gchar *api_key;
+  gchar *session_id;
+  gchar *token;
+  gchar *connection_id;         /* chosen at construction, never changes */
+  guint reconnect_window;
+  guint liveness_timeout;
+  GTlsDatabase *tls_database;
+
+  /* under the object lock too: read from any thread */
+  GstOpenTokClientState state;
+  GHashTable *connections;      /* id -> GstOpenTokConnection */
+
+  /* thread control, under lock */
+  GMutex lock;
+  GCond cond;
+  GThread *thread;
+  GMainContext *context;
+  GMainLoop *loop;
+  gboolean loop_running;
+
+  /* network thread only */
+  SoupSession *soup;
+  GCancellable *cancellable;    /* for the current connect or reconnect */
+  SoupWebsocketConnection *ws;
+  gchar *messaging_url;
+  gchar *symphony;
+  gchar *topic;
+  gchar *socket_id;             /* NULL when the server has no reconnection */
+  guint attempt;
+  guint session_info_attempt;
+  GTask *connect_task;
+  gboolean joined;              /* the create's STATUS 200 arrived */
+  gboolean announced;           /* our own connection#created arrived */
+  gboolean first_frame_pending; /* reconnected, nothing received yet */
+  GQueue requests;              /* Request, in sending order */
+  GHashTable *requests_index;   /* transaction id -> GList link */
+  GHashTable *seen;             /* transaction id -> expiry (monotonic) */
+  gint64 last_sent;
+  gint64 last_received;
+  gint64 reconnect_deadline;
+  GSource *tick;
+  GSource *retry;
+};
+
+#define gst_opentok_client_parent_class parent_class
+G_DEFINE_TYPE_WITH_CODE (GstOpenTokClient, gst_opentok_client,
+    GST_TYPE_OBJECT, GST_DEBUG_CATEGORY_INIT (gst_opentok_client_debug,
+        "opentokclient", 0, "OpenTok client connection"));
+
+G_DEFINE_BOXED_TYPE (GstOpenTokConnection, gst_opentok_connection,
+    gst_opentok_connection_ref, gst_opentok_connection_unref);
+
+static void gst_opentok_client_dispose (GObject * object);
+static void gst_opentok_client_finalize (GObject * object);
+static void gst_opentok_client_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec);
+static void gst_opentok_client_get_property (GObject * object, guint prop_id,
+    GValue * value, GParamSpec * pspec);
+
+static void client_open_socket (GstOpenTokClient * self);
+static void client_lost (GstOpenTokClient * self, const gchar * why);
+
+/* ------------------------------------------------------------------------ */
+/* GstOpenTokConnection                                                     */
+
+static GstOpenTokConnection *
+gst_opentok_connection_new (const gchar * id, const gchar * data,
+    gint64 creation_time)
+{
+  GstOpenTokConnection *connection = g_new0 (GstOpenTokConnection, 1);
+
+  g_atomic_ref_count_init (&connection->ref_count);
+  connection->id = g_strdup (id);
+  connection->data = g_strdup (data ? data : "");
+  connection->creation_time = creation_time;
+  return connection;
+}
+
+/**
+ * gst_opentok_connection_ref:
+ * @connection: a #GstOpenTokConnection
+ *
+ * Returns: (transfer full): @connection
+ *
+ * Since: 0.1
+ */
+GstOpenTokConnection *
+gst_opentok_connection_ref (GstOpenTokConnection * connection)
+{
+  g_return_val_if_fail (connection != NULL, NULL);
+
+  g_atomic_ref_count_inc (&connection->ref_count);
+  return connection;
+}
+
+/**
+ * gst_opentok_connection_unref:
+ * @connection: (transfer full): a #GstOpenTokConnection
+ *
+ * Since: 0.1
+ */
+void
+gst_opentok_connection_unref (GstOpenTokConnection * connection)
+{
+  g_return_if_fail (connection != NULL);
+
+  if (!g_atomic_ref_count_dec (&connection->ref_count))
+    return;
+  g_free (connection->id);
+  g_free (connection->data);
+  g_free (connection);
+}
+
+/**
+ * gst_opentok_connection_get_id:
+ * @connection: a #GstOpenTokConnection
+ *
+ * Returns: the connection id, the one signals are addressed to
+ *
+ * Since: 0.1
+ */
+const gchar *
+gst_opentok_connection_get_id (const GstOpenTokConnection * connection)
+{
+  g_return_val_if_fail (connection != NULL, NULL);
+  return connection->id;
+}
+
+/**
+ * gst_opentok_connection_get_data:
+ * @connection: a #GstOpenTokConnection
+ *
+ * Returns: the connection data of its token ("" when it has none)
+ *
+ * Since: 0.1
+ */
+const gchar *
+gst_opentok_connection_get_data (const GstOpenTokConnection * connection)
+{
+  g_return_val_if_fail (connection != NULL, NULL);
+  return connection->data;
+}
+
+/**
+ * gst_opentok_connection_get_creation_time:
+ * @connection: a #GstOpenTokConnection
+ *
+ * Returns: when the connection joined, in milliseconds since the epoch
+ *
+ * Since: 0.1
+ */
+gint64
+gst_opentok_connection_get_creation_time (const GstOpenTokConnection *
+    connection)
+{
+  g_return_val_if_fail (connection != NULL, 0);
+  return connection->creation_time;
+}
+
+/* ------------------------------------------------------------------------ */
+/* GObject                                                                  */
+
+static void
+gst_opentok_client_class_init (GstOpenTokClientClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+
+  gobject_class->dispose = gst_opentok_client_dispose;
+  gobject_class->finalize = gst_opentok_client_finalize;
+  gobject_class->set_property = gst_opentok_client_set_property;
+  gobject_class->get_property = gst_opentok_client_get_property;
+
+  /**
+   * GstOpenTokClient:api-url:
+   *
+   * The base URL of the session-info endpoint: the OpenTok cloud's by
+   * default, or an embedded server's (gst_opentok_server_get_url()).
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_API_URL,
+      g_param_spec_string ("api-url", "API URL",
+          "Base URL of the session-info endpoint", DEFAULT_API_URL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * GstOpenTokClient:api-key:
+   *
+   * The API key (project id) of the session.
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_API_KEY,
+      g_param_spec_string ("api-key", "API key", "The OpenTok API key",
+          NULL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * GstOpenTokClient:session-id:
+   *
+   * The session to join.
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_SESSION_ID,
+      g_param_spec_string ("session-id", "Session id", "The session to join",
+          NULL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * GstOpenTokClient:token:
+   *
+   * The client token that admits this connection to the session.
+   * Write-only.
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_TOKEN,
+      g_param_spec_string ("token", "Token", "The client token (write-only)",
+          NULL, G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * GstOpenTokClient:connection-id:
+   *
+   * This connection's id, chosen by the client (as opentok.js does) when it
+   * is made.
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_CONNECTION_ID,
+      g_param_spec_string ("connection-id", "Connection id",
+          "This connection's id", NULL,
+          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * GstOpenTokClient:state:
+   *
+   * Where the connection stands. Notified from the network thread.
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_STATE,
+      g_param_spec_enum ("state", "State", "Where the connection stands",
+          GST_TYPE_OPENTOK_CLIENT_STATE, GST_OPENTOK_CLIENT_STATE_DISCONNECTED,
+          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * GstOpenTokClient:reconnect-window:
+   *
+   * Milliseconds the client keeps trying to get a lost socket back before
+   * it gives the session up; 0 disables reconnection.
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_RECONNECT_WINDOW,
+      g_param_spec_uint ("reconnect-window", "Reconnect window",
+          "Milliseconds to try reconnecting (0 = never)", 0, G_MAXINT32,
+          DEFAULT_RECONNECT_WINDOW,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * GstOpenTokClient:liveness-timeout:
+   *
+   * Milliseconds without hearing from the server after which the socket is
+   * taken as lost. The client pings every 2 s, the server answers at once.
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_LIVENESS_TIMEOUT,
+      g_param_spec_uint ("liveness-timeout", "Liveness timeout",
+          "Milliseconds of server silence before the socket counts as lost",
+          500, G_MAXINT32, DEFAULT_LIVENESS_TIMEOUT,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * GstOpenTokClient:tls-database:
+   *
+   * The certificates trusted for https and wss; %NULL for the system's.
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_TLS_DATABASE,
+      g_param_spec_object ("tls-database", "TLS database",
+          "Certificates trusted for https and wss (NULL = the system's)",
+          G_TYPE_TLS_DATABASE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * GstOpenTokClient::signal-received:
+   * @client: the #GstOpenTokClient
+   * @signal: the received #GstOpenTokSignal
+   *
+   * A signal arrived. Its sender is gst_opentok_signal_get_from(), %NULL
+   * when the server sent it. The detail is the signal type: connect to
+   * "signal-received::chat" for signals of type "chat" only. Emitted from
+   * the network thread.
+   *
+   * Since: 0.1
+   */
+  gst_opentok_client_signals[SIGNAL_RECEIVED] =
+      g_signal_new ("signal-received", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED, 0, NULL, NULL, NULL,
+      G_TYPE_NONE, 1, GST_TYPE_OPENTOK_SIGNAL);
+
+  /**
+   * GstOpenTokClient::connection-created:
+   * @client: the #GstOpenTokClient
+   * @connection: the #GstOpenTokConnection
+   *
+   * A connection is in the session: on joining, once for every connection
+   * already there (this one included), then for every newcomer. Emitted
+   * from the network thread.
+   *
+   * Since: 0.1
+   */
+  gst_opentok_client_signals[SIGNAL_CONNECTION_CREATED] =
+      g_signal_new ("connection-created", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+      GST_TYPE_OPENTOK_CONNECTION);
+
+  /**
+   * GstOpenTokClient::connection-destroyed:
+   * @client: the #GstOpenTokClient
+   * @connection: the #GstOpenTokConnection
+   * @reason: "clientDisconnected", "networkDisconnected" or
+   *     "forceDisconnected"
+   *
+   * Another connection left the session. Emitted from the network thread.
+   *
+   * Since: 0.1
+   */
+  gst_opentok_client_signals[SIGNAL_CONNECTION_DESTROYED] =
+      g_signal_new ("connection-destroyed", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+      GST_TYPE_OPENTOK_CONNECTION, G_TYPE_STRING);
+
+  /**
+   * GstOpenTokClient::session-connected:
+   * @client: the #GstOpenTokClient
+   *
+   * The client joined the session. Emitted from the network thread.
+   *
+   * Since: 0.1
+   */
+  gst_opentok_client_signals[SIGNAL_SESSION_CONNECTED] =
+      g_signal_new ("session-connected", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
+   * GstOpenTokClient::session-disconnected:
+   * @client: the #GstOpenTokClient
+   * @reason: "clientDisconnected" (gst_opentok_client_disconnect()),
+   *     "networkDisconnected" (lost, or never joined) or "forceDisconnected"
+   * @error: (nullable): why, as a #GST_OPENTOK_CLIENT_ERROR, unless the
+   *     application disconnected
+   *
+   * The client is out of the session, or failed to join it. Emitted from
+   * the network thread.
+   *
+   * Since: 0.1
+   */
+  gst_opentok_client_signals[SIGNAL_SESSION_DISCONNECTED] =
+      g_signal_new ("session-disconnected", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+      G_TYPE_STRING, G_TYPE_ERROR);
+
+  /**
+   * GstOpenTokClient::session-reconnecting:
+   * @client: the #GstOpenTokClient
+   *
+   * The socket was lost; the client is getting it back. Signals that may
+   * wait are queued meanwhile. Emitted from the network thread.
+   *
+   * Since: 0.1
+   */
+  gst_opentok_client_signals[SIGNAL_SESSION_RECONNECTING] =
+      g_signal_new ("session-reconnecting", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
+   * GstOpenTokClient::session-reconnected:
+   * @client: the #GstOpenTokClient
+   *
+   * The socket is back and the server answered on it. Emitted from the
+   * network thread.
+   *
+   * Since: 0.1
+   */
+  gst_opentok_client_signals[SIGNAL_SESSION_RECONNECTED] =
+      g_signal_new ("session-reconnected", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+gst_opentok_client_init (GstOpenTokClient * self)
+{
+  self->api_url = g_strdup (DEFAULT_API_URL);
+  self->connection_id = gst_opentok_uuid_new ();
+  self->reconnect_window = DEFAULT_RECONNECT_WINDOW;
+  self->liveness_timeout = DEFAULT_LIVENESS_TIMEOUT;
+  self->state = GST_OPENTOK_CLIENT_STATE_DISCONNECTED;
+  self->connections = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+      (GDestroyNotify) gst_opentok_connection_unref);
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+  g_queue_init (&self->requests);
+  self->requests_index = g_hash_table_new (g_str_hash, g_str_equal);
+  self->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+static void
+gst_opentok_client_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec)
+{
+  GstOpenTokClient *self = GST_OPENTOK_CLIENT (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_API_URL:
+      g_free (self->api_url);
+      self->api_url = g_value_dup_string (value);
+      break;
+    case PROP_API_KEY:
+      g_free (self->api_key);
+      self->api_key = g_value_dup_string (value);
+      break;
+    case PROP_SESSION_ID:
+      g_free (self->session_id);
+      self->session_id = g_value_dup_string (value);
+      break;
+    case PROP_TOKEN:
+      g_free (self->token);
+      self->token = g_value_dup_string (value);
+      break;
+    case PROP_RECONNECT_WINDOW:
+      self->reconnect_window = g_value_get_uint (value);
+      break;
+    case PROP_LIVENESS_TIMEOUT:
+      self->liveness_timeout = g_value_get_uint (value);
+      break;
+    case PROP_TLS_DATABASE:
+      g_clear_object (&self->tls_database);
+      self->tls_database = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_opentok_client_get_property (GObject * object, guint prop_id,
+    GValue * value, GParamSpec * pspec)
+{
+  GstOpenTokClient *self = GST_OPENTOK_CLIENT (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_API_URL:
+      g_value_set_string (value, self->api_url);
+      break;
+    case PROP_API_KEY:
+      g_value_set_string (value, self->api_key);
+      break;
+    case PROP_SESSION_ID:
+      g_value_set_string (value, self->session_id);
+      break;
+    case PROP_CONNECTION_ID:
+      g_value_set_string (value, self->connection_id);
+      break;
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+    case PROP_RECONNECT_WINDOW:
+      g_value_set_uint (value, self->reconnect_window);
+      break;
+    case PROP_LIVENESS_TIMEOUT:
+      g_value_set_uint (value, self->liveness_timeout);
+      break;
+    case PROP_TLS_DATABASE:
+      g_value_set_object (value, self->tls_database);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+/* ------------------------------------------------------------------------ */
+/* State and requests (network thread)                                      */
+
+static void
+client_set_state (GstOpenTokClient * self, GstOpenTokClientState state)
+{
+  GST_OBJECT_LOCK (self);
+  if (self->state == state) {
+    GST_OBJECT_UNLOCK (self);
+    return;
+  }
+  GST_DEBUG_OBJECT (self, "state %d -> %d", self->state, state);
+  self->state = state;
+  GST_OBJECT_UNLOCK (self);
+  g_object_notify (G_OBJECT (self), "state");
+}
+
+static GstOpenTokClientState
+client_get_state (GstOpenTokClient * self)
+{
+  GstOpenTokClientState state;
+
+  GST_OBJECT_LOCK (self);
+  state = self->state;
+  GST_OBJECT_UNLOCK (self);
+  return state;
+}
+
+static void
+request_free (Request * request)
+{
+  if (request->notify)
+    request->notify (request->user_data);
+  if (request->signal)
+    gst_opentok_signal_unref (request->signal);
+  if (request->frame)
+    g_bytes_unref (request->frame);
+  g_free (request->transaction_id);
+  g_free (request);
+}
+
+/* Takes @request out of the queue and tells its owner. */
+static void
+client_complete_request (GstOpenTokClient * self, Request * request,
+    const GError * error)
+{
+  GList *link = g_hash_table_lookup (self->requests_index,
+      request->transaction_id);
+
+  if (link != NULL) {
+    g_hash_table_remove (self->requests_index, request->transaction_id);
+    g_queue_delete_link (&self->requests, link);
+  }
+  if (request->callback)
+    request->callback (self, request->signal, error, request->user_data);
+  request_free (request);
+}
+
+/* Fails the requests that cannot wait (all of them when @all), with 500
+ * "Not connected", as OpenTok's SDKs do. */
+static void
+client_fail_requests (GstOpenTokClient * self, gboolean all)
+{
+  GError *error = g_error_new_literal (GST_OPENTOK_SIGNAL_ERROR,
+      GST_OPENTOK_SIGNAL_ERROR_NOT_CONNECTED, "Not connected.");
+  GList *l, *next;
+
+  for (l = self->requests.head; l != NULL; l = next) {
+    Request *request = l->data;
+
+    next = l->next;
+    if (all || (request->signal != NULL &&
+            !gst_opentok_signal_get_retry_after_reconnect (request->signal)))
+      client_complete_request (self, request, error);
+  }
+  g_error_free (error);
+}
+
+static gboolean
+client_socket_is_open (GstOpenTokClient * self)
+{
+  return self->ws != NULL && soup_websocket_connection_get_state (self->ws)
+      == SOUP_WEBSOCKET_STATE_OPEN;
+}
+
+static void
+client_send (GstOpenTokClient * self, GBytes * frame)
+{
+  if (frame == NULL || !client_socket_is_open (self))
+    return;
+  soup_websocket_connection_send_message (self->ws,
+      SOUP_WEBSOCKET_DATA_BINARY, frame);
+  self->last_sent = g_get_monotonic_time ();
+}
+
+static GBytes *
+client_serialize (GstOpenTokClient * self, GstOpenTokRumorFrame * frame)
+{
+  GError *error = NULL;
+  GBytes *bytes = gst_opentok_rumor_frame_serialize (frame, &error);
+
+  if (bytes == NULL) {
+    GST_ERROR_OBJECT (self, "could not serialize a frame: %s",
+        error->message);
+    g_error_free (error);
+  }
+  gst_opentok_rumor_frame_unref (frame);
+  return bytes;
+}
+
+static void
+client_send_simple (GstOpenTokClient * self, GstOpenTokRumorType type,
+    const gchar * header, const gchar * value)
+{
+  GstOpenTokRumorFrame *frame = gst_opentok_rumor_frame_new (type);
+  GBytes *bytes;
+
+  if (header != NULL)
+    gst_opentok_rumor_frame_set_header (frame, header, value);
+  bytes = client_serialize (self, frame);
+  client_send (self, bytes);
+  if (bytes)
+    g_bytes_unref (bytes);
+}
+
+/* The signal request, built when first sent: the symphony address comes
+ * with the session info. Kept to be re-sent unchanged. */
+static GBytes *
+client_signal_frame_new (GstOpenTokClient * self, Request * request)
+{
+  const gchar *type = gst_opentok_signal_get_signal_type (request->signal);
+  const gchar *data = gst_opentok_signal_get_data (request->signal);
+  const gchar *to = gst_opentok_signal_get_to (request->signal);
+  GstOpenTokRaptorMessage *raptor;
+  GstOpenTokRumorFrame *frame;
+  JsonObject *content = json_object_new ();
+  GBytes *payload;
+  gchar *uri, *id = gst_opentok_uuid_new ();
+
+  if (type != NULL && *type != '\0')
+    json_object_set_string_member (content, "type", type);
+  if (data != NULL)
+    json_object_set_string_member (content, "data", data);
+  if (to != NULL && *to != '\0')
+    uri = g_strdup_printf ("%s/connection/%s/signal/%s", self->topic, to, id);
+  else
+    uri = g_strdup_printf ("%s/signal/%s", self->topic, id);
+  raptor = gst_opentok_raptor_message_new ("signal", uri, content, NULL);
+  g_free (uri);
+  g_free (id);
+  json_object_unref (content);
+  if (raptor == NULL)
+    return NULL;
+
+  frame = gst_opentok_rumor_frame_new (GST_OPENTOK_RUMOR_TYPE_MESSAGE);
+  gst_opentok_rumor_frame_add_address (frame, self->symphony);
+  gst_opentok_rumor_frame_set_header (frame, "Content-Type",
+      "application/x-raptor+v2");
+  gst_opentok_rumor_frame_set_header (frame, "TRANSACTION-ID",
+      request->transaction_id);
+  gst_opentok_rumor_frame_set_header (frame, "X-TB-FROM-ADDRESS",
+      self->connection_id);
+  payload = gst_opentok_raptor_message_to_bytes (raptor);
+  gst_opentok_rumor_frame_set_payload (frame, payload);
+  g_bytes_unref (payload);
+  gst_opentok_raptor_message_unref (raptor);
+  return client_serialize (self, frame);
+}
+
+/* Sends the requests not sent yet (all of them after a reconnection). */
+static void
+client_flush_requests (GstOpenTokClient * self, gboolean resend)
+{
+  GList *l;
+
+  if (!client_socket_is_open (self))
+    return;
+  for (l = self->requests.head; l != NULL; l = l->next) {
+    Request *request = l->data;
+
+    /* signals wait until the connection is created */
+    if (!request->is_create && !self->joined)
+      break;
+    if (request->sent && !resend)
+      continue;
+    if (request->frame == NULL)
+      request->frame = client_signal_frame_new (self, request);
+    request->sent = TRUE;
+    client_send (self, request->frame);
+  }
+}
+
+static void
+client_stop_timers (GstOpenTokClient * self)
+{
+  if (self->tick) {
+    g_source_destroy (self->tick);
+    g_source_unref (self->tick);
+    self->tick = NULL;
+  }
+  if (self->retry) {
+    g_source_destroy (self->retry);
+    g_source_unref (self->retry);
+    self->retry = NULL;
+  }
+}
+
+static void
+client_drop_socket (GstOpenTokClient * self, gushort code, const gchar * why)
+{
+  SoupWebsocketConnection *ws = self->ws;
+
+  if (ws == NULL)
+    return;
+  self->ws = NULL;
+  g_signal_handlers_disconnect_by_data (ws, self);
+  if (soup_websocket_connection_get_state (ws) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (ws, code, why);
+  g_object_unref (ws);
+}
+
+/* The session is over for this client: tell everyone waiting. */
+static void
+client_end (GstOpenTokClient * self, const gchar * reason, GError * error)
+{
+  GTask *task = self->connect_task;
+
+  GST_INFO_OBJECT (self, "out of the session: %s%s%s", reason,
+      error ? ": " : "", error ? error->message : "");
+  self->connect_task = NULL;
+  client_stop_timers (self);
+  if (self->cancellable) {
+    g_cancellable_cancel (self->cancellable);
+    g_clear_object (&self->cancellable);
+  }
+  client_drop_socket (self, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  self->joined = self->announced = self->first_frame_pending = FALSE;
+  client_set_state (self, GST_OPENTOK_CLIENT_STATE_DISCONNECTED);
+  client_fail_requests (self, TRUE);
+  GST_OBJECT_LOCK (self);
+  g_hash_table_remove_all (self->connections);
+  GST_OBJECT_UNLOCK (self);
+
+  if (task != NULL) {
+    if (error != NULL)
+      g_task_return_error (task, g_error_copy (error));
+    else
+      g_task_return_new_error (task, GST_OPENTOK_CLIENT_ERROR,
+          GST_OPENTOK_CLIENT_ERROR_CONNECT_FAILED,
+          "Disconnected before the session was joined");
+    g_object_unref (task);
+  }
+  g_signal_emit (self, gst_opentok_client_signals[SIGNAL_SESSION_DISCONNECTED],
+      0, reason, error);
+  if (error)
+    g_error_free (error);
+}
+
+static void
+client_fail (GstOpenTokClient * self, GstOpenTokClientError code,
+    const gchar * format, ...) G_GNUC_PRINTF (3, 4);
+
+static void
+client_fail (GstOpenTokClient * self, GstOpenTokClientError code,
+    const gchar * format, ...)
+{
+  GError *error;
+  va_list args;
+
+  va_start (args, format);
+  error = g_error_new_valist (GST_OPENTOK_CLIENT_ERROR, code, format, args);
+  va_end (args);
+  client_end (self, code == GST_OPENTOK_CLIENT_ERROR_FORCE_DISCONNECTED ?
+      "forceDisconnected" : "networkDisconnected", error);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Connections registry                                                     */
+
+static GstOpenTokConnection *
+connection_from_json (JsonObject * object)
+{
+  const gchar *id, *data;
+  JsonNode *node;
+  gint64 creation_time = 0;
+
+  id = json_object_get_string_member_with_default (object, "id", NULL);
+  if (id == NULL || *id == '\0')
+    return NULL;
+  data = json_object_get_string_member_with_default (object, "data", "");
+  node = json_object_get_member (object, "creationTime");
+  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+      (json_node_get_value_type (node) == G_TYPE_INT64 ||
+          json_node_get_value_type (node) == G_TYPE_DOUBLE))
+    creation_time = json_node_get_value_type (node) == G_TYPE_INT64 ?
+        json_node_get_int (node) : (gint64) json_node_get_double (node);
+  return gst_opentok_connection_new (id, data, creation_time);
+}
+
+/* Returns a new reference when the connection was not known yet. */
+static GstOpenTokConnection *
+client_add_connection (GstOpenTokClient * self, JsonObject * object)
+{
+  GstOpenTokConnection *connection = connection_from_json (object);
+
+  if (connection == NULL)
+    return NULL;
+  GST_OBJECT_LOCK (self);
+  if (g_hash_table_contains (self->connections, connection->id)) {
+    GST_OBJECT_UNLOCK (self);
+    gst_opentok_connection_unref (connection);
+    return NULL;
+  }
+  g_hash_table_insert (self->connections, connection->id,
+      gst_opentok_connection_ref (connection));
+  GST_OBJECT_UNLOCK (self);
+  return connection;
+}
+
+static gint
+compare_creation_time (gconstpointer a, gconstpointer b)
+{
+  const GstOpenTokConnection *ca = *(GstOpenTokConnection **) a;
+  const GstOpenTokConnection *cb = *(GstOpenTokConnection **) b;
+
+  return (ca->creation_time > cb->creation_time) -
+      (ca->creation_time < cb->creation_time);
+}
+
+/* Joined once the create is answered and our own connection#created came
+ * (either may come first). */
+static void
+client_maybe_connected (GstOpenTokClient * self)
+{
+  GPtrArray *connections;
+  GTask *task;
+  guint i;
+
+  if (!self->joined || !self->announced ||
+      client_get_state (self) != GST_OPENTOK_CLIENT_STATE_CONNECTING)
+    return;
+
+  GST_INFO_OBJECT (self, "joined session %s as %s", self->session_id,
+      self->connection_id);
+  client_set_state (self, GST_OPENTOK_CLIENT_STATE_CONNECTED);
+  task = self->connect_task;
+  self->connect_task = NULL;
+  if (task != NULL) {
+    g_task_return_boolean (task, TRUE);
+    g_object_unref (task);
+  }
+  g_signal_emit (self, gst_opentok_client_signals[SIGNAL_SESSION_CONNECTED],
+      0);
+  connections = gst_opentok_client_get_connections (self);
+  for (i = 0; i < connections->len; i++)
+    g_signal_emit (self,
+        gst_opentok_client_signals[SIGNAL_CONNECTION_CREATED], 0,
+        g_ptr_array_index (connections, i));
+  g_ptr_array_unref (connections);
+  client_flush_requests (self, FALSE);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Incoming frames                                                          */
+
+static gchar *
+reason_from_payload (GBytes * payload)
+{
+  JsonParser *parser;
+  JsonNode *root;
+  gchar *reason = NULL;
+  gsize size;
+  const gchar *data = g_bytes_get_data (payload, &size);
+
+  if (size == 0)
+    return NULL;
+  parser = json_parser_new_immutable ();
+  if (json_parser_load_from_data (parser, data, size, NULL) &&
+      (root = json_parser_get_root (parser)) != NULL &&
+      JSON_NODE_HOLDS_OBJECT (root))
+    reason = g_strdup (json_object_get_string_member_with_default
+        (json_node_get_object (root), "reason", NULL));
+  g_object_unref (parser);
+  return reason;
+}
+
+static void
+handle_create_reply (GstOpenTokClient * self, guint status, GBytes * payload,
+    const gchar * reason)
+{
+  JsonParser *parser;
+  JsonNode *root;
+  JsonArray *list = NULL;
+  gsize size;
+  const gchar *data;
+  guint i;
+
+  if (status / 100 != 2) {
+    GstOpenTokClientError code = GST_OPENTOK_CLIENT_ERROR_UNEXPECTED_RESPONSE;
+
+    if (g_strcmp0 (reason, "connectionLimitExceeded") == 0)
+      code = GST_OPENTOK_CLIENT_ERROR_CONNECTION_LIMIT;
+    else if (status == 403)
+      code = GST_OPENTOK_CLIENT_ERROR_AUTHENTICATION;
+    else if (status == 404)
+      code = GST_OPENTOK_CLIENT_ERROR_INVALID_SESSION;
+    else if (status == 400 || status == 409)
+      code = GST_OPENTOK_CLIENT_ERROR_CONNECT_FAILED;
+    client_fail (self, code, "The server refused the connection (%u): %s",
+        status, reason ? reason : "no reason given");
+    return;
+  }
+
+  data = g_bytes_get_data (payload, &size);
+  parser = json_parser_new_immutable ();
+  if (size > 0 && json_parser_load_from_data (parser, data, size, NULL) &&
+      (root = json_parser_get_root (parser)) != NULL &&
+      JSON_NODE_HOLDS_OBJECT (root) &&
+      json_object_has_member (json_node_get_object (root), "connection") &&
+      JSON_NODE_HOLDS_ARRAY (json_object_get_member (json_node_get_object
+              (root), "connection")))
+    list = json_object_get_array_member (json_node_get_object (root),
+        "connection");
+  for (i = 0; list != NULL && i < json_array_get_length (list); i++) {
+    JsonNode *element = json_array_get_element (list, i);
+    GstOpenTokConnection *connection;
+
+    if (!JSON_NODE_HOLDS_OBJECT (element))
+      continue;
+    connection = client_add_connection (self, json_node_get_object (element));
+    if (connection)
+      gst_opentok_connection_unref (connection);
+  }
+  g_object_unref (parser);
+
+  self->joined = TRUE;
+  client_maybe_connected (self);
+}
+
+static void
+handle_status (GstOpenTokClient * self, GstOpenTokRumorFrame * frame)
+{
+  const gchar *id = gst_opentok_rumor_frame_get_header (frame,
+      "TRANSACTION-ID");
+  const gchar *status_text = gst_opentok_rumor_frame_get_header (frame,
+      "STATUS");
+  GBytes *payload = gst_opentok_rumor_frame_get_payload (frame);
+  GList *link;
+  Request *request;
+  guint status = 200;
+  gchar *reason;
+
+  link = id ? g_hash_table_lookup (self->requests_index, id) : NULL;
+  if (link == NULL)
+    return;                     /* answered already: a replayed reply */
+  request = link->data;
+  if (status_text != NULL) {
+    guint64 value;
+
+    /* a non-number counts as a failure, like opentok.js's first-digit
+     * test */
+    if (g_ascii_string_to_unsigned (status_text, 10, 100, 599, &value, NULL))
+      status = value;
+    else
+      status = 500;
+  }
+  reason = reason_from_payload (payload);
+
+  if (request->is_create) {
+    g_hash_table_remove (self->requests_index, id);
+    g_queue_delete_link (&self->requests, link);
+    request_free (request);
+    handle_create_reply (self, status, payload, reason);
+  } else if (status / 100 == 2) {
+    client_complete_request (self, request, NULL);
+  } else {
+    GError *error = g_error_new_literal (GST_OPENTOK_SIGNAL_ERROR, status,
+        reason ? reason : "The server refused the signal");
+
+    GST_INFO_OBJECT (self, "signal refused with %u: %s", status,
+        error->message);
+    client_complete_request (self, request, error);
+    g_error_free (error);
+  }
+  g_free (reason);
+}
+
+/* Server messages already seen are acknowledged again but not handled: the
+ * server re-sends what it has no ack for after a reconnection. */
+static gboolean
+client_already_seen (GstOpenTokClient * self, const gchar * transaction_id)
+{
+  gint64 now = g_get_monotonic_time ();
+  gpointer expiry;
+
+  if (g_hash_table_lookup_extended (self->seen, transaction_id, NULL,
+          &expiry) && GPOINTER_TO_SIZE (expiry) > (gsize) now)
+    return TRUE;
+  g_hash_table_replace (self->seen, g_strdup (transaction_id),
+      GSIZE_TO_POINTER ((gsize) (now + SEEN_MEMORY_US)));
+  return FALSE;
+}
+
+static gboolean
+forget_seen (gpointer key, gpointer value, gpointer user_data)
+{
+  return GPOINTER_TO_SIZE (value) <= (gsize) * (gint64 *) user_data;
+}
+
+static void
+handle_connection_event (GstOpenTokClient * self,
+    GstOpenTokRaptorMessage * raptor)
+{
+  const gchar *method = gst_opentok_raptor_message_get_method (raptor);
+  const gchar *id = gst_opentok_raptor_message_get_param (raptor,
+      "connection");
+  GstOpenTokConnection *connection;
+
+  if (g_str_equal (method, "created")) {
+    connection = client_add_connection (self,
+        gst_opentok_raptor_message_get_content (raptor));
+    if (g_strcmp0 (id, self->connection_id) == 0) {
+      self->announced = TRUE;
+      client_maybe_connected (self);
+    } else if (connection != NULL &&
+        client_get_state (self) != GST_OPENTOK_CLIENT_STATE_CONNECTING) {
+      g_signal_emit (self,
+          gst_opentok_client_signals[SIGNAL_CONNECTION_CREATED], 0,
+          connection);
+    }
+    if (connection)
+      gst_opentok_connection_unref (connection);
+  } else if (g_str_equal (method, "deleted") && id != NULL) {
+    const gchar *reason = gst_opentok_raptor_message_get_reason (raptor);
+
+    if (reason == NULL)
+      reason = "clientDisconnected";
+    if (g_str_equal (id, self->connection_id)) {
+      /* our own deletion: a moderator or the server removed us */
+      client_send_simple (self, GST_OPENTOK_RUMOR_TYPE_DISCONNECT,
+          "reconnect", "");
+      client_fail (self, GST_OPENTOK_CLIENT_ERROR_FORCE_DISCONNECTED,
+          "This connection was removed from the session (%s)", reason);
+      return;
+    }
+    GST_OBJECT_LOCK (self);
+    connection = g_hash_table_lookup (self->connections, id);
+    if (connection) {
+      gst_opentok_connection_ref (connection);
+      g_hash_table_remove (self->connections, id);
+    }
+    GST_OBJECT_UNLOCK (self);
+    if (connection) {
+      g_signal_emit (self,
+          gst_opentok_client_signals[SIGNAL_CONNECTION_DESTROYED], 0,
+          connection, reason);
+      gst_opentok_connection_unref (connection);
+    }
+  }
+}
+
+static void
+handle_signal (GstOpenTokClient * self, GstOpenTokRaptorMessage * raptor,
+    const gchar * from)
+{
+  JsonObject *content = gst_opentok_raptor_message_get_content (raptor);
+  const gchar *type, *data;
+  GstOpenTokSignal *signal;
+  GQuark detail = 0;
+
+  type = json_object_get_string_member_with_default (content, "type", NULL);
+  data = json_object_get_string_member_with_default (content, "data", NULL);
+  if (from != NULL && *from == '\0')
+    from = NULL;
+  signal = gst_opentok_signal_new_received (type, data, from,
+      g_strcmp0 (from, self->connection_id) == 0);
+  /* never intern network strings: the quark exists when someone listens */
+  if (type != NULL && *type != '\0')
+    detail = g_quark_try_string (type);
+  GST_LOG_OBJECT (self, "signal of type '%s' from %s", GST_STR_NULL (type),
+      GST_STR_NULL (from));
+  g_signal_emit (self, gst_opentok_client_signals[SIGNAL_RECEIVED], detail,
+      signal);
+  gst_opentok_signal_unref (signal);
+}
+
+static void
+handle_message (GstOpenTokClient * self, GstOpenTokRumorFrame * frame)
+{
+  const gchar *id = gst_opentok_rumor_frame_get_header (frame,
+      "TRANSACTION-ID");
+  const gchar *from = gst_opentok_rumor_frame_get_header (frame,
+      "X-TB-FROM-ADDRESS");
+  GstOpenTokRaptorMessage *raptor;
+  GError *error = NULL;
+  const gchar *resource, *data;
+  GBytes *payload;
+  gsize size;
+
+  if (id != NULL) {
+    GstOpenTokRumorFrame *ack =
+        gst_opentok_rumor_frame_new (GST_OPENTOK_RUMOR_TYPE_STATUS);
+    GBytes *bytes;
+
+    gst_opentok_rumor_frame_add_address (ack, from ? from : "");
+    gst_opentok_rumor_frame_set_header (ack, "TRANSACTION-ID", id);
+    gst_opentok_rumor_frame_set_header (ack, "X-TB-FROM-ADDRESS",
+        self->connection_id);
+    bytes = client_serialize (self, ack);
+    client_send (self, bytes);
+    if (bytes)
+      g_bytes_unref (bytes);
+    if (client_already_seen (self, id))
+      return;
+  }
+
+  payload = gst_opentok_rumor_frame_get_payload (frame);
+  data = g_bytes_get_data (payload, &size);
+  raptor = gst_opentok_raptor_message_parse (data, size, &error);
+  if (raptor == NULL) {
+    GST_WARNING_OBJECT (self, "ignoring a bad message: %s", error->message);
+    g_error_free (error);
+    return;
+  }
+  resource = gst_opentok_raptor_message_get_resource (raptor);
+  if (g_str_equal (resource, "connection")) {
+    handle_connection_event (self, raptor);
+  } else if (g_str_equal (resource, "signal") &&
+      g_str_equal (gst_opentok_raptor_message_get_method (raptor), "signal")) {
+    /* without the header opentok.js never delivers it; neither do we */
+    if (from != NULL)
+      handle_signal (self, raptor, from);
+  } else {
+    GST_DEBUG_OBJECT (self, "ignoring %s#%s", resource,
+        gst_opentok_raptor_message_get_method (raptor));
+  }
+  gst_opentok_raptor_message_unref (raptor);
+}
+
+static void
+on_socket_message (SoupWebsocketConnection * ws, gint type, GBytes * message,
+    GstOpenTokClient * self)
+{
+  GstOpenTokRumorFrame *frame;
+  GError *error = NULL;
+
+  self->last_received = g_get_monotonic_time ();
+  if (type != SOUP_WEBSOCKET_DATA_BINARY) {
+    GST_WARNING_OBJECT (self, "ignoring a text message from the server");
+    return;
+  }
+  frame = gst_opentok_rumor_frame_parse (message, CLIENT_MAX_FRAME_SIZE,
+      &error);
+  if (frame == NULL) {
+    GST_WARNING_OBJECT (self, "bad frame from the server: %s",
+        error->message);
+    g_error_free (error);
+    return;
+  }
+
+  if (self->first_frame_pending) {
+    /* the server answers on the new socket: we are back */
+    self->first_frame_pending = FALSE;
+    GST_INFO_OBJECT (self, "reconnected");
+    client_set_state (self, GST_OPENTOK_CLIENT_STATE_CONNECTED);
+    g_signal_emit (self,
+        gst_opentok_client_signals[SIGNAL_SESSION_RECONNECTED], 0);
+  }
+
+  switch (gst_opentok_rumor_frame_get_message_type (frame)) {
+    case GST_OPENTOK_RUMOR_TYPE_STATUS:
+      handle_status (self, frame);
+      break;
+    case GST_OPENTOK_RUMOR_TYPE_MESSAGE:
+      handle_message (self, frame);
+      break;
+    default:
+      break;
+  }
+  gst_opentok_rumor_frame_unref (frame);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Socket and reconnection                                                  */
+
+static gboolean
+on_retry (gpointer user_data)
+{
+  GstOpenTokClient *self = user_data;
+
+  g_source_unref (self->retry);
+  self->retry = NULL;
+  client_open_socket (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+client_schedule_reconnect (GstOpenTokClient * self, guint delay_ms)
+{
+  if (self->retry != NULL)
+    return;
+  self->retry = g_timeout_source_new (delay_ms);
+  g_source_set_callback (self->retry, on_retry, self, NULL);
+  g_source_attach (self->retry, self->context);
+}
+
+/* The socket is gone without us asking: reconnect when possible. */
+static void
+client_lost (GstOpenTokClient * self, const gchar * why)
+{
+  gushort code = self->ws ? soup_websocket_connection_get_close_code
+      (self->ws) : 0;
+  GstOpenTokClientState state = client_get_state (self);
+  gint64 now = g_get_monotonic_time ();
+
+  GST_INFO_OBJECT (self, "socket lost: %s (close code %u)", why, code);
+  client_drop_socket (self, CLOSE_NO_ACTIVITY_CODE, why);
+  self->first_frame_pending = FALSE;
+
+  switch (state) {
+    case GST_OPENTOK_CLIENT_STATE_CONNECTING:
+      client_fail (self, GST_OPENTOK_CLIENT_ERROR_CONNECT_FAILED,
+          "The messaging socket closed while joining: %s", why);
+      return;
+    case GST_OPENTOK_CLIENT_STATE_CONNECTED:
+    case GST_OPENTOK_CLIENT_STATE_RECONNECTING:
+      break;
+    default:
+      return;
+  }
+  /* 1003 and 1011 are the server's way of saying "do not come back" */
+  if (self->socket_id == NULL || code == SOUP_WEBSOCKET_CLOSE_UNSUPPORTED_DATA
+      || code == SOUP_WEBSOCKET_CLOSE_SERVER_ERROR) {
+    client_fail (self, GST_OPENTOK_CLIENT_ERROR_NETWORK_DISCONNECTED,
+        "The connection to the session was lost: %s", why);
+    return;
+  }
+  if (state == GST_OPENTOK_CLIENT_STATE_CONNECTED) {
+    guint window;
+
+    GST_OBJECT_LOCK (self);
+    window = self->reconnect_window;
+    GST_OBJECT_UNLOCK (self);
+    if (window == 0) {
+      client_fail (self, GST_OPENTOK_CLIENT_ERROR_NETWORK_DISCONNECTED,
+          "The connection to the session was lost: %s", why);
+      return;
+    }
+    self->reconnect_deadline = now + (gint64) window * G_TIME_SPAN_MILLISECOND;
+    client_set_state (self, GST_OPENTOK_CLIENT_STATE_RECONNECTING);
+    g_signal_emit (self,
+        gst_opentok_client_signals[SIGNAL_SESSION_RECONNECTING], 0);
+    client_fail_requests (self, FALSE);
+    client_open_socket (self);
+  } else if (now < self->reconnect_deadline) {
+    client_schedule_reconnect (self, RECONNECT_RETRY_MS);
+  } else {
+    client_fail (self, GST_OPENTOK_CLIENT_ERROR_NETWORK_DISCONNECTED,
+        "Could not reconnect within the reconnection window");
+  }
+}
+
+static void
+on_socket_closed (SoupWebsocketConnection * ws, GstOpenTokClient * self)
+{
+  client_lost (self, "the server closed the socket");
+}
+
+static void
+on_socket_error (SoupWebsocketConnection * ws, GError * error,
+    GstOpenTokClient * self)
+{
+  GST_DEBUG_OBJECT (self, "socket error: %s", error->message);
+}
+
+static GBytes *
+client_create_frame_new (GstOpenTokClient * self, const gchar * transaction_id)
+{
+  GstOpenTokRumorFrame *frame;
+  GstOpenTokRaptorMessage *raptor;
+  JsonObject *content = json_object_new ();
+  GBytes *payload;
+  gchar *uri;
+
+  json_object_set_string_member (content, "userAgent",
+      "gst-opentok/" VERSION " GStreamer");
+  json_object_set_string_member (content, "clientVersion", CLIENT_VERSION);
+  json_object_set_array_member (content, "capabilities", json_array_new ());
+  uri = g_strdup_printf ("%s/connection/%s", self->topic, self->connection_id);
+  raptor = gst_opentok_raptor_message_new ("create", uri, content, NULL);
+  g_free (uri);
+  json_object_unref (content);
+  if (raptor == NULL)
+    return NULL;
+
+  frame = gst_opentok_rumor_frame_new (GST_OPENTOK_RUMOR_TYPE_MESSAGE);
+  gst_opentok_rumor_frame_add_address (frame, self->symphony);
+  GST_OBJECT_LOCK (self);
+  gst_opentok_rumor_frame_set_header (frame, "X-TB-TOKEN-AUTH", self->token);
+  GST_OBJECT_UNLOCK (self);
+  gst_opentok_rumor_frame_set_header (frame, "Content-Type",
+      "application/x-raptor+v2");
+  gst_opentok_rumor_frame_set_header (frame, "TRANSACTION-ID", transaction_id);
+  gst_opentok_rumor_frame_set_header (frame, "X-TB-FROM-ADDRESS",
+      self->connection_id);
+  payload = gst_opentok_raptor_message_to_bytes (raptor);
+  gst_opentok_rumor_frame_set_payload (frame, payload);
+  g_bytes_unref (payload);
+  gst_opentok_raptor_message_unref (raptor);
+  return client_serialize (self, frame);
+}
+
+/* First socket: CONNECT, SUBSCRIBE and the connection create. */
+static void
+client_join (GstOpenTokClient * self)
+{
+  GstOpenTokRumorFrame *frame;
+  Request *request;
+  GBytes *bytes;
+  gchar *id = gst_opentok_uuid_new ();
+
+  frame = gst_opentok_rumor_frame_new (GST_OPENTOK_RUMOR_TYPE_CONNECT);
+  gst_opentok_rumor_frame_set_header (frame, "uniqueId", self->connection_id);
+  gst_opentok_rumor_frame_set_header (frame, "TRANSACTION-ID", id);
+  gst_opentok_rumor_frame_set_header (frame, "notifyDisconnectAddress",
+      self->symphony);
+  bytes = client_serialize (self, frame);
+  client_send (self, bytes);
+  if (bytes)
+    g_bytes_unref (bytes);
+  g_free (id);
+
+  frame = gst_opentok_rumor_frame_new (GST_OPENTOK_RUMOR_TYPE_SUBSCRIBE);
+  gst_opentok_rumor_frame_add_address (frame, self->topic);
+  bytes = client_serialize (self, frame);
+  client_send (self, bytes);
+  if (bytes)
+    g_bytes_unref (bytes);
+
+  request = g_new0 (Request, 1);
+  request->transaction_id = gst_opentok_uuid_new ();
+  request->is_create = TRUE;
+  request->frame = client_create_frame_new (self, request->transaction_id);
+  request->sent = TRUE;
+  g_queue_push_head (&self->requests, request);
+  g_hash_table_insert (self->requests_index, request->transaction_id,
+      self->requests.head);
+  client_send (self, request->frame);
+}
+
+static gboolean
+on_tick (gpointer user_data)
+{
+  GstOpenTokClient *self = user_data;
+  gint64 now = g_get_monotonic_time ();
+  gint64 liveness;
+
+  GST_OBJECT_LOCK (self);
+  liveness = (gint64) self->liveness_timeout * G_TIME_SPAN_MILLISECOND;
+  GST_OBJECT_UNLOCK (self);
+
+  if (client_socket_is_open (self)) {
+    if (now - self->last_received > liveness) {
+      client_lost (self, "No activity");
+      return G_SOURCE_CONTINUE;
+    }
+    if (now - self->last_sent >= PING_INTERVAL_US)
+      client_send_simple (self, GST_OPENTOK_RUMOR_TYPE_PING, NULL, NULL);
+  } else if (client_get_state (self) == GST_OPENTOK_CLIENT_STATE_RECONNECTING
+      && now >= self->reconnect_deadline) {
+    client_fail (self, GST_OPENTOK_CLIENT_ERROR_NETWORK_DISCONNECTED,
+        "Could not reconnect within the reconnection window");
+    return G_SOURCE_CONTINUE;
+  }
+  g_hash_table_foreach_remove (self->seen, forget_seen, &now);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_socket_open (GObject * source, GAsyncResult * result, gpointer user_data)
+{
+  GstOpenTokClient *self = user_data;
+  SoupWebsocketConnection *ws;
+  GError *error = NULL;
+
+  ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), result,
+      &error);
+  if (ws == NULL) {
+    if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+      g_error_free (error);
+      return;
+    }
+    GST_INFO_OBJECT (self, "could not open the socket: %s", error->message);
+    if (client_get_state (self) == GST_OPENTOK_CLIENT_STATE_RECONNECTING) {
+      if (g_get_monotonic_time () < self->reconnect_deadline)
+        client_schedule_reconnect (self, RECONNECT_RETRY_MS);
+      else
+        client_fail (self, GST_OPENTOK_CLIENT_ERROR_NETWORK_DISCONNECTED,
+            "Could not reconnect within the reconnection window: %s",
+            error->message);
+    } else {
+      client_fail (self, GST_OPENTOK_CLIENT_ERROR_CONNECT_FAILED,
+          "Could not open the messaging socket: %s", error->message);
+    }
+    g_error_free (error);
+    return;
+  }
+
+  self->ws = ws;
+  g_object_set (ws, "max-incoming-payload-size",
+      (guint64) CLIENT_MAX_FRAME_SIZE, NULL);
+  g_signal_connect (ws, "message", G_CALLBACK (on_socket_message), self);
+  g_signal_connect (ws, "closed", G_CALLBACK (on_socket_closed), self);
+  g_signal_connect (ws, "error", G_CALLBACK (on_socket_error), self);
+  self->last_received = self->last_sent = g_get_monotonic_time ();
+  if (self->tick == NULL) {
+    self->tick = g_timeout_source_new (TICK_INTERVAL_MS);
+    g_source_set_callback (self->tick, on_tick, self, NULL);
+    g_source_attach (self->tick, self->context);
+  }
+
+  if (client_get_state (self) == GST_OPENTOK_CLIENT_STATE_RECONNECTING) {
+    /* no CONNECT nor create again: the server rebinds by socketId; what
+     * it has not answered goes again, with the same ids */
+    self->first_frame_pending = TRUE;
+    client_flush_requests (self, TRUE);
+  } else {
+    client_join (self);
+  }
+}
+
+static void
+client_open_socket (GstOpenTokClient * self)
+{
+  gboolean reconnecting =
+      client_get_state (self) == GST_OPENTOK_CLIENT_STATE_RECONNECTING;
+  SoupMessage *msg;
+  gchar *url, *attempt;
+
+  attempt = gst_opentok_uuid_new ();
+  if (self->socket_id == NULL)
+    url = g_strdup (self->messaging_url);
+  else
+    url = g_strdup_printf ("%s%csocketId=%s%s&attempt=%s",
+        self->messaging_url, strchr (self->messaging_url, '?') ? '&' : '?',
+        self->socket_id, reconnecting ? "&reconnect=true" : "", attempt);
+  g_free (attempt);
+  msg = soup_message_new (SOUP_METHOD_GET, url);
+  GST_DEBUG_OBJECT (self, "opening %s", url);
+  g_free (url);
+  if (msg == NULL) {
+    client_fail (self, GST_OPENTOK_CLIENT_ERROR_UNEXPECTED_RESPONSE,
+        "The session info gave an unusable messaging_url");
+    return;
+  }
+  soup_session_websocket_connect_async (self->soup, msg, NULL, NULL,
+      G_PRIORITY_DEFAULT, self->cancellable, on_socket_open, self);
+  g_object_unref (msg);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Session info                                                             */
+
+static void client_request_session_info (GstOpenTokClient * self);
+
+static gboolean
+on_session_info_retry (gpointer user_data)
+{
+  GstOpenTokClient *self = user_data;
+
+  g_source_unref (self->retry);
+  self->retry = NULL;
+  client_request_session_info (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Reads [{…}]: the info, or an element whose "error" is set. */
+static void
+client_read_session_info (GstOpenTokClient * self, GBytes * body)
+{
+  JsonParser *parser = json_parser_new_immutable ();
+  JsonNode *root, *first;
+  JsonObject *info, *properties;
+  JsonNode *error_node;
+  const gchar *url, *symphony, *partner;
+  gsize size;
+  const gchar *data = g_bytes_get_data (body, &size);
+
+  if (size == 0 || !json_parser_load_from_data (parser, data, size, NULL) ||
+      (root = json_parser_get_root (parser)) == NULL ||
+      !JSON_NODE_HOLDS_ARRAY (root) ||
+      json_array_get_length (json_node_get_array (root)) == 0 ||
+      !JSON_NODE_HOLDS_OBJECT (first =
+          json_array_get_element (json_node_get_array (root), 0))) {
+    client_fail (self, GST_OPENTOK_CLIENT_ERROR_UNEXPECTED_RESPONSE,
+        "The session-info endpoint did not answer OpenTok's JSON");
+    goto out;
+  }
+  info = json_node_get_object (first);
+
+  error_node = json_object_get_member (info, "error");
+  if (error_node != NULL && JSON_NODE_HOLDS_OBJECT (error_node)) {
+    JsonObject *error = json_node_get_object (error_node);
+    JsonNode *message_node = json_object_get_member (error, "errorMessage");
+    const gchar *message = NULL;
+    gint64 code = json_object_get_int_member_with_default (error, "code", 0);
+    GstOpenTokClientError client_code;
+
+    if (message_node != NULL && JSON_NODE_HOLDS_OBJECT (message_node))
+      message = json_object_get_string_member_with_default
+          (json_node_get_object (message_node), "message", NULL);
+    /* as opentok.js maps them */
+    if (code == 403)
+      client_code = GST_OPENTOK_CLIENT_ERROR_AUTHENTICATION;
+    else if (code == 400 || code == 404)
+      client_code = GST_OPENTOK_CLIENT_ERROR_INVALID_SESSION;
+    else
+      client_code = GST_OPENTOK_CLIENT_ERROR_UNEXPECTED_RESPONSE;
+    client_fail (self, client_code, "%s (%" G_GINT64_FORMAT ")",
+        message ? message : "The session-info endpoint refused the session",
+        code);
+    goto out;
+  }
+
+  url = json_object_get_string_member_with_default (info, "messaging_url",
+      NULL);
+  symphony = json_object_get_string_member_with_default (info,
+      "symphony_address", NULL);
+  partner = json_object_get_string_member_with_default (info, "partner_id",
+      NULL);
+  if (url == NULL || symphony == NULL || *symphony == '\0' ||
+      (!g_str_has_prefix (url, "ws://") && !g_str_has_prefix (url, "wss://"))) {
+    client_fail (self, GST_OPENTOK_CLIENT_ERROR_UNEXPECTED_RESPONSE,
+        "The session info has no usable messaging_url or symphony_address");
+    goto out;
+  }
+  if (g_strcmp0 (partner, self->api_key) != 0) {
+    client_fail (self, GST_OPENTOK_CLIENT_ERROR_AUTHENTICATION,
+        "The session belongs to another API key");
+    goto out;
+  }
+
+  g_free (self->messaging_url);
+  self->messaging_url = g_strdup (url);
+  g_free (self->symphony);
+  self->symphony = g_strdup (symphony);
+  g_clear_pointer (&self->socket_id, g_free);
+  properties = json_object_has_member (info, "properties") &&
+      JSON_NODE_HOLDS_OBJECT (json_object_get_member (info, "properties")) ?
+      json_object_get_object_member (info, "properties") : NULL;
+  if (properties != NULL &&
+      json_object_get_boolean_member_with_default (properties,
+          "reconnection", FALSE))
+    self->socket_id = gst_opentok_uuid_new ();
+  GST_DEBUG_OBJECT (self, "messaging at %s, reconnection %s",
+      self->messaging_url, self->socket_id ? "on" : "off");
+  client_open_socket (self);
+
+out:
+  g_object_unref (parser);
+}
+
+static void
+on_session_info (GObject * source, GAsyncResult * result, gpointer user_data)
+{
+  GstOpenTokClient *self = user_data;
+  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION
+      (source), result);
+  GError *error = NULL;
+  GBytes *body;
+  guint status;
+
+  body = soup_session_send_and_read_finish (SOUP_SESSION (source), result,
+      &error);
+  if (body == NULL) {
+    if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+      g_error_free (error);
+      return;
+    }
+    /* transport failures are retried, as opentok.js does */
+    if (++self->session_info_attempt < SESSION_INFO_ATTEMPTS) {
+      GST_INFO_OBJECT (self, "session info failed (%s), retrying",
+          error->message);
+      self->retry = g_timeout_source_new (SESSION_INFO_RETRY_MS *
+          self->session_info_attempt);
+      g_source_set_callback (self->retry, on_session_info_retry, self, NULL);
+      g_source_attach (self->retry, self->context);
+    } else {
+      client_fail (self, GST_OPENTOK_CLIENT_ERROR_CONNECT_FAILED,
+          "Could not reach the session-info endpoint: %s", error->message);
+    }
+    g_error_free (error);
+    return;
+  }
+  status = soup_message_get_status (msg);
+  if (!SOUP_STATUS_IS_SUCCESSFUL (status)) {
+    client_fail (self, GST_OPENTOK_CLIENT_ERROR_UNEXPECTED_RESPONSE,
+        "The session-info endpoint answered HTTP %u %s", status,
+        soup_message_get_reason_phrase (msg));
+  } else {
+    client_read_session_info (self, body);
+  }
+  g_bytes_unref (body);
+}
+
+static void
+client_request_session_info (GstOpenTokClient * self)
+{
+  SoupMessageHeaders *headers;
+  SoupMessage *msg;
+  gchar *url;
+
+  GST_OBJECT_LOCK (self);
+  url = g_strdup_printf ("%s%ssession/%s?extended=true", self->api_url,
+      g_str_has_suffix (self->api_url, "/") ? "" : "/", self->session_id);
+  GST_OBJECT_UNLOCK (self);
+  msg = soup_message_new (SOUP_METHOD_GET, url);
+  GST_DEBUG_OBJECT (self, "asking %s", url);
+  g_free (url);
+  if (msg == NULL) {
+    client_fail (self, GST_OPENTOK_CLIENT_ERROR_CONNECT_FAILED,
+        "The api-url is not a usable http or https URL");
+    return;
+  }
+  headers = soup_message_get_request_headers (msg);
+  GST_OBJECT_LOCK (self);
+  soup_message_headers_replace (headers, "X-OPENTOK-AUTH", self->token);
+  GST_OBJECT_UNLOCK (self);
+  soup_message_headers_replace (headers, "X-TB-VERSION", "1");
+  soup_message_headers_replace (headers, "X-TB-CLIENT-VERSION",
+      CLIENT_VERSION);
+  soup_message_headers_replace (headers, "X-TB-CONNECTIONID",
+      self->connection_id);
+  soup_message_headers_replace (headers, "Accept", "application/json");
+  soup_session_send_and_read_async (self->soup, msg, G_PRIORITY_DEFAULT,
+      self->cancellable, on_session_info, self);
+  g_object_unref (msg);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Thread                                                                   */
+
+static gpointer
+client_thread (gpointer user_data)
+{
+  GstOpenTokClient *self = user_data;
+  GTlsDatabase *database;
+
+  g_main_context_push_thread_default (self->context);
+  GST_OBJECT_LOCK (self);
+  database = self->tls_database ? g_object_ref (self->tls_database) : NULL;
+  GST_OBJECT_UNLOCK (self);
+  self->soup = soup_session_new_with_options ("timeout", OPEN_TIMEOUT_S,
+      "user-agent", "gst-opentok/" VERSION " ", NULL);
+  if (database != NULL) {
+    soup_session_set_tls_database (self->soup, database);
+    g_object_unref (database);
+  }
+
+  g_mutex_lock (&self->lock);
+  self->loop_running = TRUE;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+
+  g_main_loop_run (self->loop);
+
+  /* no more work is accepted from here on; what was queued still runs */
+  g_mutex_lock (&self->lock);
+  self->loop_running = FALSE;
+  g_mutex_unlock (&self->lock);
+  while (g_main_context_iteration (self->context, FALSE));
+
+  if (client_get_state (self) != GST_OPENTOK_CLIENT_STATE_DISCONNECTED)
+    client_end (self, "clientDisconnected", NULL);
+  client_stop_timers (self);
+  client_drop_socket (self, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  soup_session_abort (self->soup);
+  g_clear_object (&self->soup);
+  while (g_main_context_iteration (self->context, FALSE));
+  g_main_context_pop_thread_default (self->context);
+  return NULL;
+}
+
+static void
+client_start_thread (GstOpenTokClient * self)
+{
+  g_mutex_lock (&self->lock);
+  if (self->thread == NULL) {
+    self->context = g_main_context_new ();
+    self->loop = g_main_loop_new (self->context, FALSE);
+    self->thread = g_thread_new ("opentok-client", client_thread, self);
+    while (!self->loop_running)
+      g_cond_wait (&self->cond, &self->lock);
+  }
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+client_stop_thread (GstOpenTokClient * self)
+{
+  GThread *thread;
+
+  g_mutex_lock (&self->lock);
+  thread = self->thread;
+  self->thread = NULL;
+  if (thread != NULL)
+    g_main_loop_quit (self->loop);
+  g_mutex_unlock (&self->lock);
+  if (thread == NULL)
+    return;
+  g_thread_join (thread);
+  g_clear_pointer (&self->loop, g_main_loop_unref);
+  g_clear_pointer (&self->context, g_main_context_unref);
+}
+
+/* Runs @func on the network thread; FALSE (and nothing runs) when the
+ * thread is not running. */
+static gboolean
+client_invoke (GstOpenTokClient * self, GSourceFunc func, gpointer data,
+    GDestroyNotify notify)
+{
+  gboolean running;
+
+  g_mutex_lock (&self->lock);
+  running = self->loop_running;
+  if (running)
+    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, func, data,
+        notify);
+  g_mutex_unlock (&self->lock);
+  return running;
+}
+
+static void
+gst_opentok_client_dispose (GObject * object)
+{
+  GstOpenTokClient *self = GST_OPENTOK_CLIENT (object);
+
+  client_stop_thread (self);
+  G_OBJECT_CLASS (parent_class)->dispose (object);
+}
+
+static void
+gst_opentok_client_finalize (GObject * object)
+{
+  GstOpenTokClient *self = GST_OPENTOK_CLIENT (object);
+
+  g_hash_table_unref (self->connections);
+  g_hash_table_unref (self->requests_index);
+  g_hash_table_unref (self->seen);
+  g_queue_clear (&self->requests);
+  g_clear_object (&self->tls_database);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+  g_free (self->api_url);
+  g_free (self->api_key);
+  g_free (self->session_id);
+  if (self->token)
+    memset (self->token, 0, strlen (self->token));
+  g_free (self->token);
+  g_free (self->connection_id);
+  g_free (self->messaging_url);
+  g_free (self->symphony);
+  g_free (self->topic);
+  g_free (self->socket_id);
+
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Public API                                                               */
+
+/**
+ * gst_opentok_client_new:
+ * @api_url: (nullable): base URL of the session-info endpoint; %NULL for
+ *     the OpenTok cloud
+ * @api_key: the API key (project id)
+ * @session_id: the session to join
+ * @token: the client token for that session
+ *
+ * Makes a client connection; nothing goes on the network before
+ * gst_opentok_client_connect_async().
+ *
+ * Returns: (transfer full): a new #GstOpenTokClient
+ *
+ * Since: 0.1
+ */
+GstOpenTokClient *
+gst_opentok_client_new (const gchar * api_url, const gchar * api_key,
+    const gchar * session_id, const gchar * token)
+{
+  return g_object_new (GST_TYPE_OPENTOK_CLIENT,
+      "api-url", api_url ? api_url : DEFAULT_API_URL, "api-key", api_key,
+      "session-id", session_id, "token", token, NULL);
+}
+
+static gboolean
+connect_func (gpointer data)
+{
+  GTask *task = data;
+  GstOpenTokClient *self = g_task_get_source_object (task);
+
+  if (client_get_state (self) != GST_OPENTOK_CLIENT_STATE_DISCONNECTED) {
+    if (client_get_state (self) == GST_OPENTOK_CLIENT_STATE_CONNECTED)
+      g_task_return_boolean (task, TRUE);
+    else
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
+          "The client is already connecting");
+    return G_SOURCE_REMOVE;
+  }
+  self->connect_task = g_object_ref (task);
+  self->joined = self->announced = self->first_frame_pending = FALSE;
+  self->session_info_attempt = 0;
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  g_free (self->topic);
+  GST_OBJECT_LOCK (self);
+  self->topic = g_strdup_printf ("/v2/partner/%s/session/%s", self->api_key,
+      self->session_id);
+  GST_OBJECT_UNLOCK (self);
+  client_set_state (self, GST_OPENTOK_CLIENT_STATE_CONNECTING);
+  client_request_session_info (self);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * gst_opentok_client_connect_async:
+ * @client: a #GstOpenTokClient
+ * @cancellable: (nullable): unused for now, may be %NULL
+ * @callback: (nullable) (scope async): called once joined or failed, on the
+ *     thread-default main context of the calling thread; may be %NULL when
+ *     the #GstOpenTokClient::session-connected and
+ *     #GstOpenTokClient::session-disconnected signals are enough
+ * @user_data: data for @callback
+ *
+ * Joins the session: session info, socket, token check, session state.
+ *
+ * Since: 0.1
+ */
+void
+gst_opentok_client_connect_async (GstOpenTokClient * client,
+    GCancellable * cancellable, GAsyncReadyCallback callback,
+    gpointer user_data)
+{
+  GTask *task;
+  gchar *missing = NULL;
+
+  g_return_if_fail (GST_IS_OPENTOK_CLIENT (client));
+
+  task = g_task_new (client, cancellable, callback, user_data);
+  g_task_set_source_tag (task, gst_opentok_client_connect_async);
+  GST_OBJECT_LOCK (client);
+  if (client->api_key == NULL || *client->api_key == '\0')
+    missing = "api-key";
+  else if (client->session_id == NULL || *client->session_id == '\0')
+    missing = "session-id";
+  else if (client->token == NULL || *client->token == '\0')
+    missing = "token";
+  GST_OBJECT_UNLOCK (client);
+  if (missing != NULL) {
+    g_task_return_new_error (task, GST_OPENTOK_CLIENT_ERROR,
+        GST_OPENTOK_CLIENT_ERROR_CONNECT_FAILED, "The %s is not set",
+        missing);
+    g_object_unref (task);
+    return;
+  }
+
+  client_start_thread (client);
+  if (!client_invoke (client, connect_func, task, g_object_unref)) {
+    g_task_return_new_error (task, GST_OPENTOK_CLIENT_ERROR,
+        GST_OPENTOK_CLIENT_ERROR_CONNECT_FAILED, "The client is shutting down");
+    g_object_unref (task);
+  }
+}
+
+/**
+ * gst_opentok_client_connect_finish:
+ * @client: a #GstOpenTokClient
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError, or %NULL
+ *
+ * Returns: %TRUE when the session was joined; else @error holds a
+ *     #GST_OPENTOK_CLIENT_ERROR
+ *
+ * Since: 0.1
+ */
+gboolean
+gst_opentok_client_connect_finish (GstOpenTokClient * client,
+    GAsyncResult * result, GError ** error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, client), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static gboolean
+leave_func (gpointer data)
+{
+  GstOpenTokClient *self = data;
+
+  if (client_get_state (self) == GST_OPENTOK_CLIENT_STATE_DISCONNECTED)
+    return G_SOURCE_REMOVE;
+  client_set_state (self, GST_OPENTOK_CLIENT_STATE_DISCONNECTING);
+  /* opentok.js: DISCONNECT, then close 1000; the server tells the others */
+  client_send_simple (self, GST_OPENTOK_RUMOR_TYPE_DISCONNECT, "reconnect",
+      "");
+  if (client_socket_is_open (self)) {
+    g_signal_handlers_disconnect_by_data (self->ws, self);
+    soup_websocket_connection_close (self->ws, SOUP_WEBSOCKET_CLOSE_NORMAL,
+        NULL);
+  }
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+leave_done_func (gpointer data)
+{
+  GstOpenTokClient *self = data;
+
+  if (client_get_state (self) != GST_OPENTOK_CLIENT_STATE_DISCONNECTED)
+    client_end (self, "clientDisconnected", NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+socket_closed_func (gpointer data)
+{
+  GstOpenTokClient *self = data;
+  gboolean closed = self->ws == NULL ||
+      soup_websocket_connection_get_state (self->ws) ==
+      SOUP_WEBSOCKET_STATE_CLOSED;
+
+  g_mutex_lock (&self->lock);
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+  return closed ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
+}
+
+/**
+ * gst_opentok_client_disconnect:
+ * @client: a #GstOpenTokClient
+ *
+ * Leaves the session as opentok.js does (the others see the connection
+ * destroyed with the reason clientDisconnected), fails the signals still
+ * waiting with 500 "Not connected" and stops the network thread. Waits at
+ * most a second for the server to acknowledge the close. Does nothing when
+ * the client is not connected. Must not be called from the network thread.
+ *
+ * Since: 0.1
+ */
+void
+gst_opentok_client_disconnect (GstOpenTokClient * client)
+{
+  GSource *poll;
+  gint64 deadline;
+
+  g_return_if_fail (GST_IS_OPENTOK_CLIENT (client));
+
+  g_mutex_lock (&client->lock);
+  if (client->thread == NULL) {
+    g_mutex_unlock (&client->lock);
+    return;
+  }
+  g_return_if_fail (client->thread != g_thread_self ());
+  g_mutex_unlock (&client->lock);
+
+  if (client_invoke (client, leave_func, client, NULL)) {
+    /* poll the close from the network thread, bounded */
+    poll = g_timeout_source_new (10);
+    g_source_set_callback (poll, socket_closed_func, client, NULL);
+    g_mutex_lock (&client->lock);
+    g_source_attach (poll, client->context);
+    deadline = g_get_monotonic_time () + DISCONNECT_TIMEOUT_US;
+    while (!g_source_is_destroyed (poll) &&
+        g_cond_wait_until (&client->cond, &client->lock, deadline));
+    g_mutex_unlock (&client->lock);
+    g_source_destroy (poll);
+    g_source_unref (poll);
+    client_invoke (client, leave_done_func, client, NULL);
+  }
+  client_stop_thread (client);
+}
+
+typedef struct
+{
+  GstOpenTokClient *client;
+  Request *request;
+  GError *error;                /* refused before reaching the network */
+} SendOperation;
+
+static void
+send_operation_free (SendOperation * operation)
+{
+  if (operation->request)
+    request_free (operation->request);
+  g_clear_error (&operation->error);
+  gst_object_unref (operation->client);
+  g_free (operation);
+}
+
+static gboolean
+send_operation_run (gpointer data)
+{
+  SendOperation *operation = data;
+  GstOpenTokClient *self = operation->client;
+  Request *request = operation->request;
+  GstOpenTokClientState state = client_get_state (self);
+  gboolean may_wait =
+      gst_opentok_signal_get_retry_after_reconnect (request->signal);
+
+  operation->request = NULL;
+  if (operation->error == NULL && state != GST_OPENTOK_CLIENT_STATE_CONNECTED
+      && !(may_wait && (state == GST_OPENTOK_CLIENT_STATE_CONNECTING ||
+              state == GST_OPENTOK_CLIENT_STATE_RECONNECTING)))
+    operation->error = g_error_new_literal (GST_OPENTOK_SIGNAL_ERROR,
+        GST_OPENTOK_SIGNAL_ERROR_NOT_CONNECTED, "Not connected.");
+  if (operation->error != NULL) {
+    if (request->callback)
+      request->callback (self, request->signal, operation->error,
+          request->user_data);
+    request_free (request);
+    return G_SOURCE_REMOVE;
+  }
+  g_queue_push_tail (&self->requests, request);
+  g_hash_table_insert (self->requests_index, request->transaction_id,
+      self->requests.tail);
+  client_flush_requests (self, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * gst_opentok_client_send_signal_full:
+ * @client: a #GstOpenTokClient
+ * @signal: the signal: type, data, and `to` (a connection id) or none for
+ *     the whole session; its retry-after-reconnect flag says whether it
+ *     may wait while the client is (re)connecting
+ * @callback: (nullable) (scope async): called once with the outcome
+ * @user_data: data for @callback
+ * @notify: (nullable): frees @user_data after @callback
+ *
+ * Sends a signal. @callback runs on the network thread (or at once on this
+ * thread when the client has no network thread) with %NULL when the server
+ * accepted it, else a #GST_OPENTOK_SIGNAL_ERROR with OpenTok's code: 400 or
+ * 413 when it breaks OpenTok's limits (checked before anything is sent),
+ * 403, 404 or 429 from the server, 500 "Not connected." when it could not
+ * be sent. A signal sent while connecting or reconnecting waits when its
+ * retry-after-reconnect flag is set, and fails at once with 500 otherwise.
+ *
+ * Since: 0.1
+ */
+void
+gst_opentok_client_send_signal_full (GstOpenTokClient * client,
+    GstOpenTokSignal * signal, GstOpenTokSignalCallback callback,
+    gpointer user_data, GDestroyNotify notify)
+{
+  SendOperation *operation;
+  Request *request;
+
+  g_return_if_fail (GST_IS_OPENTOK_CLIENT (client));
+  g_return_if_fail (signal != NULL);
+
+  request = g_new0 (Request, 1);
+  request->transaction_id = gst_opentok_uuid_new ();
+  request->signal = gst_opentok_signal_ref (signal);
+  request->callback = callback;
+  request->user_data = user_data;
+  request->notify = notify;
+
+  operation = g_new0 (SendOperation, 1);
+  operation->client = gst_object_ref (client);
+  operation->request = request;
+  gst_opentok_signal_validate (signal, &operation->error);
+
+  if (!client_invoke (client, send_operation_run, operation,
+          (GDestroyNotify) send_operation_free)) {
+    send_operation_run (operation);
+    send_operation_free (operation);
+  }
+}
+
+static void
+send_signal_task_done (GstOpenTokClient * client, GstOpenTokSignal * signal,
+    const GError * error, gpointer user_data)
+{
+  GTask *task = user_data;
+
+  if (error != NULL)
+    g_task_return_error (task, g_error_copy (error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * gst_opentok_client_send_signal_async:
+ * @client: a #GstOpenTokClient
+ * @signal: the signal
+ * @cancellable: (nullable): unused for now, may be %NULL
+ * @callback: (scope async): called with the outcome on the thread-default
+ *     main context of the calling thread
+ * @user_data: data for @callback
+ *
+ * gst_opentok_client_send_signal_full() for GIO-style callers.
+ *
+ * Since: 0.1
+ */
+void
+gst_opentok_client_send_signal_async (GstOpenTokClient * client,
+    GstOpenTokSignal * signal, GCancellable * cancellable,
+    GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (GST_IS_OPENTOK_CLIENT (client));
+  g_return_if_fail (signal != NULL);
+
+  task = g_task_new (client, cancellable, callback, user_data);
+  g_task_set_source_tag (task, gst_opentok_client_send_signal_async);
+  gst_opentok_client_send_signal_full (client, signal, send_signal_task_done,
+      task, g_object_unref);
+}
+
+/**
+ * gst_opentok_client_send_signal_finish:
+ * @client: a #GstOpenTokClient
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError, or %NULL
+ *
+ * Returns: %TRUE when the server accepted the signal; else @error holds a
+ *     #GST_OPENTOK_SIGNAL_ERROR with OpenTok's code
+ *
+ * Since: 0.1
+ */
+gboolean
+gst_opentok_client_send_signal_finish (GstOpenTokClient * client,
+    GAsyncResult * result, GError ** error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, client), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * gst_opentok_client_get_state:
+ * @client: a #GstOpenTokClient
+ *
+ * Returns: where the connection stands
+ *
+ * Since: 0.1
+ */
+GstOpenTokClientState
+gst_opentok_client_get_state (GstOpenTokClient * client)
+{
+  g_return_val_if_fail (GST_IS_OPENTOK_CLIENT (client),
+      GST_OPENTOK_CLIENT_STATE_DISCONNECTED);
+
+  return client_get_state (client);
+}
+
+/**
+ * gst_opentok_client_get_connection_id:
+ * @client: a #GstOpenTokClient
+ *
+ * Returns: (transfer full): this connection's id
+ *
+ * Since: 0.1
+ */
+gchar *
+gst_opentok_client_get_connection_id (GstOpenTokClient * client)
+{
+  g_return_val_if_fail (GST_IS_OPENTOK_CLIENT (client), NULL);
+
+  /* set at construction and never changed */
+  return g_strdup (client->connection_id);
+}
+
+/**
+ * gst_opentok_client_get_connections:
+ * @client: a #GstOpenTokClient
+ *
+ * The connections of the session as this client knows them, its own
+ * included, oldest first.
+ *
+ * Returns: (transfer full) (element-type GstOpenTokConnection): the
+ *     connections
+ *
+ * Since: 0.1
+ */
+GPtrArray *
+gst_opentok_client_get_connections (GstOpenTokClient * client)
+{
+  GPtrArray *connections;
+  GHashTableIter iter;
+  gpointer value;
+
+  g_return_val_if_fail (GST_IS_OPENTOK_CLIENT (client), NULL);
+
+  connections = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      gst_opentok_connection_unref);
+  GST_OBJECT_LOCK (client);
+  g_hash_table_iter_init (&iter, client->connections);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_ptr_array_add (connections, gst_opentok_connection_ref (value));
+  GST_OBJECT_UNLOCK (client);
+  g_ptr_array_sort (connections, compare_creation_time);
+  return connections;
+}
