@@ -150,6 +150,7 @@ struct _GstOpenTokClient
   GMainContext *context;
   GMainLoop *loop;
   gboolean loop_running;
+  gboolean left;                /* the leaving socket is closed */
 
   /* network thread only */
   SoupSession *soup;
@@ -963,14 +964,14 @@ client_maybe_connected (GstOpenTokClient * self)
   GST_INFO_OBJECT (self, "joined session %s as %s", self->session_id,
       self->connection_id);
   client_set_state (self, GST_OPENTOK_CLIENT_STATE_CONNECTED);
+  g_signal_emit (self, gst_opentok_client_signals[SIGNAL_SESSION_CONNECTED],
+      0);
   task = self->connect_task;
   self->connect_task = NULL;
   if (task != NULL) {
     g_task_return_boolean (task, TRUE);
     g_object_unref (task);
   }
-  g_signal_emit (self, gst_opentok_client_signals[SIGNAL_SESSION_CONNECTED],
-      0);
   connections = gst_opentok_client_get_connections (self);
   for (i = 0; i < connections->len; i++)
     g_signal_emit (self,
@@ -1634,11 +1635,14 @@ client_read_session_info (GstOpenTokClient * self, GBytes * body)
       client_code = GST_OPENTOK_CLIENT_ERROR_AUTHENTICATION;
     else if (code == 400 || code == 404)
       client_code = GST_OPENTOK_CLIENT_ERROR_INVALID_SESSION;
+    else if (code == 409)
+      client_code = GST_OPENTOK_CLIENT_ERROR_TERMS_OF_SERVICE;
     else
       client_code = GST_OPENTOK_CLIENT_ERROR_UNEXPECTED_RESPONSE;
-    client_fail (self, client_code, "%s (%" G_GINT64_FORMAT ")",
+    /* the text ends with the OpenTok code, as opentok.js shows it */
+    client_fail (self, client_code, "%s (%d)",
         message ? message : "The session-info endpoint refused the session",
-        code);
+        client_code);
     goto out;
   }
 
@@ -1692,6 +1696,14 @@ on_session_info (GObject * source, GAsyncResult * result, gpointer user_data)
 
   body = soup_session_send_and_read_finish (SOUP_SESSION (source), result,
       &error);
+  if (body != NULL && g_bytes_get_size (body) == 0 &&
+      SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (msg))) {
+    /* opentok.js counts an empty answer as no answer */
+    g_bytes_unref (body);
+    body = NULL;
+    error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED,
+        "the session-info endpoint answered nothing");
+  }
   if (body == NULL) {
     if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
       g_error_free (error);
@@ -1850,11 +1862,33 @@ client_invoke (GstOpenTokClient * self, GSourceFunc func, gpointer data,
   return running;
 }
 
+static gpointer
+client_reap (gpointer data)
+{
+  GstOpenTokClient *self = data;
+
+  client_stop_thread (self);
+  gst_object_unref (self);
+  return NULL;
+}
+
 static void
 gst_opentok_client_dispose (GObject * object)
 {
   GstOpenTokClient *self = GST_OPENTOK_CLIENT (object);
+  gboolean on_network_thread;
 
+  g_mutex_lock (&self->lock);
+  on_network_thread = self->thread != NULL && self->thread == g_thread_self ();
+  g_mutex_unlock (&self->lock);
+  if (on_network_thread) {
+    /* the last reference went away in one of our own callbacks: the thread
+     * cannot join itself, so keep the object alive until another thread
+     * has stopped it, then dispose again from there */
+    g_thread_unref (g_thread_new ("opentok-client-reap", client_reap,
+            g_object_ref (self)));
+    return;
+  }
   client_stop_thread (self);
   G_OBJECT_CLASS (parent_class)->dispose (object);
 }
@@ -2049,10 +2083,13 @@ socket_closed_func (gpointer data)
       soup_websocket_connection_get_state (self->ws) ==
       SOUP_WEBSOCKET_STATE_CLOSED;
 
+  if (!closed)
+    return G_SOURCE_CONTINUE;
   g_mutex_lock (&self->lock);
+  self->left = TRUE;
   g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->lock);
-  return closed ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
+  return G_SOURCE_REMOVE;
 }
 
 /**
@@ -2085,12 +2122,13 @@ gst_opentok_client_disconnect (GstOpenTokClient * client)
 
   if (client_invoke (client, leave_func, client, NULL)) {
     /* poll the close from the network thread, bounded */
-    poll = g_timeout_source_new (10);
+    poll = g_timeout_source_new (5);
     g_source_set_callback (poll, socket_closed_func, client, NULL);
     g_mutex_lock (&client->lock);
+    client->left = FALSE;
     g_source_attach (poll, client->context);
     deadline = g_get_monotonic_time () + DISCONNECT_TIMEOUT_US;
-    while (!g_source_is_destroyed (poll) &&
+    while (!client->left &&
         g_cond_wait_until (&client->cond, &client->lock, deadline));
     g_mutex_unlock (&client->lock);
     g_source_destroy (poll);

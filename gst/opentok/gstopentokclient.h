@@ -39,6 +39,8 @@ GQuark gst_opentok_client_error_quark (void);
  *     or refused the connection (1006)
  * @GST_OPENTOK_CLIENT_ERROR_NOT_CONNECTED: the operation needs a connected
  *     session (1010)
+ * @GST_OPENTOK_CLIENT_ERROR_TERMS_OF_SERVICE: the project is not allowed to
+ *     connect, as OpenTok's terms-of-service refusal (1026)
  * @GST_OPENTOK_CLIENT_ERROR_CONNECTION_LIMIT: the session is full (1027)
  * @GST_OPENTOK_CLIENT_ERROR_NETWORK_DISCONNECTED: the connection was lost
  *     and could not be recovered within the reconnection window (1022)
@@ -59,6 +61,7 @@ typedef enum /*< underscore_name=gst_opentok_client_error >*/
   GST_OPENTOK_CLIENT_ERROR_NOT_CONNECTED = 1010,
   GST_OPENTOK_CLIENT_ERROR_NETWORK_DISCONNECTED = 1022,
   GST_OPENTOK_CLIENT_ERROR_FORCE_DISCONNECTED = 1023,
+  GST_OPENTOK_CLIENT_ERROR_TERMS_OF_SERVICE = 1026,
   GST_OPENTOK_CLIENT_ERROR_CONNECTION_LIMIT = 1027,
   GST_OPENTOK_CLIENT_ERROR_UNEXPECTED_RESPONSE = 2001,
 } GstOpenTokClientError;

@@ -1522,6 +1522,13 @@ socket_on_message (SoupWebsocketConnection * ws, gint type, GBytes * message,
   }
   frame = gst_opentok_rumor_frame_parse (message, self->cfg.max_frame_size,
       &error);
+  if (frame == NULL && g_error_matches (error, GST_OPENTOK_PROTOCOL_ERROR,
+          GST_OPENTOK_PROTOCOL_ERROR_UNSUPPORTED)) {
+    /* a sound frame of a type we do not know: dropped, as opentok.js does */
+    GST_DEBUG ("socket %p: %s", sock, error->message);
+    g_error_free (error);
+    return;
+  }
   if (frame == NULL) {
     GST_INFO ("malformed frame from socket %p: %s", sock, error->message);
     metrics_count_error (self, error->code ==
@@ -1603,8 +1610,16 @@ socket_on_closed (SoupWebsocketConnection * ws, Socket * sock)
 
   GST_DEBUG ("socket %p closed (code %u)", sock,
       soup_websocket_connection_get_close_code (ws));
-  if (sock->member != NULL && !self->shutting_down)
-    member_detach (sock->member);
+  /* 1001 is a browser leaving the page: opentok.js never closes with it
+   * when it means to come back, so the connection ends now instead of
+   * lingering for the whole reconnect window */
+  if (sock->member != NULL && !self->shutting_down) {
+    if (soup_websocket_connection_get_close_code (ws) ==
+        SOUP_WEBSOCKET_CLOSE_GOING_AWAY)
+      member_remove (sock->member, "networkDisconnected");
+    else
+      member_detach (sock->member);
+  }
   g_queue_delete_link (&self->sockets, sock->link);
   sock->link = NULL;
 
@@ -1807,7 +1822,7 @@ messaging_url_new (GstOpenTokServer * self, SoupServerMessage * msg)
     rest = rest ? rest + 3 : self->cfg.public_url;
     return g_strdup_printf ("%s://%s%s%s", secure ? "wss" : "ws", rest,
         g_str_has_suffix (rest, "/") ? "" : "/",
-        GST_OPENTOK_SERVER_RUMOR_PATH + 1);
+        &GST_OPENTOK_SERVER_RUMOR_PATH[1]);
   }
   host = soup_message_headers_get_one (soup_server_message_get_request_headers
       (msg), "Host");
@@ -2150,12 +2165,15 @@ handle_metrics (GstOpenTokServer * self, SoupServerMessage * msg)
   GHashTableIter iter;
   gpointer key, value;
   Session *session;
-  guint64 members = 0;
-  GList *codes, *l;
+  guint64 members = 0, pending = 0;
+  GList *codes, *l, *m;
 
   g_hash_table_iter_init (&iter, self->sessions);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) & session))
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) & session)) {
     members += g_hash_table_size (session->members);
+    for (m = session->order.head; m != NULL; m = m->next)
+      pending += ((Member *) m->data)->pending.length;
+  }
 
   metrics_append (out, "opentok_sessions", "gauge", "Sessions on this server",
       g_hash_table_size (self->sessions));
@@ -2164,6 +2182,8 @@ handle_metrics (GstOpenTokServer * self, SoupServerMessage * msg)
       members);
   metrics_append (out, "opentok_sockets", "gauge", "Open Rumor WebSockets",
       self->sockets.length);
+  metrics_append (out, "opentok_pending_messages", "gauge",
+      "Messages sent to connections and not acknowledged yet", pending);
   metrics_append (out, "opentok_connections_total", "counter",
       "Connections that joined a session", self->metrics.connections_total);
   metrics_append (out, "opentok_reconnections_total", "counter",
