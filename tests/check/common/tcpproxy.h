@@ -1,0 +1,70 @@
+/* GStreamer OpenTok signaling
+ * Copyright (C) 2026 The gst-opentok authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+#ifndef __TCP_PROXY_H__
+#define __TCP_PROXY_H__
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/**
+ * TcpProxy:
+ *
+ * A loopback TCP proxy for fault tests: it listens on 127.0.0.1, forwards
+ * every connection it accepts to one target, and can cut, stall or refuse
+ * connections on demand. Opaque; every function may be called from any
+ * thread except the proxy's own.
+ */
+typedef struct _TcpProxy TcpProxy;
+
+/**
+ * TcpProxyMode:
+ * @TCP_PROXY_MODE_PASS: forward bytes both ways (the default)
+ * @TCP_PROXY_MODE_BLACKHOLE: accept connections and keep reading from both
+ *     sides, but forward nothing: a stalled path. Connections that dropped
+ *     bytes this way are cut when the mode goes back to
+ *     %TCP_PROXY_MODE_PASS, since their byte streams have holes.
+ * @TCP_PROXY_MODE_REFUSE: close every new connection as soon as it is
+ *     accepted; connections already forwarded are left alone
+ *
+ * What the proxy does with the traffic.
+ */
+typedef enum
+{
+  TCP_PROXY_MODE_PASS,
+  TCP_PROXY_MODE_BLACKHOLE,
+  TCP_PROXY_MODE_REFUSE,
+} TcpProxyMode;
+
+TcpProxy *tcp_proxy_new (const gchar * target_host, guint16 target_port);
+
+void tcp_proxy_free (TcpProxy * proxy);
+
+guint16 tcp_proxy_get_port (TcpProxy * proxy);
+
+gchar *tcp_proxy_get_url (TcpProxy * proxy, const gchar * scheme);
+
+void tcp_proxy_set_mode (TcpProxy * proxy, TcpProxyMode mode);
+
+TcpProxyMode tcp_proxy_get_mode (TcpProxy * proxy);
+
+guint tcp_proxy_cut_all (TcpProxy * proxy);
+
+guint tcp_proxy_get_n_connections (TcpProxy * proxy);
+
+guint tcp_proxy_get_n_accepted (TcpProxy * proxy);
+
+guint tcp_proxy_get_n_refused (TcpProxy * proxy);
+
+gboolean tcp_proxy_wait_accepted (TcpProxy * proxy, guint n, guint timeout_ms);
+
+G_END_DECLS
+
+#endif /* __TCP_PROXY_H__ */
