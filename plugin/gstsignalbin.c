@@ -1,0 +1,2419 @@
+/* GStreamer OpenTok signaling
+ * Copyright (C) 2026 The gst-opentok authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <string.h>
+
+#include <gst/app/gstappsrc.h>
+#include <gst/opentok/opentok.h>
+
+#include "gstsignalbin.h"
+
+/**
+ * SECTION:element-signalbin
+ * @title: signalbin
+ * @short_description: takes part in an OpenTok session's signals
+ *
+ * `signalbin` joins an OpenTok (Vonage Video) session as a client
+ * connection of its own, next to browsers and mobile apps, and takes part
+ * in the session's *signals*: small typed text messages sent to one
+ * connection or to the whole session.
+ *
+ * The element joins when it goes to PAUSED and leaves at once, cleanly,
+ * when it goes back to READY: the other members see the connection go.
+ * It is live: going to PAUSED returns %GST_STATE_CHANGE_NO_PREROLL. The
+ * connection settings (#GstSignalBin:api-url, #GstSignalBin:api-key,
+ * #GstSignalBin:session-id, #GstSignalBin:token or #GstSignalBin:api-secret)
+ * can only be changed in the NULL and READY states.
+ *
+ * ## The `opentok-signal` structure
+ *
+ * A signal travels as a #GstStructure named `opentok-signal`, the same in
+ * the bus messages the element posts, the application messages and custom
+ * events it accepts and the #GstSignalBin::send-signal action:
+ *
+ * - `type` (string): the signal type; "" (or absent) for none. At most 128
+ *   bytes of ASCII letters, digits, `-`, `.`, `_` and `~`.
+ * - `data` (string): the signal data, UTF-8 text of at most 8192 bytes;
+ *   "" (or absent) for none.
+ * - `to` (string, sending only): the id of the connection to send to;
+ *   absent, "" or a %NULL string for the whole session.
+ * - `retry-after-reconnect` (boolean, sending only): whether the signal
+ *   waits for an automatic reconnection instead of failing with code 500;
+ *   when absent, #GstSignalBin:retry-after-reconnect decides.
+ * - `from` (string, received only): the id of the sending connection; a
+ *   %NULL string when the server sent the signal (OpenTok's REST API).
+ * - `from-self` (boolean, received only): %TRUE when this element sent the
+ *   signal (a signal to the whole session comes back to its sender).
+ *
+ * ## Receiving signals
+ *
+ * Every received signal is delivered three ways:
+ *
+ * - the detailed GObject signal #GstSignalBin::signal-received, whose
+ *   detail is the signal type: `g_signal_connect (bin,
+ *   "signal-received::chat", ...)` sees signals of type "chat" only, as
+ *   `session.on ("signal:chat")` does in opentok.js;
+ * - an element message with an `opentok-signal` structure (`type`, `data`,
+ *   `from`, `from-self`) on the bus, which `gst-launch-1.0 -m` prints;
+ * - a buffer on the `src` pad, timestamped with the running time of its
+ *   arrival (see #GstSignalBin:src-format). The `src` pad may stay
+ *   unlinked: what nobody reads is dropped.
+ *
+ * ## Sending signals
+ *
+ * Signals are sent four ways, and every signal reports its completion,
+ * success or OpenTok's error code, as the completion handler of
+ * `session.signal()` does in opentok.js:
+ *
+ * - the action signal #GstSignalBin::send-signal (or
+ *   gst_signal_bin_send_signal()), with a #GstPromise for the reply;
+ * - an application message (gst_message_new_application()) with an
+ *   `opentok-signal` structure, posted by any element inside the bin: the
+ *   bin takes it instead of passing it up;
+ * - a custom event with an `opentok-signal` structure
+ *   (%GST_EVENT_CUSTOM_DOWNSTREAM, %GST_EVENT_CUSTOM_DOWNSTREAM_OOB,
+ *   %GST_EVENT_CUSTOM_BOTH or %GST_EVENT_CUSTOM_BOTH_OOB) sent to the element
+ *   with gst_element_send_event(), or arriving on its `sink` pad, where
+ *   serialized events keep their order with the buffers around them;
+ * - buffers on the `sink` pad. With caps `text/x-raw, format=utf8`, every
+ *   line is one signal: the text is split at `\n`, a `\r` before it is
+ *   dropped, empty lines are skipped, and a line left unfinished at the end
+ *   of a buffer waits for the next buffer (or EOS). With any other caps,
+ *   each buffer is one signal whose data is the buffer's bytes, which must
+ *   be UTF-8 text. #GstSignalBin:signal-type and #GstSignalBin:signal-to
+ *   give the type and the target of these signals.
+ *
+ * What arrives on the `sink` pad before the session is joined waits, and is
+ * sent, in order, once it is. An EOS on the `sink` pad waits until every
+ * signal the element was given has completed (at most 10 seconds), then
+ * goes on: the element posts its own EOS message (it counts as a sink) and
+ * ends the stream of its `src` pad. An EOS sent to the element while its
+ * `sink` pad is not linked (`gst-launch-1.0 -e` and Ctrl-C) does the same.
+ *
+ * A refused signal is never an element error: it is reported through the
+ * promise or the `opentok-signal-sent` message, and logged as a warning.
+ *
+ * ## Messages
+ *
+ * Unless stated otherwise, the element posts these element messages from
+ * the network thread of its connection.
+ *
+ * `opentok-signal`: a signal was received. Fields `type` (string), `data`
+ * (string), `from` (string, %NULL when the server sent it) and `from-self`
+ * (boolean).
+ *
+ * `opentok-signal-sent`: a signal given without a promise (an application
+ * message, a custom event, a `sink` buffer or line, or
+ * #GstSignalBin::send-signal with a %NULL promise) completed. Fields:
+ *
+ * - `origin` (string): "action", "message", "event" or "buffer";
+ * - `type` (string), `to` (string, %NULL for the whole session) and
+ *   `signal` (#GstStructure, the whole `opentok-signal`) describe it;
+ * - only on failure: `error` (#GError, in the #GST_OPENTOK_SIGNAL_ERROR
+ *   domain), `code` (int: OpenTok's code, 400, 403, 404, 413, 429 or 500)
+ *   and `message` (string).
+ *
+ * A signal refused before it reached the network (malformed, too large) is
+ * reported from the thread that gave it.
+ *
+ * `opentok-session-connected`: the session was joined. Field
+ * `connection-id` (string).
+ *
+ * `opentok-session-disconnected`: the element is out of the session. Field
+ * `reason` (string): "clientDisconnected" (the element left),
+ * "networkDisconnected" or "forceDisconnected".
+ *
+ * `opentok-session-reconnecting` and `opentok-session-reconnected` (no
+ * fields): the connection's socket was lost and is being recovered, or was
+ * recovered. Signals that may wait for the reconnection wait.
+ *
+ * `opentok-connection-created`: a connection is in the session (every
+ * connection there when the element joins, its own included, then every
+ * newcomer). Fields `connection-id` (string), `data` (string, the data of
+ * its token) and `creation-time` (gint64, milliseconds since the Unix
+ * epoch).
+ *
+ * `opentok-connection-destroyed`: a connection left. The fields of
+ * `opentok-connection-created` and `reason` (string).
+ *
+ * ## Errors
+ *
+ * Missing settings fail the change from NULL to READY with a
+ * %GST_RESOURCE_ERROR_SETTINGS error. A lost session is an error message in
+ * the %GST_RESOURCE_ERROR domain whose details structure carries the
+ * OpenTok code as `opentok-code` (int): 1004 (the token was refused,
+ * %GST_RESOURCE_ERROR_NOT_AUTHORIZED), 1005 (unknown session,
+ * %GST_RESOURCE_ERROR_NOT_FOUND), 1006 (the server could not be reached,
+ * %GST_RESOURCE_ERROR_OPEN_READ_WRITE), 1022 (the connection was lost and
+ * not recovered, %GST_RESOURCE_ERROR_READ), 1023 (forced out of the
+ * session, %GST_RESOURCE_ERROR_FAILED), 1027 (the session is full,
+ * %GST_RESOURCE_ERROR_BUSY).
+ *
+ * ## Example launch lines
+ * |[
+ * gst-launch-1.0 -m -e signalbin api-url=http://127.0.0.1:3000 \
+ *     api-key=KEY session-id=SESSION token=TOKEN
+ * ]| Joins the session and prints every signal as a bus message until
+ * Ctrl-C, then leaves the session.
+ * |[
+ * gst-launch-1.0 -e fdsrc fd=0 ! text/x-raw,format=utf8 ! \
+ *     signalbin api-url=http://127.0.0.1:3000 api-key=KEY \
+ *     session-id=SESSION token=TOKEN signal-type=chat ! fdsink fd=1
+ * ]| Sends every line typed on standard input as a "chat" signal to the
+ * whole session, and prints the data of every received signal.
+ *
+ * All the GObject signals of the element, except #GstSignalBin::send-signal,
+ * are emitted from the network thread of its connection: handlers must not
+ * block, and must not change the element's state.
+ *
+ * Since: 0.1
+ */
+
+GST_DEBUG_CATEGORY_STATIC (gst_signal_bin_debug);
+#define GST_CAT_DEFAULT gst_signal_bin_debug
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK,
+    GST_PAD_ALWAYS,
+    GST_STATIC_CAPS_ANY);
+
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
+    GST_PAD_SRC,
+    GST_PAD_ALWAYS,
+    GST_STATIC_CAPS ("text/x-raw, format = (string) utf8; application/json"));
+
+enum
+{
+  PROP_0,
+  PROP_API_URL,
+  PROP_API_KEY,
+  PROP_SESSION_ID,
+  PROP_TOKEN,
+  PROP_API_SECRET,
+  PROP_CONNECTION_DATA,
+  PROP_CONNECTION_ID,
+  PROP_STATE,
+  PROP_RETRY_AFTER_RECONNECT,
+  PROP_SIGNAL_TYPE,
+  PROP_SIGNAL_TO,
+  PROP_SRC_FORMAT,
+  N_PROPERTIES
+};
+
+enum
+{
+  SIGNAL_SEND_SIGNAL,
+  SIGNAL_SIGNAL_RECEIVED,
+  SIGNAL_CONNECTION_CREATED,
+  SIGNAL_CONNECTION_DESTROYED,
+  SIGNAL_SESSION_CONNECTED,
+  SIGNAL_SESSION_DISCONNECTED,
+  SIGNAL_SESSION_RECONNECTING,
+  SIGNAL_SESSION_RECONNECTED,
+  N_SIGNALS
+};
+
+#define DEFAULT_API_URL "https://anvil.opentok.com"
+#define DEFAULT_RETRY_AFTER_RECONNECT TRUE
+#define DEFAULT_SRC_FORMAT GST_SIGNAL_BIN_SRC_FORMAT_DATA
+
+/* How long an EOS waits for the signals in flight. */
+#define DRAIN_TIMEOUT (10 * G_TIME_SPAN_SECOND)
+/* How long READY->NULL waits for the last completions and connect. */
+#define STOP_TIMEOUT (5 * G_TIME_SPAN_SECOND)
+/* Signals from the sink pad in flight before the streaming thread waits. */
+#define MAX_SINK_PENDING 256
+/* Received signals the src pad holds while nothing reads them. */
+#define MAX_SRC_BUFFERS 1024
+
+typedef enum
+{
+  ORIGIN_ACTION,
+  ORIGIN_MESSAGE,
+  ORIGIN_EVENT,
+  ORIGIN_BUFFER,
+} SendOrigin;
+
+static const gchar *const origin_names[] = {
+  "action", "message", "event", "buffer"
+};
+
+/* Where the signals of the sink pad go. */
+typedef enum
+{
+  SINK_CLOSED,                  /* fail at once: not in a session */
+  SINK_WAITING,                 /* queue until the session is joined */
+  SINK_JOINED,                  /* hand to the client */
+} SinkState;
+
+struct _GstSignalBin
+{
+  GstBin parent;
+
+  GstPad *sinkpad;
+  GstPad *srcpad;
+  GstElement *appsrc;
+
+  /* GST_OBJECT_LOCK protects the settings, the client, the session fields
+   * and the EOS flag. Lock ordering: sink_lock, then the object lock, then
+   * pending_lock; the thread lock is taken alone. */
+  gchar *api_url;
+  gchar *api_key;
+  gchar *session_id;
+  gchar *token;
+  gchar *api_secret;
+  gchar *connection_data;
+  gboolean retry_after_reconnect;
+  gchar *signal_type;
+  gchar *signal_to;
+  GstSignalBinSrcFormat src_format;
+  gboolean settings_changed;    /* since the client was made */
+  GstOpenTokClient *client;
+  GCancellable *cancellable;    /* of the connect in progress */
+  guint generation;             /* of the session, +1 at every start/stop */
+  gboolean session_active;      /* between READY->PAUSED and PAUSED->READY */
+  gboolean fatal_posted;        /* an error was posted for this session */
+  gboolean eos_posted;
+
+  /* thread_lock: the context thread, started in NULL->READY and stopped in
+   * READY->NULL; it completes the connects */
+  GMutex thread_lock;
+  GThread *thread;
+  GMainContext *context;
+  GMainLoop *loop;
+
+  /* sink_lock: the order in which the signals of the sink pad reach the
+   * client, and those waiting for the session */
+  GMutex sink_lock;
+  SinkState sink_state;
+  GQueue waiting;               /* SendOp, oldest first */
+
+  /* pending_lock + pending_cond */
+  GMutex pending_lock;
+  GCond pending_cond;
+  guint pending;                /* signals accepted and not completed */
+  guint sink_pending;           /* of which from the sink pad */
+  guint connects;               /* connects not completed */
+  gboolean flushing;            /* the sink pad is flushing or stopping */
+
+  /* streaming thread only */
+  gboolean text_mode;
+  GByteArray *line;             /* unfinished text line */
+  gboolean discarding;          /* skipping an overlong line */
+};
+
+typedef struct
+{
+  GstSignalBin *self;           /* owned */
+  GstOpenTokSignal *signal;     /* nullable: malformed request */
+  GstStructure *report;         /* the signal as reported */
+  GstPromise *promise;          /* nullable, owned */
+  SendOrigin origin;
+  gboolean from_sink;
+  gboolean completed;
+} SendOp;
+
+typedef struct
+{
+  GstSignalBin *self;           /* not owned: outlives the thread */
+  GstOpenTokClient *client;
+  GCancellable *cancellable;
+  guint generation;
+} ConnectData;
+
+static GParamSpec *properties[N_PROPERTIES];
+static guint gst_signal_bin_signals[N_SIGNALS];
+
+#define gst_signal_bin_parent_class parent_class
+G_DEFINE_TYPE_WITH_CODE (GstSignalBin, gst_signal_bin, GST_TYPE_BIN,
+    GST_DEBUG_CATEGORY_INIT (gst_signal_bin_debug, "signalbin", 0,
+        "OpenTok signaling bin"));
+GST_ELEMENT_REGISTER_DEFINE (signalbin, "signalbin", GST_RANK_NONE,
+    GST_TYPE_SIGNAL_BIN);
+
+/**
+ * gst_signal_bin_src_format_get_type:
+ *
+ * Returns: the #GType of #GstSignalBinSrcFormat
+ *
+ * Since: 0.1
+ */
+GType
+gst_signal_bin_src_format_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {GST_SIGNAL_BIN_SRC_FORMAT_DATA,
+        "The data of each signal, followed by a newline", "data"},
+    {GST_SIGNAL_BIN_SRC_FORMAT_JSON,
+        "Each signal as a JSON object, followed by a newline", "json"},
+    {0, NULL, NULL}
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstSignalBinSrcFormat", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+static void gst_signal_bin_constructed (GObject * object);
+static void gst_signal_bin_dispose (GObject * object);
+static void gst_signal_bin_finalize (GObject * object);
+static void gst_signal_bin_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec);
+static void gst_signal_bin_get_property (GObject * object, guint prop_id,
+    GValue * value, GParamSpec * pspec);
+static GstStateChangeReturn gst_signal_bin_change_state (GstElement * element,
+    GstStateChange transition);
+static gboolean gst_signal_bin_send_event (GstElement * element,
+    GstEvent * event);
+static gboolean gst_signal_bin_query (GstElement * element, GstQuery * query);
+static void gst_signal_bin_handle_message (GstBin * bin, GstMessage * message);
+
+static GstFlowReturn gst_signal_bin_sink_chain (GstPad * pad,
+    GstObject * parent, GstBuffer * buffer);
+static gboolean gst_signal_bin_sink_event (GstPad * pad, GstObject * parent,
+    GstEvent * event);
+static GstIterator *gst_signal_bin_sink_iterate_internal_links (GstPad * pad,
+    GstObject * parent);
+
+static gboolean check_settings (GstSignalBin * self);
+static gboolean make_client (GstSignalBin * self);
+static void drop_client (GstSignalBin * self);
+static void start_thread (GstSignalBin * self);
+static void stop_thread (GstSignalBin * self);
+static void start_session (GstSignalBin * self);
+static void stop_session (GstSignalBin * self);
+static gboolean wait_drained (GstSignalBin * self, gint64 timeout,
+    gboolean interruptible);
+
+static void
+gst_signal_bin_class_init (GstSignalBinClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBinClass *bin_class = GST_BIN_CLASS (klass);
+
+  gobject_class->constructed = gst_signal_bin_constructed;
+  gobject_class->dispose = gst_signal_bin_dispose;
+  gobject_class->finalize = gst_signal_bin_finalize;
+  gobject_class->set_property = gst_signal_bin_set_property;
+  gobject_class->get_property = gst_signal_bin_get_property;
+
+  /**
+   * GstSignalBin:api-url:
+   *
+   * The base URL of the OpenTok session-info endpoint: the OpenTok cloud's
+   * by default, or a `gst-opentok-server`'s (such as
+   * `http://127.0.0.1:3000`).
+   *
+   * Since: 0.1
+   */
+  properties[PROP_API_URL] =
+      g_param_spec_string ("api-url", "API URL",
+      "Base URL of the OpenTok session-info endpoint", DEFAULT_API_URL,
+      G_PARAM_READWRITE | GST_PARAM_MUTABLE_READY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GstSignalBin:api-key:
+   *
+   * The API key (project id) of the session. Required.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_API_KEY] =
+      g_param_spec_string ("api-key", "API key",
+      "The OpenTok API key (project id) of the session", NULL,
+      G_PARAM_READWRITE | GST_PARAM_MUTABLE_READY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GstSignalBin:session-id:
+   *
+   * The id of the session to join. Required.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_SESSION_ID] =
+      g_param_spec_string ("session-id", "Session id",
+      "The id of the session to join", NULL,
+      G_PARAM_READWRITE | GST_PARAM_MUTABLE_READY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GstSignalBin:token:
+   *
+   * The client token that admits the element to the session, as the
+   * OpenTok server SDKs make them. Required unless #GstSignalBin:api-secret
+   * is set. A token is a credential: it is write-only, so that it shows up
+   * in no pipeline dump, and never logged.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_TOKEN] =
+      g_param_spec_string ("token", "Token",
+      "The client token that admits the element to the session (write-only)",
+      NULL,
+      G_PARAM_WRITABLE | GST_PARAM_MUTABLE_READY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GstSignalBin:api-secret:
+   *
+   * The API secret of #GstSignalBin:api-key. When it is set and
+   * #GstSignalBin:token is not, the element makes its own token (role
+   * publisher, carrying #GstSignalBin:connection-data), for a server it
+   * trusts with its secret. Write-only, never logged.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_API_SECRET] =
+      g_param_spec_string ("api-secret", "API secret",
+      "The API secret, to make a token when none is given (write-only)",
+      NULL,
+      G_PARAM_WRITABLE | GST_PARAM_MUTABLE_READY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GstSignalBin:connection-data:
+   *
+   * The connection data the other members see for this connection, put in
+   * the token the element makes with #GstSignalBin:api-secret (at most
+   * 1024 characters). A given #GstSignalBin:token carries its own data and
+   * this property is not used.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_CONNECTION_DATA] =
+      g_param_spec_string ("connection-data", "Connection data",
+      "Connection data of the token made with api-secret", NULL,
+      G_PARAM_READWRITE | GST_PARAM_MUTABLE_READY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GstSignalBin:connection-id:
+   *
+   * The id of the element's connection, the `from` of the signals it sends
+   * and the `to` other members address it with. A new id is chosen in
+   * every change to READY, for the next session; %NULL in the NULL state.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_CONNECTION_ID] =
+      g_param_spec_string ("connection-id", "Connection id",
+      "The id of the element's connection", NULL,
+      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GstSignalBin:state:
+   *
+   * Where the element's connection stands. Notified from the network
+   * thread.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_STATE] =
+      g_param_spec_enum ("state", "State",
+      "Where the connection stands", GST_TYPE_OPENTOK_CLIENT_STATE,
+      GST_OPENTOK_CLIENT_STATE_DISCONNECTED,
+      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GstSignalBin:retry-after-reconnect:
+   *
+   * Whether a signal given while the connection is reconnecting waits for
+   * the reconnection (%TRUE) or fails at once with code 500 (%FALSE), for
+   * the signals that do not say so in their `retry-after-reconnect` field
+   * and for the buffers of the `sink` pad.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_RETRY_AFTER_RECONNECT] =
+      g_param_spec_boolean ("retry-after-reconnect", "Retry after reconnect",
+      "Whether signals wait for an automatic reconnection, when they do "
+      "not say", DEFAULT_RETRY_AFTER_RECONNECT,
+      G_PARAM_READWRITE | GST_PARAM_MUTABLE_PLAYING | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GstSignalBin:signal-type:
+   *
+   * The type of the signals made from the buffers of the `sink` pad; %NULL
+   * or "" for none.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_SIGNAL_TYPE] =
+      g_param_spec_string ("signal-type", "Signal type",
+      "Type of the signals made from sink buffers", NULL,
+      G_PARAM_READWRITE | GST_PARAM_MUTABLE_PLAYING | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GstSignalBin:signal-to:
+   *
+   * The id of the connection the signals made from the buffers of the
+   * `sink` pad go to; %NULL or "" for the whole session.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_SIGNAL_TO] =
+      g_param_spec_string ("signal-to", "Signal to",
+      "Connection id sink buffers are sent to (empty for the whole session)",
+      NULL,
+      G_PARAM_READWRITE | GST_PARAM_MUTABLE_PLAYING | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GstSignalBin:src-format:
+   *
+   * What the buffers of the `src` pad carry: "data", the data of each
+   * received signal followed by `\n` (caps `text/x-raw, format=utf8`, one
+   * line per signal when the data has no newline of its own), or "json",
+   * each received signal as a JSON object `{"type": ..., "data": ...,
+   * "from": ..., "fromSelf": ...}` followed by `\n` (caps
+   * `application/json`; `from` is null when the server sent the signal).
+   *
+   * Since: 0.1
+   */
+  properties[PROP_SRC_FORMAT] =
+      g_param_spec_enum ("src-format", "Source format",
+      "What the buffers of the src pad carry",
+      GST_TYPE_SIGNAL_BIN_SRC_FORMAT, DEFAULT_SRC_FORMAT,
+      G_PARAM_READWRITE | GST_PARAM_MUTABLE_READY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (gobject_class, N_PROPERTIES, properties);
+
+  /**
+   * GstSignalBin::send-signal:
+   * @self: the #GstSignalBin
+   * @signal: an `opentok-signal` #GstStructure (see the element's
+   *     description)
+   * @promise: (nullable): a #GstPromise for the reply
+   *
+   * Sends a signal. @promise is replied once, from any thread, with an
+   * `application/x-gst-promise` structure holding the signal as `signal`
+   * and, when the signal was refused, an `error` field (#GError in the
+   * #GST_OPENTOK_SIGNAL_ERROR domain, with OpenTok's code). Without a
+   * promise, the completion is posted as an `opentok-signal-sent` message.
+   * A signal given while the element is not in a session (NULL or READY)
+   * fails with code 500.
+   *
+   * Since: 0.1
+   */
+  gst_signal_bin_signals[SIGNAL_SEND_SIGNAL] =
+      g_signal_new_class_handler ("send-signal", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+      G_CALLBACK (gst_signal_bin_send_signal), NULL, NULL, NULL,
+      G_TYPE_NONE, 2, GST_TYPE_STRUCTURE, GST_TYPE_PROMISE);
+
+  /**
+   * GstSignalBin::signal-received:
+   * @self: the #GstSignalBin
+   * @signal: the received #GstOpenTokSignal
+   *
+   * A signal was received. The detail is the signal type: connect to
+   * "signal-received::chat" for signals of type "chat" only. Emitted from
+   * the network thread.
+   *
+   * Since: 0.1
+   */
+  gst_signal_bin_signals[SIGNAL_SIGNAL_RECEIVED] =
+      g_signal_new ("signal-received", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED, 0, NULL, NULL, NULL,
+      G_TYPE_NONE, 1, GST_TYPE_OPENTOK_SIGNAL);
+
+  /**
+   * GstSignalBin::connection-created:
+   * @self: the #GstSignalBin
+   * @connection: the #GstOpenTokConnection
+   *
+   * A connection is in the session: once for every connection there when
+   * the element joins (its own included), then for every newcomer.
+   * Emitted from the network thread.
+   *
+   * Since: 0.1
+   */
+  gst_signal_bin_signals[SIGNAL_CONNECTION_CREATED] =
+      g_signal_new ("connection-created", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+      GST_TYPE_OPENTOK_CONNECTION);
+
+  /**
+   * GstSignalBin::connection-destroyed:
+   * @self: the #GstSignalBin
+   * @connection: the #GstOpenTokConnection
+   * @reason: "clientDisconnected", "networkDisconnected" or
+   *     "forceDisconnected"
+   *
+   * Another connection left the session. Emitted from the network thread.
+   *
+   * Since: 0.1
+   */
+  gst_signal_bin_signals[SIGNAL_CONNECTION_DESTROYED] =
+      g_signal_new ("connection-destroyed", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+      GST_TYPE_OPENTOK_CONNECTION, G_TYPE_STRING);
+
+  /**
+   * GstSignalBin::session-connected:
+   * @self: the #GstSignalBin
+   *
+   * The element joined the session. Emitted from the network thread.
+   *
+   * Since: 0.1
+   */
+  gst_signal_bin_signals[SIGNAL_SESSION_CONNECTED] =
+      g_signal_new ("session-connected", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
+   * GstSignalBin::session-disconnected:
+   * @self: the #GstSignalBin
+   * @reason: "clientDisconnected" (the element left), "networkDisconnected"
+   *     (lost, or never joined) or "forceDisconnected"
+   * @error: (nullable): why, as a #GST_OPENTOK_CLIENT_ERROR, unless the
+   *     element left
+   *
+   * The element is out of the session, or could not join it. Emitted from
+   * the network thread.
+   *
+   * Since: 0.1
+   */
+  gst_signal_bin_signals[SIGNAL_SESSION_DISCONNECTED] =
+      g_signal_new ("session-disconnected", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+      G_TYPE_STRING, G_TYPE_ERROR);
+
+  /**
+   * GstSignalBin::session-reconnecting:
+   * @self: the #GstSignalBin
+   *
+   * The connection's socket was lost; the element is getting it back.
+   * Emitted from the network thread.
+   *
+   * Since: 0.1
+   */
+  gst_signal_bin_signals[SIGNAL_SESSION_RECONNECTING] =
+      g_signal_new ("session-reconnecting", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
+   * GstSignalBin::session-reconnected:
+   * @self: the #GstSignalBin
+   *
+   * The connection's socket is back. Emitted from the network thread.
+   *
+   * Since: 0.1
+   */
+  gst_signal_bin_signals[SIGNAL_SESSION_RECONNECTED] =
+      g_signal_new ("session-reconnected", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_add_static_pad_template (element_class, &src_template);
+
+  gst_element_class_set_static_metadata (element_class,
+      "OpenTok signaling bin", "Generic/Network",
+      "Joins an OpenTok session and sends and receives its signals",
+      "The gst-opentok authors");
+
+  element_class->change_state = GST_DEBUG_FUNCPTR (gst_signal_bin_change_state);
+  element_class->send_event = GST_DEBUG_FUNCPTR (gst_signal_bin_send_event);
+  element_class->query = GST_DEBUG_FUNCPTR (gst_signal_bin_query);
+  bin_class->handle_message = GST_DEBUG_FUNCPTR (gst_signal_bin_handle_message);
+
+  gst_type_mark_as_plugin_api (GST_TYPE_SIGNAL_BIN_SRC_FORMAT, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_OPENTOK_CLIENT_STATE, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_OPENTOK_SIGNAL, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_OPENTOK_CONNECTION, 0);
+}
+
+static void
+gst_signal_bin_init (GstSignalBin * self)
+{
+  self->api_url = g_strdup (DEFAULT_API_URL);
+  self->retry_after_reconnect = DEFAULT_RETRY_AFTER_RECONNECT;
+  self->src_format = DEFAULT_SRC_FORMAT;
+  self->sink_state = SINK_CLOSED;
+  g_queue_init (&self->waiting);
+  g_mutex_init (&self->thread_lock);
+  g_mutex_init (&self->sink_lock);
+  g_mutex_init (&self->pending_lock);
+  g_cond_init (&self->pending_cond);
+  self->line = g_byte_array_new ();
+}
+
+static GstCaps *
+src_format_caps (GstSignalBinSrcFormat format)
+{
+  if (format == GST_SIGNAL_BIN_SRC_FORMAT_JSON)
+    return gst_caps_new_empty_simple ("application/json");
+  return gst_caps_new_simple ("text/x-raw", "format", G_TYPE_STRING, "utf8",
+      NULL);
+}
+
+/* The ghost src pad forwards what appsrc pushes; an unlinked src pad is
+ * normal, so that is no flow error. */
+static GstFlowReturn
+gst_signal_bin_src_proxy_chain (GstPad * pad, GstObject * parent,
+    GstBuffer * buffer)
+{
+  GstFlowReturn ret = gst_proxy_pad_chain_default (pad, parent, buffer);
+
+  if (ret == GST_FLOW_NOT_LINKED)
+    ret = GST_FLOW_OK;
+  return ret;
+}
+
+static GstFlowReturn
+gst_signal_bin_src_proxy_chain_list (GstPad * pad, GstObject * parent,
+    GstBufferList * list)
+{
+  GstFlowReturn ret = gst_proxy_pad_chain_list_default (pad, parent, list);
+
+  if (ret == GST_FLOW_NOT_LINKED)
+    ret = GST_FLOW_OK;
+  return ret;
+}
+
+static void
+gst_signal_bin_constructed (GObject * object)
+{
+  GstSignalBin *self = GST_SIGNAL_BIN (object);
+  GstElementClass *klass = GST_ELEMENT_GET_CLASS (self);
+  GstProxyPad *internal;
+  GstCaps *caps;
+  GstPad *target;
+
+  G_OBJECT_CLASS (parent_class)->constructed (object);
+
+  /* appsrc is made from its type, so that the element works without the
+   * app plugin being registered */
+  self->appsrc = g_object_new (GST_TYPE_APP_SRC, "name", "src", NULL);
+  caps = src_format_caps (DEFAULT_SRC_FORMAT);
+  g_object_set (self->appsrc, "is-live", TRUE, "format", GST_FORMAT_TIME,
+      "do-timestamp", TRUE, "caps", caps, "max-bytes", (guint64) 0,
+      "max-buffers", (guint64) MAX_SRC_BUFFERS,
+      "leaky-type", GST_APP_LEAKY_TYPE_DOWNSTREAM, NULL);
+  gst_caps_unref (caps);
+  gst_bin_add (GST_BIN (self), self->appsrc);
+
+  target = gst_element_get_static_pad (self->appsrc, "src");
+  self->srcpad = gst_ghost_pad_new_from_template ("src", target,
+      gst_element_class_get_pad_template (klass, "src"));
+  gst_object_unref (target);
+  internal = gst_proxy_pad_get_internal (GST_PROXY_PAD (self->srcpad));
+  gst_pad_set_chain_function (GST_PAD (internal),
+      gst_signal_bin_src_proxy_chain);
+  gst_pad_set_chain_list_function (GST_PAD (internal),
+      gst_signal_bin_src_proxy_chain_list);
+  gst_object_unref (internal);
+  gst_element_add_pad (GST_ELEMENT (self), self->srcpad);
+
+  self->sinkpad = gst_pad_new_from_template (gst_element_class_get_pad_template
+      (klass, "sink"), "sink");
+  gst_pad_set_chain_function (self->sinkpad,
+      GST_DEBUG_FUNCPTR (gst_signal_bin_sink_chain));
+  gst_pad_set_event_function (self->sinkpad,
+      GST_DEBUG_FUNCPTR (gst_signal_bin_sink_event));
+  gst_pad_set_iterate_internal_links_function (self->sinkpad,
+      GST_DEBUG_FUNCPTR (gst_signal_bin_sink_iterate_internal_links));
+  gst_element_add_pad (GST_ELEMENT (self), self->sinkpad);
+
+  /* the sink pad consumes what it gets and the element posts EOS itself */
+  GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SINK);
+}
+
+static void
+gst_signal_bin_dispose (GObject * object)
+{
+  GstSignalBin *self = GST_SIGNAL_BIN (object);
+
+  /* the client is gone by NULL; this only covers a failed NULL->READY */
+  if (self->client != NULL) {
+    g_signal_handlers_disconnect_by_data (self->client, self);
+    gst_object_unref (self->client);
+    self->client = NULL;
+  }
+  self->appsrc = NULL;
+
+  G_OBJECT_CLASS (parent_class)->dispose (object);
+}
+
+static void
+clear_secret (gchar ** secret)
+{
+  if (*secret != NULL) {
+    memset (*secret, 0, strlen (*secret));
+    g_free (*secret);
+    *secret = NULL;
+  }
+}
+
+static void
+gst_signal_bin_finalize (GObject * object)
+{
+  GstSignalBin *self = GST_SIGNAL_BIN (object);
+
+  g_free (self->api_url);
+  g_free (self->api_key);
+  g_free (self->session_id);
+  clear_secret (&self->token);
+  clear_secret (&self->api_secret);
+  g_free (self->connection_data);
+  g_free (self->signal_type);
+  g_free (self->signal_to);
+  g_clear_object (&self->cancellable);
+  g_byte_array_unref (self->line);
+  g_mutex_clear (&self->thread_lock);
+  g_mutex_clear (&self->sink_lock);
+  g_mutex_clear (&self->pending_lock);
+  g_cond_clear (&self->pending_cond);
+
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+/* Called with the object lock. */
+static gboolean
+connection_setting_locked (GstSignalBin * self, GParamSpec * pspec)
+{
+  if (GST_STATE (self) > GST_STATE_READY || self->session_active) {
+    GST_WARNING_OBJECT (self, "%s can only be changed in the NULL and READY "
+        "states", pspec->name);
+    return FALSE;
+  }
+  self->settings_changed = TRUE;
+  return TRUE;
+}
+
+static void
+gst_signal_bin_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec)
+{
+  GstSignalBin *self = GST_SIGNAL_BIN (object);
+  GstCaps *caps = NULL;
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_API_URL:
+      if (connection_setting_locked (self, pspec)) {
+        g_free (self->api_url);
+        self->api_url = g_value_dup_string (value);
+      }
+      break;
+    case PROP_API_KEY:
+      if (connection_setting_locked (self, pspec)) {
+        g_free (self->api_key);
+        self->api_key = g_value_dup_string (value);
+      }
+      break;
+    case PROP_SESSION_ID:
+      if (connection_setting_locked (self, pspec)) {
+        g_free (self->session_id);
+        self->session_id = g_value_dup_string (value);
+      }
+      break;
+    case PROP_TOKEN:
+      if (connection_setting_locked (self, pspec)) {
+        clear_secret (&self->token);
+        self->token = g_value_dup_string (value);
+      }
+      break;
+    case PROP_API_SECRET:
+      if (connection_setting_locked (self, pspec)) {
+        clear_secret (&self->api_secret);
+        self->api_secret = g_value_dup_string (value);
+      }
+      break;
+    case PROP_CONNECTION_DATA:
+      if (connection_setting_locked (self, pspec)) {
+        g_free (self->connection_data);
+        self->connection_data = g_value_dup_string (value);
+      }
+      break;
+    case PROP_RETRY_AFTER_RECONNECT:
+      self->retry_after_reconnect = g_value_get_boolean (value);
+      break;
+    case PROP_SIGNAL_TYPE:
+      g_free (self->signal_type);
+      self->signal_type = g_value_dup_string (value);
+      break;
+    case PROP_SIGNAL_TO:
+      g_free (self->signal_to);
+      self->signal_to = g_value_dup_string (value);
+      break;
+    case PROP_SRC_FORMAT:
+      if (GST_STATE (self) > GST_STATE_READY || self->session_active) {
+        GST_WARNING_OBJECT (self, "src-format can only be changed in the "
+            "NULL and READY states");
+        break;
+      }
+      self->src_format = g_value_get_enum (value);
+      caps = src_format_caps (self->src_format);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+
+  if (caps != NULL) {
+    g_object_set (self->appsrc, "caps", caps, NULL);
+    gst_caps_unref (caps);
+  }
+}
+
+static GstOpenTokClient *
+get_client (GstSignalBin * self)
+{
+  GstOpenTokClient *client = NULL;
+
+  GST_OBJECT_LOCK (self);
+  if (self->client != NULL)
+    client = gst_object_ref (self->client);
+  GST_OBJECT_UNLOCK (self);
+  return client;
+}
+
+static void
+gst_signal_bin_get_property (GObject * object, guint prop_id,
+    GValue * value, GParamSpec * pspec)
+{
+  GstSignalBin *self = GST_SIGNAL_BIN (object);
+  GstOpenTokClient *client;
+
+  switch (prop_id) {
+    case PROP_CONNECTION_ID:
+      client = get_client (self);
+      if (client != NULL) {
+        g_value_take_string (value,
+            gst_opentok_client_get_connection_id (client));
+        gst_object_unref (client);
+      } else {
+        g_value_set_string (value, NULL);
+      }
+      return;
+    case PROP_STATE:
+      client = get_client (self);
+      if (client != NULL) {
+        g_value_set_enum (value, gst_opentok_client_get_state (client));
+        gst_object_unref (client);
+      } else {
+        g_value_set_enum (value, GST_OPENTOK_CLIENT_STATE_DISCONNECTED);
+      }
+      return;
+    default:
+      break;
+  }
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_API_URL:
+      g_value_set_string (value, self->api_url);
+      break;
+    case PROP_API_KEY:
+      g_value_set_string (value, self->api_key);
+      break;
+    case PROP_SESSION_ID:
+      g_value_set_string (value, self->session_id);
+      break;
+    case PROP_CONNECTION_DATA:
+      g_value_set_string (value, self->connection_data);
+      break;
+    case PROP_RETRY_AFTER_RECONNECT:
+      g_value_set_boolean (value, self->retry_after_reconnect);
+      break;
+    case PROP_SIGNAL_TYPE:
+      g_value_set_string (value, self->signal_type);
+      break;
+    case PROP_SIGNAL_TO:
+      g_value_set_string (value, self->signal_to);
+      break;
+    case PROP_SRC_FORMAT:
+      g_value_set_enum (value, self->src_format);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static GstStateChangeReturn
+gst_signal_bin_change_state (GstElement * element, GstStateChange transition)
+{
+  GstSignalBin *self = GST_SIGNAL_BIN (element);
+  GstStateChangeReturn ret;
+  gboolean changed;
+
+  switch (transition) {
+    case GST_STATE_CHANGE_NULL_TO_READY:
+      if (!check_settings (self))
+        return GST_STATE_CHANGE_FAILURE;
+      if (!make_client (self))
+        return GST_STATE_CHANGE_FAILURE;
+      start_thread (self);
+      break;
+    case GST_STATE_CHANGE_READY_TO_PAUSED:
+      GST_OBJECT_LOCK (self);
+      changed = self->settings_changed || self->client == NULL;
+      GST_OBJECT_UNLOCK (self);
+      if (changed && (!check_settings (self) || !make_client (self)))
+        return GST_STATE_CHANGE_FAILURE;
+      start_session (self);
+      break;
+    case GST_STATE_CHANGE_PAUSED_TO_READY:
+      /* release a streaming thread waiting for room or for the drain */
+      g_mutex_lock (&self->pending_lock);
+      self->flushing = TRUE;
+      g_cond_broadcast (&self->pending_cond);
+      g_mutex_unlock (&self->pending_lock);
+      break;
+    default:
+      break;
+  }
+
+  ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+  if (ret == GST_STATE_CHANGE_FAILURE) {
+    switch (transition) {
+      case GST_STATE_CHANGE_NULL_TO_READY:
+        stop_thread (self);
+        drop_client (self);
+        break;
+      case GST_STATE_CHANGE_READY_TO_PAUSED:
+        stop_session (self);
+        break;
+      default:
+        break;
+    }
+    return ret;
+  }
+
+  switch (transition) {
+    case GST_STATE_CHANGE_READY_TO_PAUSED:
+    case GST_STATE_CHANGE_PLAYING_TO_PAUSED:
+      ret = GST_STATE_CHANGE_NO_PREROLL;
+      break;
+    case GST_STATE_CHANGE_PAUSED_TO_READY:
+      stop_session (self);
+      g_byte_array_set_size (self->line, 0);
+      self->discarding = FALSE;
+      self->text_mode = FALSE;
+      /* a new connection, with a new id, for the next session */
+      make_client (self);
+      break;
+    case GST_STATE_CHANGE_READY_TO_NULL:
+      /* the client completed every signal when it disconnected */
+      wait_drained (self, STOP_TIMEOUT, FALSE);
+      stop_thread (self);
+      drop_client (self);
+      g_object_notify_by_pspec (G_OBJECT (self),
+          properties[PROP_CONNECTION_ID]);
+      break;
+    default:
+      break;
+  }
+
+  return ret;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Completion of sent signals                                               */
+
+static SendOp *
+send_op_new (GstSignalBin * self, SendOrigin origin, GstPromise * promise)
+{
+  SendOp *op = g_new0 (SendOp, 1);
+
+  op->self = gst_object_ref (self);
+  op->origin = origin;
+  op->promise = promise ? gst_promise_ref (promise) : NULL;
+  return op;
+}
+
+static void
+send_op_set_signal (SendOp * op, GstOpenTokSignal * signal)
+{
+  op->signal = signal;
+  if (op->report != NULL)
+    gst_structure_free (op->report);
+  op->report = gst_opentok_signal_to_structure (signal);
+}
+
+static void
+send_op_free (SendOp * op)
+{
+  if (op->signal != NULL)
+    gst_opentok_signal_unref (op->signal);
+  if (op->report != NULL)
+    gst_structure_free (op->report);
+  if (op->promise != NULL)
+    gst_promise_unref (op->promise);
+  gst_object_unref (op->self);
+  g_free (op);
+}
+
+/* Counts a signal the element is responsible for until its completion. */
+static void
+pending_add (GstSignalBin * self, gboolean from_sink)
+{
+  g_mutex_lock (&self->pending_lock);
+  self->pending++;
+  if (from_sink)
+    self->sink_pending++;
+  g_mutex_unlock (&self->pending_lock);
+}
+
+/* Reports the completion of @op. No lock may be held: this replies to the
+ * promise or posts a message. */
+static void
+send_op_complete (SendOp * op, const GError * error)
+{
+  GstSignalBin *self = op->self;
+  GstStructure *s;
+  const gchar *type, *to;
+
+  g_assert (!op->completed);
+  op->completed = TRUE;
+
+  type = gst_structure_get_string (op->report, "type");
+  to = gst_structure_get_string (op->report, "to");
+
+  if (error != NULL) {
+    GST_WARNING_OBJECT (self, "signal of type \"%s\" to %s refused (%d): %s",
+        type ? type : "", to ? to : "the session", error->code, error->message);
+  } else {
+    GST_LOG_OBJECT (self, "signal of type \"%s\" to %s sent", type ? type : "",
+        to ? to : "the session");
+  }
+
+  if (op->promise != NULL) {
+    s = gst_structure_new ("application/x-gst-promise",
+        "signal", GST_TYPE_STRUCTURE, op->report, NULL);
+    if (error != NULL)
+      gst_structure_set (s, "error", G_TYPE_ERROR, error, NULL);
+    gst_promise_reply (op->promise, s);
+  } else {
+    s = gst_structure_new ("opentok-signal-sent",
+        "origin", G_TYPE_STRING, origin_names[op->origin],
+        "type", G_TYPE_STRING, type,
+        "to", G_TYPE_STRING, to, "signal", GST_TYPE_STRUCTURE, op->report,
+        NULL);
+    if (error != NULL)
+      gst_structure_set (s, "error", G_TYPE_ERROR, error,
+          "code", G_TYPE_INT, error->code,
+          "message", G_TYPE_STRING, error->message, NULL);
+    gst_element_post_message (GST_ELEMENT (self),
+        gst_message_new_element (GST_OBJECT (self), s));
+  }
+
+  g_mutex_lock (&self->pending_lock);
+  self->pending--;
+  if (op->from_sink)
+    self->sink_pending--;
+  g_cond_broadcast (&self->pending_cond);
+  g_mutex_unlock (&self->pending_lock);
+}
+
+/* Completes @op with @error, which may be NULL, and frees it. */
+static void
+send_op_finish (SendOp * op, const GError * error)
+{
+  send_op_complete (op, error);
+  send_op_free (op);
+}
+
+static void
+send_op_fail (SendOp * op, gint code, const gchar * message)
+{
+  GError *error = g_error_new_literal (GST_OPENTOK_SIGNAL_ERROR, code,
+      message);
+
+  send_op_finish (op, error);
+  g_error_free (error);
+}
+
+static void
+on_signal_sent (GstOpenTokClient * client, GstOpenTokSignal * signal,
+    const GError * error, gpointer user_data)
+{
+  SendOp *op = user_data;
+
+  if (!op->completed)
+    send_op_complete (op, error);
+}
+
+/* The client is done with @op: it is freed here, after its completion. */
+static void
+on_signal_sent_notify (gpointer user_data)
+{
+  SendOp *op = user_data;
+  GError *error;
+
+  if (!op->completed) {
+    error = g_error_new_literal (GST_OPENTOK_SIGNAL_ERROR,
+        GST_OPENTOK_SIGNAL_ERROR_NOT_CONNECTED,
+        "The signal was dropped before the server answered.");
+    send_op_complete (op, error);
+    g_error_free (error);
+  }
+  send_op_free (op);
+}
+
+/* Hands @op to @client, which completes it once. */
+static void
+send_op_submit (SendOp * op, GstOpenTokClient * client)
+{
+  GST_LOG_OBJECT (op->self, "sending a signal from %s",
+      origin_names[op->origin]);
+  gst_opentok_client_send_signal_full (client, op->signal, on_signal_sent, op,
+      on_signal_sent_notify);
+}
+
+/* Makes @op's signal from @structure, with the element's defaults, and
+ * checks it. Returns FALSE with @error set when it cannot be sent. */
+static gboolean
+send_op_prepare (SendOp * op, const GstStructure * structure, GError ** error)
+{
+  GstSignalBin *self = op->self;
+  GstOpenTokSignal *signal;
+  gboolean retry;
+
+  signal = gst_opentok_signal_new_from_structure (structure, error);
+  if (signal == NULL) {
+    op->report = gst_structure_copy (structure);
+    return FALSE;
+  }
+  if (!gst_structure_has_field (structure, "retry-after-reconnect")) {
+    GST_OBJECT_LOCK (self);
+    retry = self->retry_after_reconnect;
+    GST_OBJECT_UNLOCK (self);
+    gst_opentok_signal_set_retry_after_reconnect (signal, retry);
+  }
+  send_op_set_signal (op, signal);
+  return gst_opentok_signal_validate (signal, error);
+}
+
+/* Sends @op now, through the client of the current session. */
+static void
+send_op_dispatch (SendOp * op)
+{
+  GstSignalBin *self = op->self;
+  GstOpenTokClient *client = NULL;
+
+  GST_OBJECT_LOCK (self);
+  if (self->session_active && self->client != NULL)
+    client = gst_object_ref (self->client);
+  GST_OBJECT_UNLOCK (self);
+
+  if (client == NULL) {
+    send_op_fail (op, GST_OPENTOK_SIGNAL_ERROR_NOT_CONNECTED,
+        "The element is not in a session: it joins the session in the "
+        "PAUSED and PLAYING states.");
+    return;
+  }
+  send_op_submit (op, client);
+  gst_object_unref (client);
+}
+
+static void
+send_structure (GstSignalBin * self, const GstStructure * structure,
+    GstPromise * promise, SendOrigin origin)
+{
+  SendOp *op = send_op_new (self, origin, promise);
+  GError *error = NULL;
+
+  pending_add (self, FALSE);
+  if (!send_op_prepare (op, structure, &error)) {
+    send_op_finish (op, error);
+    g_error_free (error);
+    return;
+  }
+  send_op_dispatch (op);
+}
+
+/**
+ * gst_signal_bin_send_signal:
+ * @bin: a #GstSignalBin
+ * @signal: an `opentok-signal` #GstStructure
+ * @promise: (nullable): a #GstPromise for the reply
+ *
+ * Sends a signal, as the #GstSignalBin::send-signal action does. @promise
+ * is replied once, from any thread, with an `application/x-gst-promise`
+ * structure holding the signal as `signal` and, when it was refused, an
+ * `error` field with OpenTok's code in the #GST_OPENTOK_SIGNAL_ERROR
+ * domain. Without a promise, the completion is posted as an
+ * `opentok-signal-sent` element message.
+ *
+ * Since: 0.1
+ */
+void
+gst_signal_bin_send_signal (GstSignalBin * bin, const GstStructure * signal,
+    GstPromise * promise)
+{
+  g_return_if_fail (GST_IS_SIGNAL_BIN (bin));
+
+  if (signal == NULL) {
+    GError *error = g_error_new_literal (GST_OPENTOK_SIGNAL_ERROR,
+        GST_OPENTOK_SIGNAL_ERROR_INVALID, "No signal structure was given.");
+    SendOp *op = send_op_new (bin, ORIGIN_ACTION, promise);
+
+    pending_add (bin, FALSE);
+    op->report = gst_structure_new_empty (GST_OPENTOK_SIGNAL_STRUCTURE_NAME);
+    send_op_finish (op, error);
+    g_error_free (error);
+    return;
+  }
+  send_structure (bin, signal, promise, ORIGIN_ACTION);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The sink pad path: in order, queued until the session is joined          */
+
+/* Waits while too many signals of the sink pad are in flight. Returns FALSE
+ * when the pad is flushing. */
+static gboolean
+sink_wait_for_room (GstSignalBin * self)
+{
+  gboolean ok;
+
+  g_mutex_lock (&self->pending_lock);
+  while (!self->flushing && self->sink_pending >= MAX_SINK_PENDING)
+    g_cond_wait (&self->pending_cond, &self->pending_lock);
+  ok = !self->flushing;
+  g_mutex_unlock (&self->pending_lock);
+  return ok;
+}
+
+/* Takes @op (already counted as pending) through the sink pad's queue. */
+static void
+sink_send_op (GstSignalBin * self, SendOp * op)
+{
+  GstOpenTokClient *client;
+
+  op->from_sink = TRUE;
+  g_mutex_lock (&self->sink_lock);
+  switch (self->sink_state) {
+    case SINK_WAITING:
+      GST_LOG_OBJECT (self, "queued until the session is joined");
+      g_queue_push_tail (&self->waiting, op);
+      g_mutex_unlock (&self->sink_lock);
+      return;
+    case SINK_JOINED:
+      client = get_client (self);
+      if (client != NULL) {
+        send_op_submit (op, client);
+        gst_object_unref (client);
+        g_mutex_unlock (&self->sink_lock);
+        return;
+      }
+      break;
+    case SINK_CLOSED:
+      break;
+  }
+  g_mutex_unlock (&self->sink_lock);
+  send_op_fail (op, GST_OPENTOK_SIGNAL_ERROR_NOT_CONNECTED,
+      "The element is not in a session.");
+}
+
+/* Sends one signal of the sink pad with the element's type and target;
+ * @data need not be NUL-terminated. */
+static void
+sink_send_data (GstSignalBin * self, const gchar * data, gsize size,
+    SendOrigin origin)
+{
+  GstOpenTokSignal *signal;
+  gchar *type, *to, *text;
+  gboolean retry;
+  GError *error = NULL;
+  SendOp *op;
+
+  GST_OBJECT_LOCK (self);
+  type = g_strdup (self->signal_type);
+  to = g_strdup (self->signal_to);
+  retry = self->retry_after_reconnect;
+  GST_OBJECT_UNLOCK (self);
+
+  op = send_op_new (self, origin, NULL);
+  op->from_sink = TRUE;
+  pending_add (self, TRUE);
+
+  if (!gst_opentok_signal_validate_fields (type, type ? strlen (type) : 0,
+          data, size, &error)) {
+    /* the data is not text that can be shown: report the signal without */
+    signal = gst_opentok_signal_new (type, NULL);
+  } else {
+    text = g_strndup (data, size);
+    signal = gst_opentok_signal_new (type, text);
+    g_free (text);
+  }
+  if (to != NULL && *to != '\0')
+    gst_opentok_signal_set_to (signal, to);
+  gst_opentok_signal_set_retry_after_reconnect (signal, retry);
+  send_op_set_signal (op, signal);
+  g_free (type);
+  g_free (to);
+
+  if (error == NULL)
+    gst_opentok_signal_validate (signal, &error);
+  if (error != NULL) {
+    send_op_finish (op, error);
+    g_error_free (error);
+    return;
+  }
+  sink_send_op (self, op);
+}
+
+static void
+sink_send_structure (GstSignalBin * self, const GstStructure * structure)
+{
+  SendOp *op = send_op_new (self, ORIGIN_EVENT, NULL);
+  GError *error = NULL;
+
+  op->from_sink = TRUE;
+  pending_add (self, TRUE);
+  if (!send_op_prepare (op, structure, &error)) {
+    send_op_finish (op, error);
+    g_error_free (error);
+    return;
+  }
+  sink_send_op (self, op);
+}
+
+/* The session was joined: the queued signals go first, in order. */
+static void
+sink_open (GstSignalBin * self, GstOpenTokClient * client)
+{
+  SendOp *op;
+
+  g_mutex_lock (&self->sink_lock);
+  if (self->sink_state == SINK_WAITING) {
+    GST_DEBUG_OBJECT (self, "session joined, sending %u queued signals",
+        g_queue_get_length (&self->waiting));
+    self->sink_state = SINK_JOINED;
+    while ((op = g_queue_pop_head (&self->waiting)) != NULL)
+      send_op_submit (op, client);
+  }
+  g_mutex_unlock (&self->sink_lock);
+}
+
+/* No session to wait for any more: fail the queued signals. */
+static void
+sink_close (GstSignalBin * self, const gchar * why)
+{
+  GQueue ops = G_QUEUE_INIT;
+  SendOp *op;
+
+  g_mutex_lock (&self->sink_lock);
+  self->sink_state = SINK_CLOSED;
+  ops = self->waiting;
+  g_queue_init (&self->waiting);
+  g_mutex_unlock (&self->sink_lock);
+
+  while ((op = g_queue_pop_head (&ops)) != NULL)
+    send_op_fail (op, GST_OPENTOK_SIGNAL_ERROR_NOT_CONNECTED, why);
+}
+
+/* Waits, at most @timeout, until no signal is in flight. Returns FALSE when
+ * interrupted by flushing or by the timeout. */
+static gboolean
+wait_drained (GstSignalBin * self, gint64 timeout, gboolean interruptible)
+{
+  gint64 end = g_get_monotonic_time () + timeout;
+  gboolean drained;
+
+  g_mutex_lock (&self->pending_lock);
+  while (self->pending > 0 && !(interruptible && self->flushing)) {
+    if (!g_cond_wait_until (&self->pending_cond, &self->pending_lock, end))
+      break;
+  }
+  drained = self->pending == 0;
+  if (!drained)
+    GST_WARNING_OBJECT (self, "%u signals still in flight", self->pending);
+  g_mutex_unlock (&self->pending_lock);
+  return drained;
+}
+
+/* Sends the unfinished text line, if any. */
+static void
+sink_flush_line (GstSignalBin * self)
+{
+  if (self->line->len > 0 && !self->discarding)
+    sink_send_data (self, (const gchar *) self->line->data, self->line->len,
+        ORIGIN_BUFFER);
+  g_byte_array_set_size (self->line, 0);
+  self->discarding = FALSE;
+}
+
+static void
+sink_take_line (GstSignalBin * self)
+{
+  guint len = self->line->len;
+
+  if (len > 0 && self->line->data[len - 1] == '\r')
+    len--;
+  if (len > 0)
+    sink_send_data (self, (const gchar *) self->line->data, len, ORIGIN_BUFFER);
+  g_byte_array_set_size (self->line, 0);
+}
+
+/* Appends to the unfinished line; a line longer than any signal's data is
+ * reported once and skipped up to its end, so memory stays bounded. */
+static void
+sink_append_line (GstSignalBin * self, const guint8 * data, gsize size)
+{
+  GError *error;
+  SendOp *op;
+  gchar *type;
+
+  if (self->discarding || size == 0)
+    return;
+
+  /* one byte more for a '\r' before the '\n' */
+  if (self->line->len + size <= GST_OPENTOK_SIGNAL_MAX_DATA_LENGTH + 1) {
+    g_byte_array_append (self->line, data, size);
+    return;
+  }
+
+  g_byte_array_set_size (self->line, 0);
+  self->discarding = TRUE;
+
+  GST_OBJECT_LOCK (self);
+  type = g_strdup (self->signal_type);
+  GST_OBJECT_UNLOCK (self);
+  op = send_op_new (self, ORIGIN_BUFFER, NULL);
+  op->from_sink = TRUE;
+  pending_add (self, TRUE);
+  send_op_set_signal (op, gst_opentok_signal_new (type, NULL));
+  g_free (type);
+  error = g_error_new (GST_OPENTOK_SIGNAL_ERROR,
+      GST_OPENTOK_SIGNAL_ERROR_TOO_LARGE,
+      "A line of text longer than %u bytes was dropped: the data of a "
+      "signal is limited to %u bytes.", GST_OPENTOK_SIGNAL_MAX_DATA_LENGTH,
+      GST_OPENTOK_SIGNAL_MAX_DATA_LENGTH);
+  send_op_finish (op, error);
+  g_error_free (error);
+}
+
+static void
+sink_handle_text (GstSignalBin * self, const guint8 * data, gsize size)
+{
+  const guint8 *end = data + size, *nl;
+
+  while (data < end) {
+    nl = memchr (data, '\n', end - data);
+    if (nl == NULL) {
+      sink_append_line (self, data, end - data);
+      break;
+    }
+    sink_append_line (self, data, nl - data);
+    if (self->discarding) {
+      g_byte_array_set_size (self->line, 0);
+      self->discarding = FALSE;
+    } else {
+      sink_take_line (self);
+    }
+    data = nl + 1;
+  }
+}
+
+static GstFlowReturn
+gst_signal_bin_sink_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
+{
+  GstSignalBin *self = GST_SIGNAL_BIN (parent);
+  GstMapInfo map;
+
+  if (!sink_wait_for_room (self)) {
+    gst_buffer_unref (buffer);
+    return GST_FLOW_FLUSHING;
+  }
+
+  if (!gst_buffer_map (buffer, &map, GST_MAP_READ)) {
+    gst_buffer_unref (buffer);
+    GST_ELEMENT_ERROR (self, RESOURCE, READ, (NULL),
+        ("Could not map a buffer"));
+    return GST_FLOW_ERROR;
+  }
+
+  if (self->text_mode)
+    sink_handle_text (self, map.data, map.size);
+  else
+    sink_send_data (self, (const gchar *) map.data, map.size, ORIGIN_BUFFER);
+
+  gst_buffer_unmap (buffer, &map);
+  gst_buffer_unref (buffer);
+  return GST_FLOW_OK;
+}
+
+static gboolean
+is_text_caps (GstCaps * caps)
+{
+  GstStructure *s;
+  const gchar *format;
+
+  if (caps == NULL || gst_caps_get_size (caps) == 0)
+    return FALSE;
+  s = gst_caps_get_structure (caps, 0);
+  if (!gst_structure_has_name (s, "text/x-raw"))
+    return FALSE;
+  format = gst_structure_get_string (s, "format");
+  return format == NULL || g_strcmp0 (format, "utf8") == 0;
+}
+
+static const GstStructure *
+signal_event_structure (GstEvent * event)
+{
+  const GstStructure *s;
+
+  switch (GST_EVENT_TYPE (event)) {
+    case GST_EVENT_CUSTOM_DOWNSTREAM:
+    case GST_EVENT_CUSTOM_DOWNSTREAM_OOB:
+    case GST_EVENT_CUSTOM_DOWNSTREAM_STICKY:
+    case GST_EVENT_CUSTOM_UPSTREAM:
+    case GST_EVENT_CUSTOM_BOTH:
+    case GST_EVENT_CUSTOM_BOTH_OOB:
+      s = gst_event_get_structure (event);
+      if (s != NULL && gst_structure_has_name (s,
+              GST_OPENTOK_SIGNAL_STRUCTURE_NAME))
+        return s;
+      break;
+    default:
+      break;
+  }
+  return NULL;
+}
+
+/* Posts the element's EOS once; the src stream ends too. */
+static void
+post_eos (GstSignalBin * self, guint32 seqnum)
+{
+  GstMessage *message;
+  gboolean post;
+
+  GST_OBJECT_LOCK (self);
+  post = !self->eos_posted;
+  self->eos_posted = TRUE;
+  GST_OBJECT_UNLOCK (self);
+  if (!post)
+    return;
+
+  GST_DEBUG_OBJECT (self, "all signals sent, posting EOS");
+  gst_app_src_end_of_stream (GST_APP_SRC (self->appsrc));
+  message = gst_message_new_eos (GST_OBJECT (self));
+  if (seqnum != GST_SEQNUM_INVALID)
+    gst_message_set_seqnum (message, seqnum);
+  gst_element_post_message (GST_ELEMENT (self), message);
+}
+
+static gboolean
+gst_signal_bin_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
+{
+  GstSignalBin *self = GST_SIGNAL_BIN (parent);
+  const GstStructure *s;
+  GstCaps *caps;
+  gboolean text;
+
+  GST_LOG_OBJECT (pad, "event %" GST_PTR_FORMAT, event);
+
+  switch (GST_EVENT_TYPE (event)) {
+    case GST_EVENT_CAPS:
+      gst_event_parse_caps (event, &caps);
+      text = is_text_caps (caps);
+      if (!text && self->text_mode)
+        sink_flush_line (self);
+      self->text_mode = text;
+      GST_DEBUG_OBJECT (self, "%s: %" GST_PTR_FORMAT,
+          text ? "one signal per line" : "one signal per buffer", caps);
+      break;
+    case GST_EVENT_EOS:
+      sink_flush_line (self);
+      wait_drained (self, DRAIN_TIMEOUT, TRUE);
+      post_eos (self, gst_event_get_seqnum (event));
+      break;
+    case GST_EVENT_FLUSH_START:
+      g_mutex_lock (&self->pending_lock);
+      self->flushing = TRUE;
+      g_cond_broadcast (&self->pending_cond);
+      g_mutex_unlock (&self->pending_lock);
+      break;
+    case GST_EVENT_FLUSH_STOP:
+      g_mutex_lock (&self->pending_lock);
+      self->flushing = FALSE;
+      g_mutex_unlock (&self->pending_lock);
+      g_byte_array_set_size (self->line, 0);
+      self->discarding = FALSE;
+      GST_OBJECT_LOCK (self);
+      self->eos_posted = FALSE;
+      GST_OBJECT_UNLOCK (self);
+      break;
+    default:
+      s = signal_event_structure (event);
+      if (s != NULL)
+        sink_send_structure (self, s);
+      break;
+  }
+
+  /* nothing goes further: the src pad carries received signals only */
+  gst_event_unref (event);
+  return TRUE;
+}
+
+static GstIterator *
+gst_signal_bin_sink_iterate_internal_links (GstPad * pad, GstObject * parent)
+{
+  /* the sink pad is linked to nothing inside */
+  return gst_iterator_new_single (GST_TYPE_PAD, NULL);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Events, queries and messages of the element                              */
+
+static gboolean
+gst_signal_bin_send_event (GstElement * element, GstEvent * event)
+{
+  GstSignalBin *self = GST_SIGNAL_BIN (element);
+  const GstStructure *s;
+
+  s = signal_event_structure (event);
+  if (s != NULL) {
+    send_structure (self, s, NULL, ORIGIN_EVENT);
+    gst_event_unref (event);
+    return TRUE;
+  }
+
+  if (GST_EVENT_TYPE (event) == GST_EVENT_EOS
+      && !gst_pad_is_linked (self->sinkpad)) {
+    /* no EOS will come through the sink pad: this is the end */
+    wait_drained (self, DRAIN_TIMEOUT, FALSE);
+    post_eos (self, gst_event_get_seqnum (event));
+    gst_event_unref (event);
+    return TRUE;
+  }
+
+  return GST_ELEMENT_CLASS (parent_class)->send_event (element, event);
+}
+
+static gboolean
+gst_signal_bin_query (GstElement * element, GstQuery * query)
+{
+  GstSignalBin *self = GST_SIGNAL_BIN (element);
+
+  if (GST_QUERY_TYPE (query) == GST_QUERY_LATENCY) {
+    /* as a sink, the element renders nothing against the clock */
+    if (gst_pad_is_linked (self->sinkpad)
+        && gst_pad_peer_query (self->sinkpad, query))
+      return TRUE;
+    gst_query_set_latency (query, FALSE, 0, GST_CLOCK_TIME_NONE);
+    return TRUE;
+  }
+  return GST_ELEMENT_CLASS (parent_class)->query (element, query);
+}
+
+static void
+gst_signal_bin_handle_message (GstBin * bin, GstMessage * message)
+{
+  GstSignalBin *self = GST_SIGNAL_BIN (bin);
+  const GstStructure *s;
+
+  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_APPLICATION) {
+    s = gst_message_get_structure (message);
+    if (s != NULL && gst_structure_has_name (s,
+            GST_OPENTOK_SIGNAL_STRUCTURE_NAME)) {
+      GST_LOG_OBJECT (self, "signal from %" GST_PTR_FORMAT,
+          GST_MESSAGE_SRC (message));
+      send_structure (self, s, NULL, ORIGIN_MESSAGE);
+      gst_message_unref (message);
+      return;
+    }
+  }
+
+  GST_BIN_CLASS (parent_class)->handle_message (bin, message);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Received signals and session events (network thread)                    */
+
+static void
+json_append_string (GString * out, const gchar * str)
+{
+  const gchar *p;
+
+  if (str == NULL) {
+    g_string_append (out, "null");
+    return;
+  }
+  g_string_append_c (out, '"');
+  for (p = str; *p != '\0'; p++) {
+    guchar c = *p;
+
+    switch (c) {
+      case '"':
+        g_string_append (out, "\\\"");
+        break;
+      case '\\':
+        g_string_append (out, "\\\\");
+        break;
+      case '\n':
+        g_string_append (out, "\\n");
+        break;
+      case '\r':
+        g_string_append (out, "\\r");
+        break;
+      case '\t':
+        g_string_append (out, "\\t");
+        break;
+      default:
+        if (c < 0x20)
+          g_string_append_printf (out, "\\u%04x", c);
+        else
+          g_string_append_c (out, c);
+        break;
+    }
+  }
+  g_string_append_c (out, '"');
+}
+
+static void
+push_to_src (GstSignalBin * self, GstOpenTokSignal * signal)
+{
+  GstSignalBinSrcFormat format;
+  const gchar *data = gst_opentok_signal_get_data (signal);
+  const gchar *type = gst_opentok_signal_get_signal_type (signal);
+  GstFlowReturn ret;
+  GString *out;
+  gsize len;
+
+  GST_OBJECT_LOCK (self);
+  format = self->src_format;
+  GST_OBJECT_UNLOCK (self);
+
+  if (format == GST_SIGNAL_BIN_SRC_FORMAT_JSON) {
+    out = g_string_new ("{\"type\":");
+    json_append_string (out, type ? type : "");
+    g_string_append (out, ",\"data\":");
+    json_append_string (out, data ? data : "");
+    g_string_append (out, ",\"from\":");
+    json_append_string (out, gst_opentok_signal_get_from (signal));
+    g_string_append_printf (out, ",\"fromSelf\":%s}\n",
+        gst_opentok_signal_is_from_self (signal) ? "true" : "false");
+  } else {
+    out = g_string_new (data ? data : "");
+    g_string_append_c (out, '\n');
+  }
+
+  len = out->len;
+  ret = gst_app_src_push_buffer (GST_APP_SRC (self->appsrc),
+      gst_buffer_new_wrapped (g_string_free (out, FALSE), len));
+  if (ret != GST_FLOW_OK)
+    GST_DEBUG_OBJECT (self, "received signal not pushed: %s",
+        gst_flow_get_name (ret));
+}
+
+static void
+on_signal_received (GstOpenTokClient * client, GstOpenTokSignal * signal,
+    GstSignalBin * self)
+{
+  const gchar *type = gst_opentok_signal_get_signal_type (signal);
+  GQuark detail;
+
+  GST_LOG_OBJECT (self, "signal of type \"%s\" from %s", type ? type : "",
+      gst_opentok_signal_get_from (signal) ? gst_opentok_signal_get_from
+      (signal) : "the server");
+
+  /* never intern network input: the quark exists when someone listens */
+  detail = (type != NULL && *type != '\0') ? g_quark_try_string (type) : 0;
+  g_signal_emit (self, gst_signal_bin_signals[SIGNAL_SIGNAL_RECEIVED], detail,
+      signal);
+
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_element (GST_OBJECT (self),
+          gst_opentok_signal_to_structure (signal)));
+
+  push_to_src (self, signal);
+}
+
+static GstStructure *
+connection_structure (const gchar * name, GstOpenTokConnection * connection)
+{
+  return gst_structure_new (name,
+      "connection-id", G_TYPE_STRING,
+      gst_opentok_connection_get_id (connection),
+      "data", G_TYPE_STRING, gst_opentok_connection_get_data (connection),
+      "creation-time", G_TYPE_INT64,
+      gst_opentok_connection_get_creation_time (connection), NULL);
+}
+
+static void
+post_structure (GstSignalBin * self, GstStructure * s)
+{
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_element (GST_OBJECT (self), s));
+}
+
+static void
+on_connection_created (GstOpenTokClient * client,
+    GstOpenTokConnection * connection, GstSignalBin * self)
+{
+  GST_DEBUG_OBJECT (self, "connection %s created",
+      gst_opentok_connection_get_id (connection));
+  g_signal_emit (self, gst_signal_bin_signals[SIGNAL_CONNECTION_CREATED], 0,
+      connection);
+  post_structure (self, connection_structure ("opentok-connection-created",
+          connection));
+}
+
+static void
+on_connection_destroyed (GstOpenTokClient * client,
+    GstOpenTokConnection * connection, const gchar * reason,
+    GstSignalBin * self)
+{
+  GstStructure *s;
+
+  GST_DEBUG_OBJECT (self, "connection %s destroyed: %s",
+      gst_opentok_connection_get_id (connection), reason);
+  g_signal_emit (self, gst_signal_bin_signals[SIGNAL_CONNECTION_DESTROYED], 0,
+      connection, reason);
+  s = connection_structure ("opentok-connection-destroyed", connection);
+  gst_structure_set (s, "reason", G_TYPE_STRING, reason, NULL);
+  post_structure (self, s);
+}
+
+static void
+on_session_connected (GstOpenTokClient * client, GstSignalBin * self)
+{
+  gchar *id = gst_opentok_client_get_connection_id (client);
+
+  GST_INFO_OBJECT (self, "joined the session as %s", id);
+  g_signal_emit (self, gst_signal_bin_signals[SIGNAL_SESSION_CONNECTED], 0);
+  post_structure (self, gst_structure_new ("opentok-session-connected",
+          "connection-id", G_TYPE_STRING, id, NULL));
+  g_free (id);
+}
+
+/* Posts the error that ends the session, once per session. */
+static void
+post_fatal (GstSignalBin * self, const GError * error, const gchar * reason)
+{
+  GstResourceError code;
+  gint opentok_code;
+  gchar *text, *session_id, *api_url;
+  gboolean post;
+
+  GST_OBJECT_LOCK (self);
+  post = self->session_active && !self->fatal_posted;
+  if (post)
+    self->fatal_posted = TRUE;
+  session_id = g_strdup (self->session_id);
+  api_url = g_strdup (self->api_url);
+  GST_OBJECT_UNLOCK (self);
+
+  if (!post)
+    goto out;
+
+  if (error != NULL && error->domain == GST_OPENTOK_CLIENT_ERROR)
+    opentok_code = error->code;
+  else if (g_strcmp0 (reason, "forceDisconnected") == 0)
+    opentok_code = GST_OPENTOK_CLIENT_ERROR_FORCE_DISCONNECTED;
+  else
+    opentok_code = GST_OPENTOK_CLIENT_ERROR_NETWORK_DISCONNECTED;
+
+  switch (opentok_code) {
+    case GST_OPENTOK_CLIENT_ERROR_AUTHENTICATION:
+      code = GST_RESOURCE_ERROR_NOT_AUTHORIZED;
+      text = g_strdup_printf ("The OpenTok session refused the token "
+          "(error %d).", opentok_code);
+      break;
+    case GST_OPENTOK_CLIENT_ERROR_INVALID_SESSION:
+      code = GST_RESOURCE_ERROR_NOT_FOUND;
+      text = g_strdup_printf ("The OpenTok session \"%s\" does not exist "
+          "(error %d).", session_id ? session_id : "", opentok_code);
+      break;
+    case GST_OPENTOK_CLIENT_ERROR_CONNECT_FAILED:
+      code = GST_RESOURCE_ERROR_OPEN_READ_WRITE;
+      text = g_strdup_printf ("Could not reach the OpenTok server at %s "
+          "(error %d).", api_url ? api_url : "", opentok_code);
+      break;
+    case GST_OPENTOK_CLIENT_ERROR_NETWORK_DISCONNECTED:
+      code = GST_RESOURCE_ERROR_READ;
+      text = g_strdup_printf ("The connection to the OpenTok session was "
+          "lost and could not be recovered (error %d).", opentok_code);
+      break;
+    case GST_OPENTOK_CLIENT_ERROR_FORCE_DISCONNECTED:
+      code = GST_RESOURCE_ERROR_FAILED;
+      text = g_strdup_printf ("The connection was forced out of the OpenTok "
+          "session (error %d).", opentok_code);
+      break;
+    case GST_OPENTOK_CLIENT_ERROR_CONNECTION_LIMIT:
+      code = GST_RESOURCE_ERROR_BUSY;
+      text = g_strdup_printf ("The OpenTok session is full (error %d).",
+          opentok_code);
+      break;
+    default:
+      code = GST_RESOURCE_ERROR_FAILED;
+      text = g_strdup_printf ("The OpenTok session failed (error %d).",
+          opentok_code);
+      break;
+  }
+
+  gst_element_message_full_with_details (GST_ELEMENT (self),
+      GST_MESSAGE_ERROR, GST_RESOURCE_ERROR, code, text,
+      g_strdup_printf ("%s%s%s", reason ? reason : "",
+          error ? ": " : "", error ? error->message : ""),
+      __FILE__, GST_FUNCTION, __LINE__,
+      gst_structure_new ("details", "opentok-code", G_TYPE_INT, opentok_code,
+          NULL));
+
+out:
+  g_free (session_id);
+  g_free (api_url);
+}
+
+static void
+on_session_disconnected (GstOpenTokClient * client, const gchar * reason,
+    const GError * error, GstSignalBin * self)
+{
+  GST_INFO_OBJECT (self, "out of the session: %s%s%s", reason,
+      error ? ": " : "", error ? error->message : "");
+  g_signal_emit (self, gst_signal_bin_signals[SIGNAL_SESSION_DISCONNECTED], 0,
+      reason, error);
+  post_structure (self, gst_structure_new ("opentok-session-disconnected",
+          "reason", G_TYPE_STRING, reason, NULL));
+
+  if (g_strcmp0 (reason, "clientDisconnected") != 0) {
+    post_fatal (self, error, reason);
+    sink_close (self, "The element lost the session before the signal "
+        "could be sent.");
+  }
+}
+
+static void
+on_session_reconnecting (GstOpenTokClient * client, GstSignalBin * self)
+{
+  GST_INFO_OBJECT (self, "reconnecting");
+  g_signal_emit (self, gst_signal_bin_signals[SIGNAL_SESSION_RECONNECTING], 0);
+  post_structure (self, gst_structure_new_empty
+      ("opentok-session-reconnecting"));
+}
+
+static void
+on_session_reconnected (GstOpenTokClient * client, GstSignalBin * self)
+{
+  GST_INFO_OBJECT (self, "reconnected");
+  g_signal_emit (self, gst_signal_bin_signals[SIGNAL_SESSION_RECONNECTED], 0);
+  post_structure (self, gst_structure_new_empty
+      ("opentok-session-reconnected"));
+}
+
+static void
+on_client_state (GstOpenTokClient * client, GParamSpec * pspec,
+    GstSignalBin * self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Client, thread and session                                               */
+
+static gboolean
+check_settings (GstSignalBin * self)
+{
+  const gchar *missing = NULL;
+
+  GST_OBJECT_LOCK (self);
+  if (self->api_url == NULL || *self->api_url == '\0')
+    missing = "api-url";
+  else if (self->api_key == NULL || *self->api_key == '\0')
+    missing = "api-key";
+  else if (self->session_id == NULL || *self->session_id == '\0')
+    missing = "session-id";
+  else if ((self->token == NULL || *self->token == '\0')
+      && (self->api_secret == NULL || *self->api_secret == '\0'))
+    missing = "token";
+  GST_OBJECT_UNLOCK (self);
+
+  if (missing != NULL) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("The \"%s\" property is not set: signalbin needs api-url, api-key, "
+            "session-id, and a token (or the api-secret to make one).",
+            missing), (NULL));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Makes the client of the next session from the current settings. */
+static gboolean
+make_client (GstSignalBin * self)
+{
+  gchar *api_url, *api_key, *session_id, *token, *secret, *data;
+  GstOpenTokClient *client = NULL, *old;
+  GError *error = NULL;
+
+  GST_OBJECT_LOCK (self);
+  api_url = g_strdup (self->api_url);
+  api_key = g_strdup (self->api_key);
+  session_id = g_strdup (self->session_id);
+  token = g_strdup (self->token);
+  secret = g_strdup (self->api_secret);
+  data = g_strdup (self->connection_data);
+  self->settings_changed = FALSE;
+  GST_OBJECT_UNLOCK (self);
+
+  if ((token == NULL || *token == '\0') && secret != NULL && *secret != '\0') {
+    clear_secret (&token);
+    token = gst_opentok_token_mint (GST_OPENTOK_TOKEN_FORMAT_JWT, api_key,
+        secret, session_id, GST_OPENTOK_ROLE_PUBLISHER, 0, data, &error);
+    if (token == NULL) {
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+          ("Could not make a token with the api-secret: %s", error->message),
+          (NULL));
+      g_error_free (error);
+      goto out;
+    }
+    GST_DEBUG_OBJECT (self, "made a token for session %s", session_id);
+  }
+
+  client = gst_opentok_client_new (api_url, api_key, session_id, token);
+  g_signal_connect (client, "signal-received",
+      G_CALLBACK (on_signal_received), self);
+  g_signal_connect (client, "connection-created",
+      G_CALLBACK (on_connection_created), self);
+  g_signal_connect (client, "connection-destroyed",
+      G_CALLBACK (on_connection_destroyed), self);
+  g_signal_connect (client, "session-connected",
+      G_CALLBACK (on_session_connected), self);
+  g_signal_connect (client, "session-disconnected",
+      G_CALLBACK (on_session_disconnected), self);
+  g_signal_connect (client, "session-reconnecting",
+      G_CALLBACK (on_session_reconnecting), self);
+  g_signal_connect (client, "session-reconnected",
+      G_CALLBACK (on_session_reconnected), self);
+  g_signal_connect (client, "notify::state", G_CALLBACK (on_client_state),
+      self);
+
+  GST_OBJECT_LOCK (self);
+  old = self->client;
+  self->client = client;
+  GST_OBJECT_UNLOCK (self);
+
+  if (old != NULL) {
+    g_signal_handlers_disconnect_by_data (old, self);
+    gst_object_unref (old);
+  }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION_ID]);
+
+out:
+  g_free (api_url);
+  g_free (api_key);
+  g_free (session_id);
+  clear_secret (&token);
+  clear_secret (&secret);
+  g_free (data);
+  return client != NULL;
+}
+
+static void
+drop_client (GstSignalBin * self)
+{
+  GstOpenTokClient *client;
+
+  GST_OBJECT_LOCK (self);
+  client = self->client;
+  self->client = NULL;
+  GST_OBJECT_UNLOCK (self);
+
+  if (client != NULL) {
+    g_signal_handlers_disconnect_by_data (client, self);
+    gst_object_unref (client);
+  }
+}
+
+static gpointer
+gst_signal_bin_thread_func (gpointer data)
+{
+  GstSignalBin *self = data;
+
+  g_main_context_push_thread_default (self->context);
+  g_main_loop_run (self->loop);
+  /* complete what is left */
+  while (g_main_context_iteration (self->context, FALSE));
+  g_main_context_pop_thread_default (self->context);
+  return NULL;
+}
+
+static void
+start_thread (GstSignalBin * self)
+{
+  gchar *name;
+
+  g_mutex_lock (&self->thread_lock);
+  if (self->thread == NULL) {
+    name = g_strdup_printf ("%s:ctx", GST_OBJECT_NAME (self));
+    self->context = g_main_context_new ();
+    self->loop = g_main_loop_new (self->context, FALSE);
+    self->thread = g_thread_new (name, gst_signal_bin_thread_func, self);
+    g_free (name);
+  }
+  g_mutex_unlock (&self->thread_lock);
+}
+
+static gboolean
+quit_loop (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+stop_thread (GstSignalBin * self)
+{
+  GSource *source;
+  gint64 end = g_get_monotonic_time () + STOP_TIMEOUT;
+
+  /* a connect completes on the thread: let it */
+  g_mutex_lock (&self->pending_lock);
+  while (self->connects > 0) {
+    if (!g_cond_wait_until (&self->pending_cond, &self->pending_lock, end)) {
+      GST_WARNING_OBJECT (self, "a connect did not complete");
+      break;
+    }
+  }
+  g_mutex_unlock (&self->pending_lock);
+
+  g_mutex_lock (&self->thread_lock);
+  if (self->thread != NULL) {
+    /* quit from inside the loop, so that a quit before the loop runs is
+     * not lost */
+    source = g_idle_source_new ();
+    g_source_set_callback (source, quit_loop, g_main_loop_ref (self->loop),
+        (GDestroyNotify) g_main_loop_unref);
+    g_source_attach (source, self->context);
+    g_source_unref (source);
+    g_thread_join (self->thread);
+    self->thread = NULL;
+    g_main_loop_unref (self->loop);
+    self->loop = NULL;
+    g_main_context_unref (self->context);
+    self->context = NULL;
+  }
+  g_mutex_unlock (&self->thread_lock);
+}
+
+static void
+connect_data_free (ConnectData * cd)
+{
+  gst_object_unref (cd->client);
+  g_object_unref (cd->cancellable);
+  g_free (cd);
+}
+
+static void
+on_connect_done (GObject * source, GAsyncResult * result, gpointer user_data)
+{
+  ConnectData *cd = user_data;
+  GstSignalBin *self = cd->self;
+  GError *error = NULL;
+  gboolean ok, current;
+
+  ok = gst_opentok_client_connect_finish (cd->client, result, &error);
+
+  GST_OBJECT_LOCK (self);
+  current = self->session_active && self->generation == cd->generation;
+  GST_OBJECT_UNLOCK (self);
+
+  if (!current) {
+    GST_DEBUG_OBJECT (self, "connect of a past session done");
+  } else if (ok) {
+    GST_DEBUG_OBJECT (self, "connected");
+    sink_open (self, cd->client);
+  } else {
+    GST_WARNING_OBJECT (self, "could not join the session: %s", error->message);
+    post_fatal (self, error, "networkDisconnected");
+    sink_close (self, "The element could not join the session.");
+  }
+  if (error != NULL)
+    g_error_free (error);
+  connect_data_free (cd);
+
+  g_mutex_lock (&self->pending_lock);
+  self->connects--;
+  g_cond_broadcast (&self->pending_cond);
+  g_mutex_unlock (&self->pending_lock);
+}
+
+static gboolean
+connect_in_thread (gpointer data)
+{
+  ConnectData *cd = data;
+
+  gst_opentok_client_connect_async (cd->client, cd->cancellable,
+      on_connect_done, cd);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+start_session (GstSignalBin * self)
+{
+  ConnectData *cd = g_new0 (ConnectData, 1);
+  GSource *source;
+
+  g_mutex_lock (&self->sink_lock);
+  self->sink_state = SINK_WAITING;
+  g_mutex_unlock (&self->sink_lock);
+
+  g_mutex_lock (&self->pending_lock);
+  self->flushing = FALSE;
+  self->connects++;
+  g_mutex_unlock (&self->pending_lock);
+
+  GST_OBJECT_LOCK (self);
+  self->session_active = TRUE;
+  self->fatal_posted = FALSE;
+  self->eos_posted = FALSE;
+  self->generation++;
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  cd->self = self;
+  cd->client = gst_object_ref (self->client);
+  cd->cancellable = g_object_ref (self->cancellable);
+  cd->generation = self->generation;
+  GST_OBJECT_UNLOCK (self);
+
+  GST_DEBUG_OBJECT (self, "joining the session");
+  source = g_idle_source_new ();
+  g_source_set_callback (source, connect_in_thread, cd, NULL);
+  g_source_attach (source, self->context);
+  g_source_unref (source);
+}
+
+static void
+stop_session (GstSignalBin * self)
+{
+  GstOpenTokClient *client;
+  GCancellable *cancellable;
+
+  GST_OBJECT_LOCK (self);
+  self->session_active = FALSE;
+  self->generation++;
+  cancellable = self->cancellable;
+  self->cancellable = NULL;
+  client = self->client ? gst_object_ref (self->client) : NULL;
+  GST_OBJECT_UNLOCK (self);
+
+  sink_close (self, "The element left the session before the signal could "
+      "be sent.");
+
+  if (cancellable != NULL) {
+    g_cancellable_cancel (cancellable);
+    g_object_unref (cancellable);
+  }
+  if (client != NULL) {
+    GST_DEBUG_OBJECT (self, "leaving the session");
+    gst_opentok_client_disconnect (client);
+    gst_object_unref (client);
+  }
+}

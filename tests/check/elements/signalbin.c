@@ -1,0 +1,1971 @@
+/* GStreamer OpenTok signaling
+ * Copyright (C) 2026 The gst-opentok authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <string.h>
+
+#include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
+#include <gst/opentok/opentok.h>
+#include <json-glib/json-glib.h>
+
+#include "tcpproxy.h"
+
+#define API_KEY "123456"
+#define API_SECRET "0123456789abcdef0123456789abcdef01234567"
+
+/* every wait has a deadline; none sleeps */
+#define WAIT_S 10
+
+static GstOpenTokServer *server;
+static gchar *server_url;
+static gchar *session_id;
+
+/* @reconnect_window: how long the server keeps a lost connection, in ms;
+ * 0 for its default */
+static void
+server_start (guint reconnect_window)
+{
+  GError *error = NULL;
+
+  server = gst_opentok_server_new (API_KEY, API_SECRET);
+  g_object_set (server, "host", "127.0.0.1", "port", 0, NULL);
+  if (reconnect_window > 0)
+    g_object_set (server, "reconnect-window", reconnect_window, NULL);
+  fail_unless (gst_opentok_server_start (server, &error), "server: %s",
+      error ? error->message : "?");
+  server_url = gst_opentok_server_get_url (server);
+  session_id = gst_opentok_server_create_session (server);
+}
+
+static void
+server_setup (void)
+{
+  server_start (0);
+}
+
+static void
+server_teardown (void)
+{
+  gst_opentok_server_stop (server);
+  gst_object_unref (server);
+  server = NULL;
+  g_free (server_url);
+  server_url = NULL;
+  g_free (session_id);
+  session_id = NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Collecting what other threads see                                        */
+
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  GPtrArray *items;             /* GstStructure */
+} Collector;
+
+static void
+collector_init (Collector * c)
+{
+  g_mutex_init (&c->lock);
+  g_cond_init (&c->cond);
+  c->items = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      gst_structure_free);
+}
+
+static void
+collector_clear (Collector * c)
+{
+  g_ptr_array_unref (c->items);
+  g_mutex_clear (&c->lock);
+  g_cond_clear (&c->cond);
+}
+
+static void
+collector_push (Collector * c, GstStructure * s)
+{
+  g_mutex_lock (&c->lock);
+  g_ptr_array_add (c->items, s);
+  g_cond_broadcast (&c->cond);
+  g_mutex_unlock (&c->lock);
+}
+
+static guint
+collector_len (Collector * c)
+{
+  guint n;
+
+  g_mutex_lock (&c->lock);
+  n = c->items->len;
+  g_mutex_unlock (&c->lock);
+  return n;
+}
+
+/* Waits until @c holds @n items, at most WAIT_S. */
+static gboolean
+collector_wait (Collector * c, guint n)
+{
+  gint64 end = g_get_monotonic_time () + WAIT_S * G_TIME_SPAN_SECOND;
+  gboolean ok;
+
+  g_mutex_lock (&c->lock);
+  while (c->items->len < n)
+    if (!g_cond_wait_until (&c->cond, &c->lock, end))
+      break;
+  ok = c->items->len >= n;
+  g_mutex_unlock (&c->lock);
+  return ok;
+}
+
+/* Items are never removed, so the pointer stays valid. */
+static const GstStructure *
+collector_get (Collector * c, guint i)
+{
+  const GstStructure *s;
+
+  g_mutex_lock (&c->lock);
+  fail_unless (i < c->items->len);
+  s = g_ptr_array_index (c->items, i);
+  g_mutex_unlock (&c->lock);
+  return s;
+}
+
+/* Waits for an item with @field equal to @value; returns its index. */
+static gint
+collector_find (Collector * c, const gchar * field, const gchar * value)
+{
+  gint64 end = g_get_monotonic_time () + WAIT_S * G_TIME_SPAN_SECOND;
+  guint i, seen = 0;
+
+  g_mutex_lock (&c->lock);
+  while (TRUE) {
+    for (i = seen; i < c->items->len; i++) {
+      if (g_strcmp0 (gst_structure_get_string (g_ptr_array_index (c->items,
+                      i), field), value) == 0) {
+        g_mutex_unlock (&c->lock);
+        return i;
+      }
+    }
+    seen = c->items->len;
+    if (!g_cond_wait_until (&c->cond, &c->lock, end))
+      break;
+  }
+  g_mutex_unlock (&c->lock);
+  return -1;
+}
+
+/* ------------------------------------------------------------------------ */
+/* A second client in the session, the peer                                 */
+
+typedef struct
+{
+  GstOpenTokClient *client;
+  gchar *id;
+  Collector signals;            /* received, as opentok-signal structures */
+  Collector events;             /* "created" / "destroyed" */
+} Peer;
+
+typedef struct
+{
+  gboolean done;
+  gboolean ok;
+  GError *error;
+} ConnectResult;
+
+static void
+on_peer_connected (GObject * source, GAsyncResult * result, gpointer data)
+{
+  ConnectResult *r = data;
+
+  r->ok = gst_opentok_client_connect_finish (GST_OPENTOK_CLIENT (source),
+      result, &r->error);
+  r->done = TRUE;
+}
+
+static gboolean
+set_flag (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_peer_signal (GstOpenTokClient * client, GstOpenTokSignal * signal,
+    Peer * peer)
+{
+  collector_push (&peer->signals, gst_opentok_signal_to_structure (signal));
+}
+
+static void
+on_peer_created (GstOpenTokClient * client, GstOpenTokConnection * connection,
+    Peer * peer)
+{
+  collector_push (&peer->events, gst_structure_new ("created",
+          "connection-id", G_TYPE_STRING,
+          gst_opentok_connection_get_id (connection), "data", G_TYPE_STRING,
+          gst_opentok_connection_get_data (connection), NULL));
+}
+
+static void
+on_peer_destroyed (GstOpenTokClient * client,
+    GstOpenTokConnection * connection, const gchar * reason, Peer * peer)
+{
+  collector_push (&peer->events, gst_structure_new ("destroyed",
+          "connection-id", G_TYPE_STRING,
+          gst_opentok_connection_get_id (connection), "reason", G_TYPE_STRING,
+          reason, NULL));
+}
+
+static Peer *
+peer_new (void)
+{
+  Peer *peer = g_new0 (Peer, 1);
+  ConnectResult r = { FALSE, FALSE, NULL };
+  gboolean timed_out = FALSE;
+  GMainContext *context;
+  GSource *timeout;
+  gchar *token;
+
+  collector_init (&peer->signals);
+  collector_init (&peer->events);
+  token = gst_opentok_server_generate_token (server, session_id,
+      GST_OPENTOK_ROLE_PUBLISHER, "peer", NULL);
+  fail_unless (token != NULL);
+  peer->client = gst_opentok_client_new (server_url, API_KEY, session_id,
+      token);
+  g_free (token);
+  peer->id = gst_opentok_client_get_connection_id (peer->client);
+  g_signal_connect (peer->client, "signal-received",
+      G_CALLBACK (on_peer_signal), peer);
+  g_signal_connect (peer->client, "connection-created",
+      G_CALLBACK (on_peer_created), peer);
+  g_signal_connect (peer->client, "connection-destroyed",
+      G_CALLBACK (on_peer_destroyed), peer);
+
+  context = g_main_context_new ();
+  g_main_context_push_thread_default (context);
+  gst_opentok_client_connect_async (peer->client, NULL, on_peer_connected, &r);
+  timeout = g_timeout_source_new_seconds (WAIT_S);
+  g_source_set_callback (timeout, set_flag, &timed_out, NULL);
+  g_source_attach (timeout, context);
+  while (!r.done && !timed_out)
+    g_main_context_iteration (context, TRUE);
+  g_source_destroy (timeout);
+  g_source_unref (timeout);
+  g_main_context_pop_thread_default (context);
+  g_main_context_unref (context);
+
+  fail_unless (r.done, "the peer did not connect in time");
+  fail_unless (r.ok, "the peer could not connect: %s",
+      r.error ? r.error->message : "?");
+  return peer;
+}
+
+static void
+peer_free (Peer * peer)
+{
+  gst_opentok_client_disconnect (peer->client);
+  g_signal_handlers_disconnect_by_data (peer->client, peer);
+  gst_object_unref (peer->client);
+  collector_clear (&peer->signals);
+  collector_clear (&peer->events);
+  g_free (peer->id);
+  g_free (peer);
+}
+
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  gboolean done;
+  GError *error;
+} SendResult;
+
+static void
+on_peer_sent (GstOpenTokClient * client, GstOpenTokSignal * signal,
+    const GError * error, gpointer data)
+{
+  SendResult *r = data;
+
+  g_mutex_lock (&r->lock);
+  r->done = TRUE;
+  r->error = error ? g_error_copy (error) : NULL;
+  g_cond_broadcast (&r->cond);
+  g_mutex_unlock (&r->lock);
+}
+
+/* Sends from the peer and waits for the server's answer. */
+static void
+peer_send (Peer * peer, const gchar * type, const gchar * data,
+    const gchar * to)
+{
+  GstOpenTokSignal *signal = gst_opentok_signal_new (type, data);
+  SendResult r;
+  gint64 end = g_get_monotonic_time () + WAIT_S * G_TIME_SPAN_SECOND;
+
+  memset (&r, 0, sizeof (r));
+  g_mutex_init (&r.lock);
+  g_cond_init (&r.cond);
+  if (to != NULL)
+    gst_opentok_signal_set_to (signal, to);
+  gst_opentok_client_send_signal_full (peer->client, signal, on_peer_sent, &r,
+      NULL);
+  g_mutex_lock (&r.lock);
+  while (!r.done)
+    if (!g_cond_wait_until (&r.cond, &r.lock, end))
+      break;
+  g_mutex_unlock (&r.lock);
+  gst_opentok_signal_unref (signal);
+  fail_unless (r.done, "the peer's signal was not answered");
+  fail_unless (r.error == NULL, "the peer's signal failed: %s",
+      r.error ? r.error->message : "");
+  g_mutex_clear (&r.lock);
+  g_cond_clear (&r.cond);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The element                                                              */
+
+static gchar *
+make_token (const gchar * data)
+{
+  gchar *token = gst_opentok_server_generate_token (server, session_id,
+      GST_OPENTOK_ROLE_PUBLISHER, data, NULL);
+
+  fail_unless (token != NULL);
+  return token;
+}
+
+static GstElement *
+signalbin_new (void)
+{
+  GstElement *element = gst_element_factory_make ("signalbin", NULL);
+  gchar *token = make_token ("element");
+
+  fail_unless (element != NULL, "signalbin is not registered");
+  g_object_set (element, "api-url", server_url, "api-key", API_KEY,
+      "session-id", session_id, "token", token, NULL);
+  g_free (token);
+  return element;
+}
+
+/* Pops messages until an element message named @name (or, for a %NULL
+ * name, a message of one of @types) arrives. An error first fails the test
+ * unless errors are asked for. NULL at the deadline. */
+static GstMessage *
+bus_wait (GstBus * bus, GstMessageType types, const gchar * name)
+{
+  gint64 end = g_get_monotonic_time () + WAIT_S * G_TIME_SPAN_SECOND;
+  GstMessage *message;
+  gint64 left;
+
+  while ((left = end - g_get_monotonic_time ()) > 0) {
+    message = gst_bus_timed_pop (bus, left * GST_USECOND);
+    if (message == NULL)
+      break;
+    if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR
+        && !(types & GST_MESSAGE_ERROR)) {
+      GError *error = NULL;
+      gchar *debug = NULL;
+
+      gst_message_parse_error (message, &error, &debug);
+      fail ("unexpected error: %s (%s)", error->message, debug);
+    }
+    if (name != NULL) {
+      if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ELEMENT
+          && gst_message_has_name (message, name))
+        return message;
+    } else if (GST_MESSAGE_TYPE (message) & types) {
+      return message;
+    }
+    gst_message_unref (message);
+  }
+  return NULL;
+}
+
+static GstMessage *
+bus_wait_element (GstBus * bus, const gchar * name)
+{
+  GstMessage *message = bus_wait (bus, GST_MESSAGE_ELEMENT, name);
+
+  fail_unless (message != NULL, "no %s message in time", name);
+  return message;
+}
+
+/* No error is waiting on the bus. */
+static void
+assert_no_error (GstBus * bus)
+{
+  GstMessage *message = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+
+  if (message != NULL) {
+    GError *error = NULL;
+
+    gst_message_parse_error (message, &error, NULL);
+    fail ("unexpected error: %s", error->message);
+  }
+}
+
+typedef struct
+{
+  GstElement *element;
+  GstHarness *h;
+  GstBus *bus;
+  gchar *id;
+} Bin;
+
+/* Wraps a configured element in a harness (which sets it to PLAYING) with
+ * a bus, and waits until it joined. */
+static Bin *
+bin_start_full (GstElement * element, const gchar * src_caps,
+    gboolean wait_joined)
+{
+  Bin *bin = g_new0 (Bin, 1);
+  GstMessage *message;
+
+  bin->element = element;
+  bin->bus = gst_bus_new ();
+  gst_element_set_bus (element, bin->bus);
+  bin->h = gst_harness_new_with_element (element, "sink", "src");
+  if (src_caps != NULL)
+    gst_harness_set_src_caps_str (bin->h, src_caps);
+  if (wait_joined) {
+    message = bus_wait_element (bin->bus, "opentok-session-connected");
+    bin->id = g_strdup (gst_structure_get_string (gst_message_get_structure
+            (message), "connection-id"));
+    gst_message_unref (message);
+    fail_unless (bin->id != NULL);
+  }
+  return bin;
+}
+
+static Bin *
+bin_start (GstElement * element, const gchar * src_caps)
+{
+  return bin_start_full (element, src_caps, TRUE);
+}
+
+static void
+bin_stop (Bin * bin)
+{
+  gst_harness_teardown (bin->h);
+  gst_element_set_bus (bin->element, NULL);
+  gst_object_unref (bin->bus);
+  gst_object_unref (bin->element);
+  g_free (bin->id);
+  g_free (bin);
+}
+
+/* Sends through the action signal and waits for the promise's reply; the
+ * caller frees the reply. */
+static GstStructure *
+send_action (GstElement * element, const GstStructure * signal)
+{
+  GstPromise *promise = gst_promise_new ();
+  GstStructure *reply;
+
+  g_signal_emit_by_name (element, "send-signal", signal, promise);
+  fail_unless_equals_int (gst_promise_wait (promise),
+      GST_PROMISE_RESULT_REPLIED);
+  reply = gst_structure_copy (gst_promise_get_reply (promise));
+  gst_promise_unref (promise);
+  fail_unless (gst_structure_has_name (reply, "application/x-gst-promise"));
+  return reply;
+}
+
+static GstStructure *
+send_action_string (GstElement * element, const gchar * description)
+{
+  GstStructure *signal = gst_structure_new_from_string (description);
+  GstStructure *reply;
+
+  fail_unless (signal != NULL, "bad structure %s", description);
+  reply = send_action (element, signal);
+  gst_structure_free (signal);
+  return reply;
+}
+
+/* The code of the reply's error, 0 when the signal went out. */
+static gint
+reply_code (const GstStructure * reply)
+{
+  GError *error = NULL;
+  gint code;
+
+  if (!gst_structure_has_field (reply, "error"))
+    return 0;
+  fail_unless (gst_structure_get (reply, "error", G_TYPE_ERROR, &error, NULL));
+  fail_unless (error->domain == GST_OPENTOK_SIGNAL_ERROR, "domain %s",
+      g_quark_to_string (error->domain));
+  fail_unless (error->message != NULL && *error->message != '\0');
+  code = error->code;
+  g_error_free (error);
+  return code;
+}
+
+static void
+assert_sent_ok (GstElement * element, const gchar * description)
+{
+  GstStructure *reply = send_action_string (element, description);
+
+  fail_unless_equals_int (reply_code (reply), 0);
+  gst_structure_free (reply);
+}
+
+static gint
+send_code (GstElement * element, const gchar * description)
+{
+  GstStructure *reply = send_action_string (element, description);
+  gint code = reply_code (reply);
+
+  gst_structure_free (reply);
+  return code;
+}
+
+/* Waits for the next opentok-signal-sent message and checks it. */
+static void
+expect_sent (GstBus * bus, const gchar * origin, gint code)
+{
+  GstMessage *message = bus_wait_element (bus, "opentok-signal-sent");
+  const GstStructure *s = gst_message_get_structure (message);
+  gint got = 0;
+
+  fail_unless_equals_string (gst_structure_get_string (s, "origin"), origin);
+  fail_unless (gst_structure_has_field_typed (s, "signal", GST_TYPE_STRUCTURE));
+  if (code == 0) {
+    fail_if (gst_structure_has_field (s, "error"), "refused: %s",
+        gst_structure_get_string (s, "message"));
+  } else {
+    GError *error = NULL;
+
+    fail_unless (gst_structure_get_int (s, "code", &got));
+    fail_unless_equals_int (got, code);
+    fail_unless (gst_structure_get (s, "error", G_TYPE_ERROR, &error, NULL));
+    fail_unless (error->domain == GST_OPENTOK_SIGNAL_ERROR);
+    fail_unless_equals_int (error->code, code);
+    fail_unless_equals_string (gst_structure_get_string (s, "message"),
+        error->message);
+    g_error_free (error);
+  }
+  gst_message_unref (message);
+}
+
+static void
+expect_peer_signal (Peer * peer, guint index, const gchar * type,
+    const gchar * data, const gchar * from)
+{
+  const GstStructure *s;
+
+  fail_unless (collector_wait (&peer->signals, index + 1),
+      "the peer did not get signal %u", index);
+  s = collector_get (&peer->signals, index);
+  fail_unless_equals_string (gst_structure_get_string (s, "type"), type);
+  fail_unless_equals_string (gst_structure_get_string (s, "data"), data);
+  fail_unless_equals_string (gst_structure_get_string (s, "from"), from);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Settings and state                                                       */
+
+static void
+expect_settings_failure (GstElement * element, const gchar * property)
+{
+  GstBus *bus = gst_bus_new ();
+  GstMessage *message;
+  GError *error = NULL;
+
+  gst_element_set_bus (element, bus);
+  fail_unless_equals_int (gst_element_set_state (element, GST_STATE_READY),
+      GST_STATE_CHANGE_FAILURE);
+  message = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  fail_unless (message != NULL, "no error for a missing %s", property);
+  gst_message_parse_error (message, &error, NULL);
+  fail_unless (error->domain == GST_RESOURCE_ERROR);
+  fail_unless_equals_int (error->code, GST_RESOURCE_ERROR_SETTINGS);
+  fail_unless (strstr (error->message, property) != NULL, "%s", error->message);
+  g_error_free (error);
+  gst_message_unref (message);
+  gst_element_set_state (element, GST_STATE_NULL);
+  gst_element_set_bus (element, NULL);
+  gst_object_unref (bus);
+  gst_object_unref (element);
+}
+
+GST_START_TEST (test_missing_settings_fail_null_to_ready)
+{
+  GstElement *element;
+
+  element = signalbin_new ();
+  g_object_set (element, "api-key", NULL, NULL);
+  expect_settings_failure (element, "api-key");
+
+  element = signalbin_new ();
+  g_object_set (element, "session-id", "", NULL);
+  expect_settings_failure (element, "session-id");
+
+  element = signalbin_new ();
+  g_object_set (element, "token", NULL, NULL);
+  expect_settings_failure (element, "token");
+
+  element = signalbin_new ();
+  g_object_set (element, "api-url", "", NULL);
+  expect_settings_failure (element, "api-url");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_properties_defaults)
+{
+  GstElement *element = gst_element_factory_make ("signalbin", NULL);
+  gchar *url, *id;
+  gboolean retry;
+  gint format;
+  GParamSpec *pspec;
+  GstOpenTokClientState state;
+
+  g_object_get (element, "api-url", &url, "retry-after-reconnect", &retry,
+      "connection-id", &id, "state", &state, "src-format", &format, NULL);
+  fail_unless_equals_string (url, "https://anvil.opentok.com");
+  fail_unless (retry);
+  fail_unless (id == NULL);
+  fail_unless_equals_int (state, GST_OPENTOK_CLIENT_STATE_DISCONNECTED);
+  fail_unless_equals_int (format, 0);
+  g_free (url);
+
+  /* the secret is write-only; the connection settings mutable in READY */
+  pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (element),
+      "api-secret");
+  fail_unless (pspec != NULL);
+  fail_if (pspec->flags & G_PARAM_READABLE);
+  fail_unless (pspec->flags & GST_PARAM_MUTABLE_READY);
+  pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (element), "token");
+  fail_unless (pspec->flags & GST_PARAM_MUTABLE_READY);
+  pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (element),
+      "connection-id");
+  fail_if (pspec->flags & G_PARAM_WRITABLE);
+  pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (element), "state");
+  fail_unless (G_IS_PARAM_SPEC_ENUM (pspec));
+  fail_unless (G_PARAM_SPEC_VALUE_TYPE (pspec) ==
+      GST_TYPE_OPENTOK_CLIENT_STATE);
+  gst_object_unref (element);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_settings_refused_past_ready)
+{
+  GstElement *element = signalbin_new ();
+  Bin *bin = bin_start (element, NULL);
+  gchar *url, *key, *session, *type;
+  GstMessage *message;
+  gint format;
+
+  g_object_set (element, "api-url", "http://127.0.0.1:1", "api-key", "99",
+      "session-id", "other", "token", "other", "api-secret", "other",
+      "src-format", 1, "signal-type", "chat", NULL);
+  g_object_get (element, "api-url", &url, "api-key", &key, "session-id",
+      &session, "src-format", &format, "signal-type", &type, NULL);
+  fail_unless_equals_string (url, server_url);
+  fail_unless_equals_string (key, API_KEY);
+  fail_unless_equals_string (session, session_id);
+  fail_unless_equals_int (format, 0);
+  /* not a connection setting: changes at any time */
+  fail_unless_equals_string (type, "chat");
+  g_free (url);
+  g_free (key);
+  g_free (session);
+  g_free (type);
+
+  /* the refused token was not taken: the next session joins with the
+   * first one */
+  fail_unless_equals_int (gst_element_set_state (element, GST_STATE_READY),
+      GST_STATE_CHANGE_SUCCESS);
+  fail_if (gst_element_set_state (element, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  message = bus_wait_element (bin->bus, "opentok-session-connected");
+  gst_message_unref (message);
+
+  /* accepted again in READY, and used by the next session */
+  fail_unless_equals_int (gst_element_set_state (element, GST_STATE_READY),
+      GST_STATE_CHANGE_SUCCESS);
+  g_object_set (element, "api-key", "99", NULL);
+  g_object_get (element, "api-key", &key, NULL);
+  fail_unless_equals_string (key, "99");
+  g_free (key);
+  g_object_set (element, "api-key", API_KEY, "token", "not a token", NULL);
+  gst_element_set_state (element, GST_STATE_PLAYING);
+  message = bus_wait (bin->bus, GST_MESSAGE_ERROR, NULL);
+  fail_unless (message != NULL, "the new token was not used");
+  gst_message_unref (message);
+  bin_stop (bin);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_joins_and_reports_session)
+{
+  Peer *peer = peer_new ();
+  GstElement *element = signalbin_new ();
+  GstOpenTokClientState state;
+  GstMessage *message;
+  gchar *ready_id, *id;
+  gint index;
+  Bin *bin;
+
+  /* the id is chosen in READY, and is the one the session sees */
+  fail_unless_equals_int (gst_element_set_state (element, GST_STATE_READY),
+      GST_STATE_CHANGE_SUCCESS);
+  g_object_get (element, "connection-id", &ready_id, NULL);
+  fail_unless (ready_id != NULL);
+  bin = bin_start (element, NULL);
+  fail_unless_equals_string (bin->id, ready_id);
+  g_object_get (element, "connection-id", &id, "state", &state, NULL);
+  fail_unless_equals_string (id, bin->id);
+  fail_unless_equals_int (state, GST_OPENTOK_CLIENT_STATE_CONNECTED);
+
+  /* connection-created, for the peer already there */
+  while (TRUE) {
+    const GstStructure *s;
+
+    message = bus_wait_element (bin->bus, "opentok-connection-created");
+    s = gst_message_get_structure (message);
+    if (g_strcmp0 (gst_structure_get_string (s, "connection-id"),
+            peer->id) == 0) {
+      gint64 t = 0;
+
+      fail_unless_equals_string (gst_structure_get_string (s, "data"), "peer");
+      fail_unless (gst_structure_get_int64 (s, "creation-time", &t));
+      fail_unless (t > 0);
+      gst_message_unref (message);
+      break;
+    }
+    gst_message_unref (message);
+  }
+
+  /* the peer sees the element arrive with its token's data */
+  index = collector_find (&peer->events, "connection-id", id);
+  fail_unless (index >= 0);
+  fail_unless_equals_string (gst_structure_get_string (collector_get
+          (&peer->events, index), "data"), "element");
+
+  /* and leave at once, cleanly, in PAUSED->READY */
+  fail_unless_equals_int (gst_element_set_state (element, GST_STATE_READY),
+      GST_STATE_CHANGE_SUCCESS);
+  message = bus_wait_element (bin->bus, "opentok-session-disconnected");
+  fail_unless_equals_string (gst_structure_get_string
+      (gst_message_get_structure (message), "reason"), "clientDisconnected");
+  gst_message_unref (message);
+  index = collector_find (&peer->events, "reason", "clientDisconnected");
+  fail_unless (index >= 0, "the peer did not see the element leave");
+  fail_unless_equals_string (gst_structure_get_string (collector_get
+          (&peer->events, index), "connection-id"), id);
+
+  /* a new connection id for the next session */
+  g_free (id);
+  g_object_get (element, "connection-id", &id, NULL);
+  fail_unless (id != NULL);
+  fail_if (g_strcmp0 (id, bin->id) == 0);
+
+  assert_no_error (bin->bus);
+  g_free (id);
+  g_free (ready_id);
+  bin_stop (bin);
+  peer_free (peer);
+}
+
+GST_END_TEST;
+
+/* ------------------------------------------------------------------------ */
+/* Sending                                                                  */
+
+GST_START_TEST (test_send_signal_action_reaches_peer_and_self)
+{
+  Peer *peer = peer_new ();
+  Bin *bin = bin_start (signalbin_new (), NULL);
+  GstStructure *reply;
+  const GstStructure *echo;
+  const GstStructure *s;
+  gboolean from_self = FALSE;
+  GstMessage *message;
+
+  reply = send_action_string (bin->element,
+      "opentok-signal, type=chat, data=hello");
+  fail_unless_equals_int (reply_code (reply), 0);
+  fail_unless (gst_structure_get (reply, "signal", GST_TYPE_STRUCTURE,
+          &echo, NULL));
+  fail_unless_equals_string (gst_structure_get_string (echo, "type"), "chat");
+  fail_unless_equals_string (gst_structure_get_string (echo, "data"), "hello");
+  gst_structure_free ((GstStructure *) echo);
+  gst_structure_free (reply);
+
+  expect_peer_signal (peer, 0, "chat", "hello", bin->id);
+  s = collector_get (&peer->signals, 0);
+  fail_unless (gst_structure_get_boolean (s, "from-self", &from_self));
+  fail_if (from_self);
+
+  /* a session-wide signal comes back to its sender */
+  message = bus_wait_element (bin->bus, "opentok-signal");
+  s = gst_message_get_structure (message);
+  fail_unless_equals_string (gst_structure_get_string (s, "type"), "chat");
+  fail_unless_equals_string (gst_structure_get_string (s, "data"), "hello");
+  fail_unless_equals_string (gst_structure_get_string (s, "from"), bin->id);
+  fail_unless (gst_structure_get_boolean (s, "from-self", &from_self));
+  fail_unless (from_self);
+  gst_message_unref (message);
+
+  /* C entry point, and a NULL promise reports on the bus */
+  {
+    GstStructure *sig = gst_structure_new ("opentok-signal", "data",
+        G_TYPE_STRING, "no promise", NULL);
+
+    g_signal_emit_by_name (bin->element, "send-signal", sig, NULL);
+    gst_structure_free (sig);
+  }
+  expect_sent (bin->bus, "action", 0);
+  expect_peer_signal (peer, 1, "", "no promise", bin->id);
+
+  assert_no_error (bin->bus);
+  bin_stop (bin);
+  peer_free (peer);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_send_signal_targeted_reaches_only_target)
+{
+  Peer *a = peer_new ();
+  Peer *b = peer_new ();
+  Bin *bin = bin_start (signalbin_new (), NULL);
+  GstMessage *message;
+  gchar *desc;
+
+  desc = g_strdup_printf ("opentok-signal, type=private, data=secret, "
+      "to=%s", a->id);
+  assert_sent_ok (bin->element, desc);
+  g_free (desc);
+  assert_sent_ok (bin->element, "opentok-signal, type=marker, data=all");
+
+  expect_peer_signal (a, 0, "private", "secret", bin->id);
+  expect_peer_signal (a, 1, "marker", "all", bin->id);
+  /* b's first signal is the marker: the targeted one never came */
+  expect_peer_signal (b, 0, "marker", "all", bin->id);
+  /* and the sender does not get its targeted signal back */
+  message = bus_wait_element (bin->bus, "opentok-signal");
+  fail_unless_equals_string (gst_structure_get_string
+      (gst_message_get_structure (message), "type"), "marker");
+  gst_message_unref (message);
+
+  assert_no_error (bin->bus);
+  bin_stop (bin);
+  peer_free (a);
+  peer_free (b);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_send_signal_limits_reply_opentok_codes)
+{
+  Bin *bin = bin_start (signalbin_new (), NULL);
+  GstStructure *s;
+  gchar *big, *desc;
+
+  /* type: 128 bytes pass, 129 are 413 */
+  big = g_strnfill (128, 'a');
+  desc = g_strdup_printf ("opentok-signal, type=%s", big);
+  fail_unless_equals_int (send_code (bin->element, desc), 0);
+  g_free (desc);
+  g_free (big);
+  big = g_strnfill (129, 'a');
+  desc = g_strdup_printf ("opentok-signal, type=%s", big);
+  fail_unless_equals_int (send_code (bin->element, desc), 413);
+  g_free (desc);
+  g_free (big);
+
+  /* data: 8192 bytes pass, 8193 are 413 */
+  big = g_strnfill (8192, 'd');
+  s = gst_structure_new ("opentok-signal", "data", G_TYPE_STRING, big, NULL);
+  {
+    GstStructure *reply = send_action (bin->element, s);
+
+    fail_unless_equals_int (reply_code (reply), 0);
+    gst_structure_free (reply);
+  }
+  gst_structure_free (s);
+  g_free (big);
+  big = g_strnfill (8193, 'd');
+  s = gst_structure_new ("opentok-signal", "data", G_TYPE_STRING, big, NULL);
+  {
+    GstStructure *reply = send_action (bin->element, s);
+
+    fail_unless_equals_int (reply_code (reply), 413);
+    gst_structure_free (reply);
+  }
+  gst_structure_free (s);
+  g_free (big);
+
+  /* bad characters, bad fields, bad names: 400 */
+  fail_unless_equals_int (send_code (bin->element,
+          "opentok-signal, type=(string)\"a b\""), 400);
+  fail_unless_equals_int (send_code (bin->element,
+          "opentok-signal, type=(string)\"a/b\""), 400);
+  fail_unless_equals_int (send_code (bin->element,
+          "opentok-signal, data=(int)42"), 400);
+  fail_unless_equals_int (send_code (bin->element,
+          "opentok-signal, retry-after-reconnect=(string)yes"), 400);
+  fail_unless_equals_int (send_code (bin->element, "not-a-signal, data=x"),
+      400);
+
+  /* a target that is not in the session: 404, from the server */
+  fail_unless_equals_int (send_code (bin->element,
+          "opentok-signal, data=x, "
+          "to=00000000-0000-4000-8000-000000000000"), 404);
+
+  /* refused signals are never element errors */
+  assert_no_error (bin->bus);
+  bin_stop (bin);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_send_signal_not_in_session_replies_500)
+{
+  GstElement *element = signalbin_new ();
+  GstStructure *reply;
+
+  reply = send_action_string (element, "opentok-signal, data=x");
+  fail_unless_equals_int (reply_code (reply), 500);
+  gst_structure_free (reply);
+
+  fail_unless_equals_int (gst_element_set_state (element, GST_STATE_READY),
+      GST_STATE_CHANGE_SUCCESS);
+  reply = send_action_string (element, "opentok-signal, data=x");
+  fail_unless_equals_int (reply_code (reply), 500);
+  gst_structure_free (reply);
+  gst_element_set_state (element, GST_STATE_NULL);
+  gst_object_unref (element);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_retry_after_reconnect_default_applies)
+{
+  GstElement *element = signalbin_new ();
+  Bin *bin;
+  GstStructure *reply;
+  const GstStructure *sig;
+  gboolean retry = TRUE;
+
+  g_object_set (element, "retry-after-reconnect", FALSE, NULL);
+  bin = bin_start (element, NULL);
+
+  reply = send_action_string (element, "opentok-signal, data=x");
+  fail_unless_equals_int (reply_code (reply), 0);
+  fail_unless (gst_structure_get (reply, "signal", GST_TYPE_STRUCTURE, &sig,
+          NULL));
+  fail_unless (gst_structure_get_boolean (sig, "retry-after-reconnect",
+          &retry));
+  fail_if (retry);
+  gst_structure_free ((GstStructure *) sig);
+  gst_structure_free (reply);
+
+  /* a signal that says wins */
+  reply = send_action_string (element,
+      "opentok-signal, data=x, retry-after-reconnect=true");
+  fail_unless (gst_structure_get (reply, "signal", GST_TYPE_STRUCTURE, &sig,
+          NULL));
+  fail_unless (gst_structure_get_boolean (sig, "retry-after-reconnect",
+          &retry));
+  fail_unless (retry);
+  gst_structure_free ((GstStructure *) sig);
+  gst_structure_free (reply);
+
+  bin_stop (bin);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_application_message_from_child_is_sent)
+{
+  Peer *peer = peer_new ();
+  Bin *bin = bin_start (signalbin_new (), NULL);
+  GstElement *child = gst_bin_new ("child");
+  GstStructure *s;
+
+  fail_unless (gst_bin_add (GST_BIN (bin->element), child));
+
+  s = gst_structure_new ("opentok-signal", "type", G_TYPE_STRING, "from-child",
+      "data", G_TYPE_STRING, "hi", NULL);
+  fail_unless (gst_element_post_message (child,
+          gst_message_new_application (GST_OBJECT (child), s)));
+  expect_sent (bin->bus, "message", 0);
+  expect_peer_signal (peer, 0, "from-child", "hi", bin->id);
+
+  /* posted directly on the bin's bus for its children */
+  s = gst_structure_new ("opentok-signal", "type", G_TYPE_STRING, "direct",
+      "data", G_TYPE_STRING, "there", NULL);
+  fail_unless (gst_bus_post (GST_BIN (bin->element)->child_bus,
+          gst_message_new_application (NULL, s)));
+  expect_sent (bin->bus, "message", 0);
+  expect_peer_signal (peer, 1, "direct", "there", bin->id);
+
+  /* a refused one is reported, not raised */
+  s = gst_structure_new ("opentok-signal", "type", G_TYPE_STRING, "bad type",
+      NULL);
+  gst_element_post_message (child, gst_message_new_application (GST_OBJECT
+          (child), s));
+  expect_sent (bin->bus, "message", 400);
+
+  /* other application messages go up as usual, signals never */
+  s = gst_structure_new_empty ("something-else");
+  gst_element_post_message (child, gst_message_new_application (GST_OBJECT
+          (child), s));
+  {
+    GstMessage *message = bus_wait (bin->bus, GST_MESSAGE_APPLICATION, NULL);
+
+    fail_unless (message != NULL);
+    fail_unless (gst_message_has_name (message, "something-else"));
+    gst_message_unref (message);
+  }
+
+  gst_bin_remove (GST_BIN (bin->element), child);
+  assert_no_error (bin->bus);
+  bin_stop (bin);
+  peer_free (peer);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_custom_event_to_element_is_sent)
+{
+  Peer *peer = peer_new ();
+  Bin *bin = bin_start (signalbin_new (), NULL);
+  GstEventType types[] = { GST_EVENT_CUSTOM_DOWNSTREAM,
+    GST_EVENT_CUSTOM_DOWNSTREAM_OOB, GST_EVENT_CUSTOM_BOTH
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (types); i++) {
+    gchar *data = g_strdup_printf ("event %u", i);
+    GstStructure *s = gst_structure_new ("opentok-signal", "type",
+        G_TYPE_STRING, "ev", "data", G_TYPE_STRING, data, NULL);
+
+    fail_unless (gst_element_send_event (bin->element,
+            gst_event_new_custom (types[i], s)));
+    expect_sent (bin->bus, "event", 0);
+    expect_peer_signal (peer, i, "ev", data, bin->id);
+    g_free (data);
+  }
+
+  assert_no_error (bin->bus);
+  bin_stop (bin);
+  peer_free (peer);
+}
+
+GST_END_TEST;
+
+static GstBuffer *
+text_buffer (const gchar * text)
+{
+  return gst_buffer_new_memdup (text, strlen (text));
+}
+
+GST_START_TEST (test_sink_events_keep_order_with_buffers)
+{
+  Peer *peer = peer_new ();
+  Bin *bin = bin_start (signalbin_new (), "application/octet-stream");
+  GstStructure *s;
+
+  fail_unless_equals_int (gst_harness_push (bin->h, text_buffer ("one")),
+      GST_FLOW_OK);
+  s = gst_structure_new ("opentok-signal", "data", G_TYPE_STRING, "two", NULL);
+  fail_unless (gst_harness_push_event (bin->h,
+          gst_event_new_custom (GST_EVENT_CUSTOM_DOWNSTREAM, s)));
+  fail_unless_equals_int (gst_harness_push (bin->h, text_buffer ("three")),
+      GST_FLOW_OK);
+
+  expect_peer_signal (peer, 0, "", "one", bin->id);
+  expect_peer_signal (peer, 1, "", "two", bin->id);
+  expect_peer_signal (peer, 2, "", "three", bin->id);
+  expect_sent (bin->bus, "buffer", 0);
+  expect_sent (bin->bus, "event", 0);
+  expect_sent (bin->bus, "buffer", 0);
+
+  assert_no_error (bin->bus);
+  bin_stop (bin);
+  peer_free (peer);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_sink_text_lines_are_signals)
+{
+  Peer *peer = peer_new ();
+  GstElement *element = signalbin_new ();
+  gchar *big;
+  Bin *bin;
+
+  g_object_set (element, "signal-type", "chat", "signal-to", peer->id, NULL);
+  bin = bin_start (element, "text/x-raw, format=utf8");
+
+  gst_harness_push (bin->h, text_buffer ("alpha\nbe"));
+  gst_harness_push (bin->h, text_buffer ("ta\r\n\ngam"));
+  gst_harness_push (bin->h, text_buffer ("ma"));
+  expect_peer_signal (peer, 0, "chat", "alpha", bin->id);
+  expect_peer_signal (peer, 1, "chat", "beta", bin->id);
+
+  /* a line longer than any signal: reported once, the next line goes */
+  gst_harness_push (bin->h, text_buffer ("\n"));
+  expect_peer_signal (peer, 2, "chat", "gamma", bin->id);
+  big = g_strnfill (9000, 'x');
+  gst_harness_push (bin->h, text_buffer (big));
+  gst_harness_push (bin->h, text_buffer (big));
+  gst_harness_push (bin->h, text_buffer ("x\nshort\nlast"));
+  g_free (big);
+
+  /* the unfinished last line goes at EOS */
+  fail_unless (gst_harness_push_event (bin->h, gst_event_new_eos ()));
+  expect_peer_signal (peer, 3, "chat", "short", bin->id);
+  expect_peer_signal (peer, 4, "chat", "last", bin->id);
+
+  expect_sent (bin->bus, "buffer", 0);
+  expect_sent (bin->bus, "buffer", 0);
+  expect_sent (bin->bus, "buffer", 0);
+  expect_sent (bin->bus, "buffer", 413);
+  expect_sent (bin->bus, "buffer", 0);
+  expect_sent (bin->bus, "buffer", 0);
+  fail_unless_equals_int (collector_len (&peer->signals), 5);
+
+  assert_no_error (bin->bus);
+  bin_stop (bin);
+  peer_free (peer);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_sink_other_caps_buffer_is_one_signal)
+{
+  Peer *peer = peer_new ();
+  GstElement *element = signalbin_new ();
+  gchar *big;
+  Bin *bin;
+
+  g_object_set (element, "signal-type", "blob", NULL);
+  bin = bin_start (element, "application/octet-stream");
+
+  gst_harness_push (bin->h, text_buffer ("{\"a\": 1}\n{\"b\": 2}"));
+  expect_sent (bin->bus, "buffer", 0);
+  expect_peer_signal (peer, 0, "blob", "{\"a\": 1}\n{\"b\": 2}", bin->id);
+
+  /* not UTF-8, or a NUL: 400; too large: 413 */
+  gst_harness_push (bin->h, gst_buffer_new_memdup ("\xff\xfe", 2));
+  expect_sent (bin->bus, "buffer", 400);
+  gst_harness_push (bin->h, gst_buffer_new_memdup ("a\0b", 3));
+  expect_sent (bin->bus, "buffer", 400);
+  big = g_strnfill (8193, 'z');
+  gst_harness_push (bin->h, text_buffer (big));
+  g_free (big);
+  expect_sent (bin->bus, "buffer", 413);
+  /* an empty buffer is a signal without data */
+  gst_harness_push (bin->h, gst_buffer_new ());
+  expect_sent (bin->bus, "buffer", 0);
+  expect_peer_signal (peer, 1, "blob", "", bin->id);
+
+  /* a bad signal-type refuses each buffer */
+  g_object_set (element, "signal-type", "no way", NULL);
+  gst_harness_push (bin->h, text_buffer ("x"));
+  expect_sent (bin->bus, "buffer", 400);
+
+  assert_no_error (bin->bus);
+  bin_stop (bin);
+  peer_free (peer);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_sink_queued_before_join_sent_after)
+{
+  Peer *peer = peer_new ();
+  GstElement *element = signalbin_new ();
+  GstOpenTokClientState state;
+  gchar *id;
+  Bin *bin;
+  guint i;
+
+  /* without the queue, these would fail with 500: not connected */
+  g_object_set (element, "retry-after-reconnect", FALSE, NULL);
+  bin = bin_start_full (element, "text/x-raw, format=utf8", FALSE);
+  gst_harness_push (bin->h, text_buffer ("first\nsecond\nthird\n"));
+  g_object_get (element, "state", &state, "connection-id", &id, NULL);
+  GST_INFO ("state after the push: %d (1 = connecting)", state);
+
+  for (i = 0; i < 3; i++)
+    expect_sent (bin->bus, "buffer", 0);
+  expect_peer_signal (peer, 0, "", "first", id);
+  expect_peer_signal (peer, 1, "", "second", id);
+  expect_peer_signal (peer, 2, "", "third", id);
+
+  assert_no_error (bin->bus);
+  g_free (id);
+  bin_stop (bin);
+  peer_free (peer);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_eos_waits_for_sends)
+{
+  Peer *peer = peer_new ();
+  Bin *bin = bin_start (signalbin_new (), "text/x-raw, format=utf8");
+  GString *lines = g_string_new (NULL);
+  GstMessage *message;
+  GstEvent *event;
+  guint i, sent = 0;
+
+  for (i = 0; i < 50; i++)
+    g_string_append_printf (lines, "line %u\n", i);
+  gst_harness_push (bin->h, text_buffer (lines->str));
+  g_string_free (lines, TRUE);
+  fail_unless (gst_harness_push_event (bin->h, gst_event_new_eos ()));
+
+  /* by EOS, every signal has completed */
+  while ((message = bus_wait (bin->bus, GST_MESSAGE_EOS | GST_MESSAGE_ELEMENT,
+              NULL)) != NULL) {
+    if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_EOS) {
+      fail_unless (GST_MESSAGE_SRC (message) == GST_OBJECT (bin->element));
+      gst_message_unref (message);
+      break;
+    }
+    if (gst_message_has_name (message, "opentok-signal-sent")) {
+      fail_if (gst_structure_has_field (gst_message_get_structure (message),
+              "error"));
+      sent++;
+    }
+    gst_message_unref (message);
+  }
+  fail_unless (message != NULL, "no EOS");
+  fail_unless_equals_int (sent, 50);
+  fail_unless (collector_wait (&peer->signals, 50));
+
+  /* the src stream ends too */
+  while ((event = gst_harness_pull_event (bin->h)) != NULL) {
+    GstEventType type = GST_EVENT_TYPE (event);
+
+    gst_event_unref (event);
+    if (type == GST_EVENT_EOS)
+      break;
+  }
+  fail_unless (event != NULL, "no EOS on the src pad");
+
+  assert_no_error (bin->bus);
+  bin_stop (bin);
+  peer_free (peer);
+}
+
+GST_END_TEST;
+
+/* ------------------------------------------------------------------------ */
+/* Receiving                                                                */
+
+static void
+on_element_signal (GstElement * element, GstOpenTokSignal * signal,
+    Collector * c)
+{
+  collector_push (c, gst_opentok_signal_to_structure (signal));
+}
+
+GST_START_TEST (test_detailed_signal_sees_only_its_type)
+{
+  Peer *peer = peer_new ();
+  GstElement *element = signalbin_new ();
+  Collector chat, all;
+  Bin *bin;
+
+  collector_init (&chat);
+  collector_init (&all);
+  g_signal_connect (element, "signal-received::chat",
+      G_CALLBACK (on_element_signal), &chat);
+  g_signal_connect (element, "signal-received", G_CALLBACK (on_element_signal),
+      &all);
+  bin = bin_start (element, NULL);
+
+  peer_send (peer, "other", "1", NULL);
+  peer_send (peer, "chat", "2", NULL);
+  peer_send (peer, NULL, "3", NULL);
+  peer_send (peer, "chat.sub", "4", NULL);
+  fail_unless (collector_wait (&all, 4));
+  fail_unless_equals_int (collector_len (&chat), 1);
+  fail_unless_equals_string (gst_structure_get_string (collector_get (&chat,
+              0), "data"), "2");
+  fail_unless_equals_string (gst_structure_get_string (collector_get (&all,
+              2), "type"), "");
+
+  g_signal_handlers_disconnect_by_data (element, &chat);
+  g_signal_handlers_disconnect_by_data (element, &all);
+  bin_stop (bin);
+  collector_clear (&chat);
+  collector_clear (&all);
+  peer_free (peer);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_received_signal_bus_message_fields)
+{
+  Peer *peer = peer_new ();
+  Bin *bin = bin_start (signalbin_new (), NULL);
+  GstOpenTokSignal *signal;
+  const GstStructure *s;
+  GstMessage *message;
+  gboolean from_self = TRUE;
+  GError *error = NULL;
+
+  peer_send (peer, "greeting", "hi there", NULL);
+  message = bus_wait_element (bin->bus, "opentok-signal");
+  fail_unless (GST_MESSAGE_SRC (message) == GST_OBJECT (bin->element));
+  s = gst_message_get_structure (message);
+  fail_unless_equals_string (gst_structure_get_string (s, "type"), "greeting");
+  fail_unless_equals_string (gst_structure_get_string (s, "data"), "hi there");
+  fail_unless_equals_string (gst_structure_get_string (s, "from"), peer->id);
+  fail_unless (gst_structure_get_boolean (s, "from-self", &from_self));
+  fail_if (from_self);
+  gst_message_unref (message);
+
+  /* sent by the server: no sender */
+  signal = gst_opentok_signal_new ("notice", "from the server");
+  fail_unless (gst_opentok_server_send_signal (server, session_id, signal,
+          &error));
+  gst_opentok_signal_unref (signal);
+  message = bus_wait_element (bin->bus, "opentok-signal");
+  s = gst_message_get_structure (message);
+  fail_unless_equals_string (gst_structure_get_string (s, "type"), "notice");
+  fail_unless (gst_structure_has_field_typed (s, "from", G_TYPE_STRING));
+  fail_unless (gst_structure_get_string (s, "from") == NULL);
+  fail_unless (gst_structure_get_boolean (s, "from-self", &from_self));
+  fail_if (from_self);
+  gst_message_unref (message);
+
+  assert_no_error (bin->bus);
+  bin_stop (bin);
+  peer_free (peer);
+}
+
+GST_END_TEST;
+
+static GstBuffer *
+pull_buffer (GstHarness * h)
+{
+  GstBuffer *buffer = gst_harness_pull (h);
+
+  fail_unless (buffer != NULL, "no buffer on the src pad");
+  return buffer;
+}
+
+static void
+assert_buffer_text (GstBuffer * buffer, const gchar * text)
+{
+  GstMapInfo map;
+
+  fail_unless (gst_buffer_map (buffer, &map, GST_MAP_READ));
+  fail_unless_equals_int (map.size, strlen (text));
+  fail_unless (memcmp (map.data, text, map.size) == 0, "got %.*s",
+      (gint) map.size, map.data);
+  gst_buffer_unmap (buffer, &map);
+}
+
+static void
+assert_src_caps (GstHarness * h, const gchar * media)
+{
+  GstCaps *caps = gst_pad_get_current_caps (h->sinkpad);
+
+  fail_unless (caps != NULL);
+  fail_unless_equals_string (gst_structure_get_name (gst_caps_get_structure
+          (caps, 0)), media);
+  gst_caps_unref (caps);
+}
+
+GST_START_TEST (test_src_data_format_buffers)
+{
+  Peer *peer = peer_new ();
+  Bin *bin = bin_start (signalbin_new (), NULL);
+  GstBuffer *buffer;
+
+  gst_harness_set_time (bin->h, 5 * GST_SECOND);
+  peer_send (peer, "chat", "hello", NULL);
+  buffer = pull_buffer (bin->h);
+  assert_buffer_text (buffer, "hello\n");
+  /* running time of its arrival, from the harness's test clock */
+  fail_unless_equals_uint64 (GST_BUFFER_PTS (buffer), 5 * GST_SECOND);
+  gst_buffer_unref (buffer);
+  assert_src_caps (bin->h, "text/x-raw");
+
+  gst_harness_set_time (bin->h, 7 * GST_SECOND);
+  peer_send (peer, NULL, "", NULL);
+  buffer = pull_buffer (bin->h);
+  assert_buffer_text (buffer, "\n");
+  fail_unless_equals_uint64 (GST_BUFFER_PTS (buffer), 7 * GST_SECOND);
+  gst_buffer_unref (buffer);
+
+  bin_stop (bin);
+  peer_free (peer);
+}
+
+GST_END_TEST;
+
+static JsonObject *
+parse_json_buffer (GstBuffer * buffer)
+{
+  JsonParser *parser = json_parser_new ();
+  JsonObject *object;
+  GstMapInfo map;
+
+  fail_unless (gst_buffer_map (buffer, &map, GST_MAP_READ));
+  fail_unless (map.size > 0 && map.data[map.size - 1] == '\n');
+  fail_unless (json_parser_load_from_data (parser, (const gchar *) map.data,
+          map.size, NULL));
+  gst_buffer_unmap (buffer, &map);
+  fail_unless (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+  object = json_object_ref (json_node_get_object (json_parser_get_root
+          (parser)));
+  g_object_unref (parser);
+  return object;
+}
+
+GST_START_TEST (test_src_json_format_buffers)
+{
+  Peer *peer = peer_new ();
+  GstElement *element = signalbin_new ();
+  const gchar *tricky = "he said \"hi\"\n\\ \t \x01 \x1f é";
+  GstOpenTokSignal *signal;
+  GstBuffer *buffer;
+  JsonObject *o;
+  Bin *bin;
+
+  gst_util_set_object_arg (G_OBJECT (element), "src-format", "json");
+  bin = bin_start (element, NULL);
+
+  peer_send (peer, "chat", tricky, NULL);
+  buffer = pull_buffer (bin->h);
+  fail_unless (GST_BUFFER_PTS_IS_VALID (buffer));
+  o = parse_json_buffer (buffer);
+  fail_unless_equals_string (json_object_get_string_member (o, "type"), "chat");
+  fail_unless_equals_string (json_object_get_string_member (o, "data"), tricky);
+  fail_unless_equals_string (json_object_get_string_member (o, "from"),
+      peer->id);
+  fail_if (json_object_get_boolean_member (o, "fromSelf"));
+  json_object_unref (o);
+  gst_buffer_unref (buffer);
+  assert_src_caps (bin->h, "application/json");
+
+  /* from the server: from is null; own broadcast: fromSelf */
+  signal = gst_opentok_signal_new (NULL, "s");
+  fail_unless (gst_opentok_server_send_signal (server, session_id, signal,
+          NULL));
+  gst_opentok_signal_unref (signal);
+  buffer = pull_buffer (bin->h);
+  o = parse_json_buffer (buffer);
+  fail_unless_equals_string (json_object_get_string_member (o, "type"), "");
+  fail_unless (json_object_get_null_member (o, "from"));
+  json_object_unref (o);
+  gst_buffer_unref (buffer);
+
+  assert_sent_ok (element, "opentok-signal, type=me, data=mine");
+  buffer = pull_buffer (bin->h);
+  o = parse_json_buffer (buffer);
+  fail_unless_equals_string (json_object_get_string_member (o, "from"),
+      bin->id);
+  fail_unless (json_object_get_boolean_member (o, "fromSelf"));
+  json_object_unref (o);
+  gst_buffer_unref (buffer);
+
+  bin_stop (bin);
+  peer_free (peer);
+}
+
+GST_END_TEST;
+
+/* ------------------------------------------------------------------------ */
+/* Lost sessions                                                            */
+
+static void
+expect_opentok_error (GstElement * element, gint opentok_code,
+    GstResourceError resource_code)
+{
+  GstBus *bus = gst_bus_new ();
+  GstHarness *h;
+  GstMessage *message;
+  const GstStructure *details = NULL;
+  GError *error = NULL;
+  gint code = 0;
+
+  gst_element_set_bus (element, bus);
+  h = gst_harness_new_with_element (element, "sink", "src");
+  message = bus_wait (bus, GST_MESSAGE_ERROR, NULL);
+  fail_unless (message != NULL, "no error for %d", opentok_code);
+  fail_unless (GST_MESSAGE_SRC (message) == GST_OBJECT (element));
+  gst_message_parse_error (message, &error, NULL);
+  fail_unless (error->domain == GST_RESOURCE_ERROR);
+  fail_unless_equals_int (error->code, resource_code);
+  gst_message_parse_error_details (message, &details);
+  fail_unless (details != NULL);
+  fail_unless (gst_structure_get_int (details, "opentok-code", &code));
+  fail_unless_equals_int (code, opentok_code);
+  g_error_free (error);
+  gst_message_unref (message);
+
+  /* once */
+  fail_unless (gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR) == NULL);
+  gst_harness_teardown (h);
+  gst_element_set_bus (element, NULL);
+  gst_object_unref (bus);
+  gst_object_unref (element);
+}
+
+GST_START_TEST (test_bad_token_posts_error_1004)
+{
+  GstElement *element = signalbin_new ();
+  gchar *token = gst_opentok_token_mint (GST_OPENTOK_TOKEN_FORMAT_JWT,
+      API_KEY, "not-the-secret-not-the-secret-not-the-se", session_id,
+      GST_OPENTOK_ROLE_PUBLISHER, 0, NULL, NULL);
+
+  fail_unless (token != NULL);
+  g_object_set (element, "token", token, NULL);
+  g_free (token);
+  expect_opentok_error (element, 1004, GST_RESOURCE_ERROR_NOT_AUTHORIZED);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_unknown_session_posts_error_1005)
+{
+  GstElement *element = signalbin_new ();
+  gchar *other = gst_opentok_session_id_new (API_KEY);
+  gchar *token = gst_opentok_token_mint (GST_OPENTOK_TOKEN_FORMAT_JWT,
+      API_KEY, API_SECRET, other, GST_OPENTOK_ROLE_PUBLISHER, 0, NULL, NULL);
+
+  fail_unless (token != NULL);
+  g_object_set (element, "session-id", other, "token", token, NULL);
+  g_free (token);
+  g_free (other);
+  expect_opentok_error (element, 1005, GST_RESOURCE_ERROR_NOT_FOUND);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_unreachable_server_posts_error_1006)
+{
+  GstElement *element = signalbin_new ();
+  GSocketListener *listener = g_socket_listener_new ();
+  guint16 port;
+  gchar *url;
+
+  /* a port that was free a moment ago, and nobody listens on */
+  port = g_socket_listener_add_any_inet_port (listener, NULL, NULL);
+  fail_unless (port != 0);
+  g_socket_listener_close (listener);
+  g_object_unref (listener);
+  url = g_strdup_printf ("http://127.0.0.1:%u", port);
+  g_object_set (element, "api-url", url, NULL);
+  g_free (url);
+  expect_opentok_error (element, 1006, GST_RESOURCE_ERROR_OPEN_READ_WRITE);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_force_disconnect_posts_error_1023)
+{
+  GstElement *element = signalbin_new ();
+  GstBus *bus = gst_bus_new ();
+  const GstStructure *details = NULL;
+  GstMessage *message;
+  GstHarness *h;
+  gchar *id;
+  gint code = 0;
+
+  gst_element_set_bus (element, bus);
+  h = gst_harness_new_with_element (element, "sink", "src");
+  message = bus_wait_element (bus, "opentok-session-connected");
+  gst_message_unref (message);
+  g_object_get (element, "connection-id", &id, NULL);
+  fail_unless (gst_opentok_server_force_disconnect (server, session_id, id,
+          NULL));
+  message = bus_wait (bus, GST_MESSAGE_ERROR, NULL);
+  fail_unless (message != NULL);
+  gst_message_parse_error_details (message, &details);
+  fail_unless (details != NULL);
+  fail_unless (gst_structure_get_int (details, "opentok-code", &code));
+  fail_unless_equals_int (code, 1023);
+  gst_message_unref (message);
+
+  g_free (id);
+  gst_harness_teardown (h);
+  gst_element_set_bus (element, NULL);
+  gst_object_unref (bus);
+  gst_object_unref (element);
+}
+
+GST_END_TEST;
+
+static void
+set_int_flag (GstPromise * promise, gpointer data)
+{
+  g_atomic_int_set ((gint *) data, 1);
+}
+
+GST_START_TEST (test_reconnects_after_cut)
+{
+  GstElement *element = signalbin_new ();
+  Peer *peer = peer_new ();
+  GstPromise *retry, *no_retry;
+  gint retry_replied = 0;
+  GstStructure *s;
+  GstMessage *message;
+  TcpProxy *proxy;
+  gchar *url;
+  Bin *bin;
+
+  proxy = tcp_proxy_new ("127.0.0.1", gst_opentok_server_get_port (server));
+  url = tcp_proxy_get_url (proxy, "http");
+  g_object_set (element, "api-url", url, NULL);
+  g_free (url);
+  bin = bin_start (element, NULL);
+
+  /* the socket goes, and cannot come back for now */
+  tcp_proxy_set_mode (proxy, TCP_PROXY_MODE_REFUSE);
+  fail_unless (tcp_proxy_cut_all (proxy) > 0);
+  message = bus_wait_element (bin->bus, "opentok-session-reconnecting");
+  gst_message_unref (message);
+
+  /* a signal that may wait waits; one that may not fails at once */
+  retry = gst_promise_new_with_change_func (set_int_flag, &retry_replied, NULL);
+  s = gst_structure_new_from_string ("opentok-signal, data=waited");
+  g_signal_emit_by_name (element, "send-signal", s, retry);
+  gst_structure_free (s);
+  no_retry = gst_promise_new ();
+  s = gst_structure_new_from_string ("opentok-signal, data=lost, "
+      "retry-after-reconnect=false");
+  g_signal_emit_by_name (element, "send-signal", s, no_retry);
+  gst_structure_free (s);
+  fail_unless_equals_int (gst_promise_wait (no_retry),
+      GST_PROMISE_RESULT_REPLIED);
+  fail_unless_equals_int (reply_code (gst_promise_get_reply (no_retry)), 500);
+  fail_if (g_atomic_int_get (&retry_replied), "did not wait");
+
+  tcp_proxy_set_mode (proxy, TCP_PROXY_MODE_PASS);
+  message = bus_wait_element (bin->bus, "opentok-session-reconnected");
+  gst_message_unref (message);
+  fail_unless_equals_int (gst_promise_wait (retry), GST_PROMISE_RESULT_REPLIED);
+  fail_unless_equals_int (reply_code (gst_promise_get_reply (retry)), 0);
+  expect_peer_signal (peer, 0, "", "waited", bin->id);
+  assert_sent_ok (element, "opentok-signal, data=after");
+  expect_peer_signal (peer, 1, "", "after", bin->id);
+
+  gst_promise_unref (retry);
+  gst_promise_unref (no_retry);
+  assert_no_error (bin->bus);
+  bin_stop (bin);
+  tcp_proxy_free (proxy);
+  peer_free (peer);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_lost_session_posts_error_1022)
+{
+  GstElement *element;
+  Peer *peer;
+  const GstStructure *details = NULL;
+  GstMessage *message;
+  TcpProxy *proxy;
+  GError *error = NULL;
+  gchar *url;
+  gint code = 0, index;
+  Bin *bin;
+
+  /* a server that forgets a lost connection at once */
+  server_teardown ();
+  server_start (1);
+  element = signalbin_new ();
+  peer = peer_new ();
+
+  proxy = tcp_proxy_new ("127.0.0.1", gst_opentok_server_get_port (server));
+  url = tcp_proxy_get_url (proxy, "http");
+  g_object_set (element, "api-url", url, NULL);
+  g_free (url);
+  bin = bin_start (element, NULL);
+
+  tcp_proxy_set_mode (proxy, TCP_PROXY_MODE_REFUSE);
+  fail_unless (tcp_proxy_cut_all (proxy) > 0);
+  message = bus_wait_element (bin->bus, "opentok-session-reconnecting");
+  gst_message_unref (message);
+  index = collector_find (&peer->events, "reason", "networkDisconnected");
+  fail_unless (index >= 0, "the server did not drop the connection");
+  fail_unless_equals_string (gst_structure_get_string (collector_get
+          (&peer->events, index), "connection-id"), bin->id);
+
+  /* coming back too late: the session is lost */
+  tcp_proxy_set_mode (proxy, TCP_PROXY_MODE_PASS);
+  message = bus_wait (bin->bus, GST_MESSAGE_ERROR, NULL);
+  fail_unless (message != NULL, "no error for a lost session");
+  gst_message_parse_error (message, &error, NULL);
+  fail_unless (error->domain == GST_RESOURCE_ERROR);
+  fail_unless_equals_int (error->code, GST_RESOURCE_ERROR_READ);
+  gst_message_parse_error_details (message, &details);
+  fail_unless (details != NULL);
+  fail_unless (gst_structure_get_int (details, "opentok-code", &code));
+  fail_unless_equals_int (code, 1022);
+  g_error_free (error);
+  gst_message_unref (message);
+
+  /* the sink pad's signals now fail at once, and no more errors */
+  gst_harness_set_src_caps_str (bin->h, "application/octet-stream");
+  gst_harness_push (bin->h, text_buffer ("too late"));
+  expect_sent (bin->bus, "buffer", 500);
+  assert_no_error (bin->bus);
+
+  bin_stop (bin);
+  tcp_proxy_free (proxy);
+  peer_free (peer);
+}
+
+GST_END_TEST;
+
+/* ------------------------------------------------------------------------ */
+/* Whole pipelines                                                          */
+
+static GstPadProbeReturn
+collect_buffer (GstPad * pad, GstPadProbeInfo * info, Collector * c)
+{
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+
+  collector_push (c, gst_structure_new ("buffer", "pts", G_TYPE_UINT64,
+          GST_BUFFER_PTS (buffer), NULL));
+  return GST_PAD_PROBE_OK;
+}
+
+/* gst-launch-1.0 -m -e signalbin ...: nothing linked, Ctrl-C */
+GST_START_TEST (test_unlinked_pipeline_eos_leaves_cleanly)
+{
+  Peer *peer = peer_new ();
+  GstElement *pipeline = gst_pipeline_new (NULL);
+  GstElement *element = signalbin_new ();
+  GstBus *bus = gst_pipeline_get_bus (GST_PIPELINE (pipeline));
+  GstMessage *message;
+  Collector probed;
+  GstPad *srcpad;
+  gchar *id;
+  gint index;
+
+  collector_init (&probed);
+  gst_bin_add (GST_BIN (pipeline), element);
+  srcpad = gst_element_get_static_pad (element, "src");
+  gst_pad_add_probe (srcpad, GST_PAD_PROBE_TYPE_BUFFER,
+      (GstPadProbeCallback) collect_buffer, &probed, NULL);
+  gst_object_unref (srcpad);
+
+  fail_if (gst_element_set_state (pipeline, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  message = bus_wait_element (bus, "opentok-session-connected");
+  id = g_strdup (gst_structure_get_string (gst_message_get_structure
+          (message), "connection-id"));
+  gst_message_unref (message);
+
+  /* received signals go to an unlinked src pad: no error */
+  peer_send (peer, "a", "1", NULL);
+  peer_send (peer, "a", "2", NULL);
+  message = bus_wait_element (bus, "opentok-signal");
+  gst_message_unref (message);
+  message = bus_wait_element (bus, "opentok-signal");
+  gst_message_unref (message);
+  fail_unless (collector_wait (&probed, 2));
+  {
+    guint64 pts1 = 0, pts2 = 0;
+
+    gst_structure_get_uint64 (collector_get (&probed, 0), "pts", &pts1);
+    gst_structure_get_uint64 (collector_get (&probed, 1), "pts", &pts2);
+    fail_unless (GST_CLOCK_TIME_IS_VALID (pts1));
+    fail_unless (GST_CLOCK_TIME_IS_VALID (pts2));
+    fail_unless (pts2 >= pts1);
+  }
+
+  /* -e: EOS to the pipeline ends it */
+  fail_unless (gst_element_send_event (pipeline, gst_event_new_eos ()));
+  message = bus_wait (bus, GST_MESSAGE_EOS, NULL);
+  fail_unless (message != NULL, "the pipeline did not end");
+  gst_message_unref (message);
+  assert_no_error (bus);
+
+  /* and the others see the connection go at once */
+  fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  index = collector_find (&peer->events, "reason", "clientDisconnected");
+  fail_unless (index >= 0);
+  fail_unless_equals_string (gst_structure_get_string (collector_get
+          (&peer->events, index), "connection-id"), id);
+
+  g_free (id);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+  collector_clear (&probed);
+  peer_free (peer);
+}
+
+GST_END_TEST;
+
+static void
+weak_notify (gpointer data, GObject * object)
+{
+  *(gboolean *) data = TRUE;
+}
+
+GST_START_TEST (test_null_playing_null_cycles_join_and_leave)
+{
+  Peer *peer = peer_new ();
+  GstElement *pipeline = gst_pipeline_new (NULL);
+  GstElement *element = signalbin_new ();
+  GstBus *bus = gst_pipeline_get_bus (GST_PIPELINE (pipeline));
+  gboolean finalized = FALSE;
+  gchar *previous = NULL;
+  guint cycle;
+
+  gst_bin_add (GST_BIN (pipeline), element);
+  g_object_weak_ref (G_OBJECT (element), weak_notify, &finalized);
+
+  for (cycle = 0; cycle < 5; cycle++) {
+    GstMessage *message;
+    gchar *id, *reason;
+    gint created, destroyed;
+    guint n;
+
+    fail_if (gst_element_set_state (pipeline, GST_STATE_PLAYING) ==
+        GST_STATE_CHANGE_FAILURE);
+    message = bus_wait_element (bus, "opentok-session-connected");
+    id = g_strdup (gst_structure_get_string (gst_message_get_structure
+            (message), "connection-id"));
+    gst_message_unref (message);
+    fail_if (g_strcmp0 (id, previous) == 0);
+    created = collector_find (&peer->events, "connection-id", id);
+    fail_unless (created >= 0);
+
+    n = collector_len (&peer->events);
+    fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_NULL),
+        GST_STATE_CHANGE_SUCCESS);
+    fail_unless (collector_wait (&peer->events, n + 1));
+    destroyed = n;
+    fail_unless (gst_structure_has_name (collector_get (&peer->events,
+                destroyed), "destroyed"));
+    fail_unless_equals_string (gst_structure_get_string (collector_get
+            (&peer->events, destroyed), "connection-id"), id);
+    reason = g_strdup (gst_structure_get_string (collector_get
+            (&peer->events, destroyed), "reason"));
+    fail_unless_equals_string (reason, "clientDisconnected");
+    g_free (reason);
+    g_free (previous);
+    previous = id;
+  }
+  g_free (previous);
+
+  assert_no_error (bus);
+  gst_bus_set_flushing (bus, TRUE);
+  gst_object_unref (bus);
+  ASSERT_OBJECT_REFCOUNT (element, "signalbin", 1);
+  gst_object_unref (pipeline);
+  fail_unless (finalized, "the element was not finalized");
+  peer_free (peer);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_minted_token_carries_connection_data)
+{
+  Peer *peer = peer_new ();
+  GstElement *element = signalbin_new ();
+  gint index;
+  Bin *bin;
+
+  g_object_set (element, "token", NULL, "api-secret", API_SECRET,
+      "connection-data", "robot-1", NULL);
+  bin = bin_start (element, NULL);
+  index = collector_find (&peer->events, "connection-id", bin->id);
+  fail_unless (index >= 0);
+  fail_unless_equals_string (gst_structure_get_string (collector_get
+          (&peer->events, index), "data"), "robot-1");
+  assert_sent_ok (element, "opentok-signal, data=minted");
+  expect_peer_signal (peer, 0, "", "minted", bin->id);
+
+  assert_no_error (bin->bus);
+  bin_stop (bin);
+  peer_free (peer);
+}
+
+GST_END_TEST;
+
+static Suite *
+signalbin_suite (void)
+{
+  Suite *s = suite_create ("signalbin");
+  TCase *tc;
+
+  tc = tcase_create ("settings");
+  tcase_add_checked_fixture (tc, server_setup, server_teardown);
+  tcase_add_test (tc, test_properties_defaults);
+  tcase_add_test (tc, test_missing_settings_fail_null_to_ready);
+  tcase_add_test (tc, test_settings_refused_past_ready);
+  tcase_add_test (tc, test_joins_and_reports_session);
+  suite_add_tcase (s, tc);
+
+  tc = tcase_create ("send");
+  tcase_add_checked_fixture (tc, server_setup, server_teardown);
+  tcase_add_test (tc, test_send_signal_action_reaches_peer_and_self);
+  tcase_add_test (tc, test_send_signal_targeted_reaches_only_target);
+  tcase_add_test (tc, test_send_signal_limits_reply_opentok_codes);
+  tcase_add_test (tc, test_send_signal_not_in_session_replies_500);
+  tcase_add_test (tc, test_retry_after_reconnect_default_applies);
+  tcase_add_test (tc, test_application_message_from_child_is_sent);
+  tcase_add_test (tc, test_custom_event_to_element_is_sent);
+  tcase_add_test (tc, test_sink_events_keep_order_with_buffers);
+  tcase_add_test (tc, test_sink_text_lines_are_signals);
+  tcase_add_test (tc, test_sink_other_caps_buffer_is_one_signal);
+  tcase_add_test (tc, test_sink_queued_before_join_sent_after);
+  tcase_add_test (tc, test_eos_waits_for_sends);
+  suite_add_tcase (s, tc);
+
+  tc = tcase_create ("receive");
+  tcase_add_checked_fixture (tc, server_setup, server_teardown);
+  tcase_add_test (tc, test_detailed_signal_sees_only_its_type);
+  tcase_add_test (tc, test_received_signal_bus_message_fields);
+  tcase_add_test (tc, test_src_data_format_buffers);
+  tcase_add_test (tc, test_src_json_format_buffers);
+  suite_add_tcase (s, tc);
+
+  tc = tcase_create ("session");
+  tcase_add_checked_fixture (tc, server_setup, server_teardown);
+  tcase_add_test (tc, test_bad_token_posts_error_1004);
+  tcase_add_test (tc, test_unknown_session_posts_error_1005);
+  tcase_add_test (tc, test_unreachable_server_posts_error_1006);
+  tcase_add_test (tc, test_force_disconnect_posts_error_1023);
+  tcase_add_test (tc, test_reconnects_after_cut);
+  tcase_add_test (tc, test_lost_session_posts_error_1022);
+  tcase_add_test (tc, test_minted_token_carries_connection_data);
+  suite_add_tcase (s, tc);
+
+  tc = tcase_create ("pipeline");
+  tcase_add_checked_fixture (tc, server_setup, server_teardown);
+  tcase_add_test (tc, test_unlinked_pipeline_eos_leaves_cleanly);
+  tcase_add_test (tc, test_null_playing_null_cycles_join_and_leave);
+  suite_add_tcase (s, tc);
+
+  return s;
+}
+
+GST_CHECK_MAIN (signalbin);
