@@ -61,6 +61,8 @@ main (int argc, char **argv)
 {
   gchar *host = g_strdup ("127.0.0.1"), *api_key = NULL, *api_secret = NULL;
   gchar *public_url = NULL, *session_id = NULL, *token = NULL, *url;
+  gchar *tls_cert = NULL, *tls_key = NULL;
+  GTlsCertificate *certificate = NULL;
   gint port = 3000, max_frame_size = GST_OPENTOK_RUMOR_DEFAULT_MAX_FRAME_SIZE;
   gint signal_burst = 1000, liveness = 10000, reconnect_window = 40000;
   gint max_pending = 4096;
@@ -79,6 +81,10 @@ main (int argc, char **argv)
     {"public-url", 0, 0, G_OPTION_ARG_STRING, &public_url,
           "Base URL clients reach the server at, when not the one they ask "
           "(e.g. behind a proxy)", "URL"},
+    {"tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert,
+        "PEM certificate to serve https and wss with (with --tls-key)", "FILE"},
+    {"tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key,
+        "PEM private key of --tls-cert", "FILE"},
     {"max-frame-size", 0, 0, G_OPTION_ARG_INT, &max_frame_size,
         "Largest Rumor frame accepted, in bytes (default 65536)", "BYTES"},
     {"signal-rate", 0, 0, G_OPTION_ARG_DOUBLE, &signal_rate,
@@ -131,7 +137,22 @@ main (int argc, char **argv)
     secret_generated = TRUE;
   }
 
+  if ((tls_cert == NULL) != (tls_key == NULL)) {
+    g_printerr ("--tls-cert and --tls-key go together\n");
+    goto out;
+  }
+  if (tls_cert != NULL) {
+    certificate = g_tls_certificate_new_from_files (tls_cert, tls_key,
+        &error);
+    if (certificate == NULL) {
+      g_printerr ("Could not load the TLS certificate: %s\n", error->message);
+      g_error_free (error);
+      goto out;
+    }
+  }
+
   server = gst_opentok_server_new (api_key, api_secret);
+  g_object_set (server, "tls-certificate", certificate, NULL);
   g_object_set (server, "host", host, "port", (guint) port,
       "public-url", public_url, "max-frame-size", (guint) max_frame_size,
       "signal-rate", signal_rate, "signal-burst", (guint) signal_burst,
@@ -183,6 +204,9 @@ main (int argc, char **argv)
   status = EXIT_SUCCESS;
 
 out:
+  g_clear_object (&certificate);
+  g_free (tls_cert);
+  g_free (tls_key);
   g_free (host);
   g_free (api_key);
   if (api_secret)

@@ -92,6 +92,7 @@ enum
   PROP_LIVENESS_TIMEOUT,
   PROP_RECONNECT_WINDOW,
   PROP_MAX_PENDING_MESSAGES,
+  PROP_TLS_CERTIFICATE,
 };
 
 typedef struct _Session Session;
@@ -186,6 +187,7 @@ struct _GstOpenTokServer
   guint liveness_timeout;
   guint reconnect_window;
   guint max_pending_messages;
+  GTlsCertificate *tls_certificate;
 
   /* thread control, under lock */
   GMutex lock;
@@ -391,6 +393,19 @@ gst_opentok_server_class_init (GstOpenTokServerClass * klass)
           "Unacknowledged messages kept per connection", 16, G_MAXINT32,
           DEFAULT_MAX_PENDING_MESSAGES,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * GstOpenTokServer:tls-certificate:
+   *
+   * The certificate (with its private key) to serve https and wss with;
+   * %NULL serves plain http and ws.
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_TLS_CERTIFICATE,
+      g_param_spec_object ("tls-certificate", "TLS certificate",
+          "Certificate and key for https and wss (NULL = plain http)",
+          G_TYPE_TLS_CERTIFICATE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
 }
 
 static void
@@ -441,6 +456,7 @@ gst_opentok_server_finalize (GObject * object)
   g_clear_error (&self->start_error);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
+  g_clear_object (&self->tls_certificate);
   g_free (self->host);
   g_free (self->public_url);
   g_free (self->api_key);
@@ -496,6 +512,10 @@ gst_opentok_server_set_property (GObject * object, guint prop_id,
     case PROP_MAX_PENDING_MESSAGES:
       self->max_pending_messages = g_value_get_uint (value);
       break;
+    case PROP_TLS_CERTIFICATE:
+      g_clear_object (&self->tls_certificate);
+      self->tls_certificate = g_value_dup_object (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -540,6 +560,9 @@ gst_opentok_server_get_property (GObject * object, guint prop_id,
       break;
     case PROP_MAX_PENDING_MESSAGES:
       g_value_set_uint (value, self->max_pending_messages);
+      break;
+    case PROP_TLS_CERTIFICATE:
+      g_value_set_object (value, self->tls_certificate);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -2267,18 +2290,26 @@ static gboolean
 server_listen (GstOpenTokServer * self, const gchar * host, guint port,
     GError ** error)
 {
+  GTlsCertificate *certificate;
   GSList *uris;
-  gboolean ok;
+  gboolean ok, https;
 
+  GST_OBJECT_LOCK (self);
+  certificate = self->tls_certificate ? g_object_ref (self->tls_certificate) :
+      NULL;
+  GST_OBJECT_UNLOCK (self);
   self->soup = soup_server_new ("server-header", "gst-opentok-server/"
-      VERSION " ", NULL);
+      VERSION " ", "tls-certificate", certificate, NULL);
+  https = certificate != NULL;
+  g_clear_object (&certificate);
   soup_server_add_websocket_handler (self->soup,
       GST_OPENTOK_SERVER_RUMOR_PATH, NULL, NULL, server_on_websocket, self,
       NULL);
   soup_server_add_handler (self->soup, NULL, server_on_http, self, NULL);
 
   if (g_strcmp0 (host, "localhost") == 0) {
-    ok = soup_server_listen_local (self->soup, port, 0, error);
+    ok = soup_server_listen_local (self->soup, port,
+        https ? SOUP_SERVER_LISTEN_HTTPS : 0, error);
   } else {
     GInetAddress *address = g_inet_address_new_from_string (host);
     GSocketAddress *socket_address;
@@ -2289,7 +2320,8 @@ server_listen (GstOpenTokServer * self, const gchar * host, guint port,
       return FALSE;
     }
     socket_address = g_inet_socket_address_new (address, port);
-    ok = soup_server_listen (self->soup, socket_address, 0, error);
+    ok = soup_server_listen (self->soup, socket_address,
+        https ? SOUP_SERVER_LISTEN_HTTPS : 0, error);
     g_object_unref (socket_address);
     g_object_unref (address);
   }
@@ -2542,7 +2574,8 @@ gst_opentok_server_get_port (GstOpenTokServer * server)
  * gst_opentok_server_get_url:
  * @server: a #GstOpenTokServer
  *
- * The base URL of the running server, such as `http://127.0.0.1:3000`: what
+ * The base URL of the running server, such as `http://127.0.0.1:3000`
+ * (`https://` with a #GstOpenTokServer:tls-certificate): what
  * opentok.js takes as `OTProperties.apiURL`, the Node SDK as `apiUrl` and
  * `signalbin` as `api-url`. A server listening on every interface is named
  * by its loopback address.
@@ -2555,7 +2588,7 @@ gst_opentok_server_get_port (GstOpenTokServer * server)
 gchar *
 gst_opentok_server_get_url (GstOpenTokServer * server)
 {
-  const gchar *host;
+  const gchar *host, *scheme;
   gchar *url = NULL;
   guint port;
 
@@ -2570,10 +2603,11 @@ gst_opentok_server_get_url (GstOpenTokServer * server)
     host = "127.0.0.1";
   else if (g_strcmp0 (host, "::") == 0)
     host = "::1";
+  scheme = server->tls_certificate ? "https" : "http";
   if (strchr (host, ':') != NULL)
-    url = g_strdup_printf ("http://[%s]:%u", host, port);
+    url = g_strdup_printf ("%s://[%s]:%u", scheme, host, port);
   else
-    url = g_strdup_printf ("http://%s:%u", host, port);
+    url = g_strdup_printf ("%s://%s:%u", scheme, host, port);
   GST_OBJECT_UNLOCK (server);
   return url;
 }

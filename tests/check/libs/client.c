@@ -2432,6 +2432,75 @@ GST_START_TEST (test_many_clients_join_and_all_get_a_broadcast)
 
 GST_END_TEST;
 
+/* ------------------------------------------------------------------------ */
+/* TLS                                                                      */
+
+static GTlsCertificate *
+test_certificate (void)
+{
+  GError *error = NULL;
+  GTlsCertificate *certificate =
+      g_tls_certificate_new_from_files (TEST_DATA_DIR "/test-cert.pem",
+      TEST_DATA_DIR "/test-key.pem", &error);
+
+  fail_unless (certificate != NULL, "test certificate: %s",
+      error ? error->message : "?");
+  return certificate;
+}
+
+GST_START_TEST (test_https_and_wss_with_a_trusted_certificate)
+{
+  GTlsCertificate *certificate = test_certificate ();
+  Fixture *f = fixture_new ("tls-certificate", certificate, NULL);
+  GTlsDatabase *database;
+  GError *error = NULL;
+  Peer *a, *b;
+  Send *s;
+
+  fail_unless (g_str_has_prefix (f->url, "https://127.0.0.1:"), "url %s",
+      f->url);
+  database = g_tls_file_database_new (TEST_DATA_DIR "/test-cert.pem", &error);
+  fail_unless (database != NULL, "%s", error ? error->message : "?");
+
+  a = peer_new (f, "Alice", FALSE);
+  b = peer_new (f, "Bob", FALSE);
+  g_object_set (a->client, "tls-database", database, NULL);
+  g_object_set (b->client, "tls-database", database, NULL);
+  peer_connect (a);
+  peer_connect (b);
+
+  /* session info over https, then the Rumor socket over wss */
+  s = peer_send (a, "chat", "over tls", NULL);
+  fail_unless_equals_int (send_wait (s), 0);
+  fail_unless (peer_wait (b, EVENT_SIGNAL, "over tls", 1, WAIT_MS));
+
+  g_object_unref (database);
+  g_object_unref (certificate);
+  fixture_free (f);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_https_with_an_untrusted_certificate_fails_1006)
+{
+  GTlsCertificate *certificate = test_certificate ();
+  Fixture *f = fixture_new ("tls-certificate", certificate, NULL);
+  Peer *a = peer_new (f, "Alice", FALSE);
+  Connect c;
+  GError *error;
+
+  /* the system's trust store does not know the test certificate */
+  error = peer_connect_error (a, &c);
+  fail_unless (g_error_matches (error, GST_OPENTOK_CLIENT_ERROR,
+          GST_OPENTOK_CLIENT_ERROR_CONNECT_FAILED), "%s (%d)", error->message,
+      error->code);
+  g_error_free (error);
+  g_object_unref (certificate);
+  fixture_free (f);
+}
+
+GST_END_TEST;
+
 static Suite *
 client_suite (void)
 {
@@ -2441,6 +2510,8 @@ client_suite (void)
   tc = tcase_create ("connect");
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_connect_joins_and_lists_connections_with_token_data);
+  tcase_add_test (tc, test_https_and_wss_with_a_trusted_certificate);
+  tcase_add_test (tc, test_https_with_an_untrusted_certificate_fails_1006);
   tcase_add_test (tc, test_connect_with_bad_token_fails_1004);
   tcase_add_test (tc, test_connect_error_message_ends_with_opentok_code);
   tcase_add_test (tc, test_connect_to_unknown_session_fails_1005);
