@@ -1827,6 +1827,13 @@ client_start_thread (GstOpenTokClient * self)
   g_mutex_unlock (&self->lock);
 }
 
+static gboolean
+client_quit_loop (gpointer loop)
+{
+  g_main_loop_quit (loop);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 client_stop_thread (GstOpenTokClient * self)
 {
@@ -1835,8 +1842,9 @@ client_stop_thread (GstOpenTokClient * self)
   g_mutex_lock (&self->lock);
   thread = self->thread;
   self->thread = NULL;
+  /* from inside the loop: a quit before the loop runs would be lost */
   if (thread != NULL)
-    g_main_loop_quit (self->loop);
+    g_main_context_invoke (self->context, client_quit_loop, self->loop);
   g_mutex_unlock (&self->lock);
   if (thread == NULL)
     return;

@@ -1674,8 +1674,12 @@ server_on_websocket (SoupServer * soup, SoupServerMessage * msg,
   sock->server = self;
   sock->ws = g_object_ref (ws);
   sock->opened_time = sock->last_frame_time = g_get_monotonic_time ();
+  /* libsoup 3.2 drops the TCP connection without a close frame when a
+   * message passes its limit, so it only cuts grossly oversized ones before
+   * they are read; anything over our limit below that gets a clean 1009
+   * from the frame parser. Either way memory stays bounded. */
   g_object_set (ws, "max-incoming-payload-size",
-      (guint64) self->cfg.max_frame_size, NULL);
+      (guint64) self->cfg.max_frame_size * 2, NULL);
   g_signal_connect (ws, "message", G_CALLBACK (socket_on_message), sock);
   g_signal_connect (ws, "closed", G_CALLBACK (socket_on_closed), sock);
   g_signal_connect (ws, "error", G_CALLBACK (socket_on_error), sock);
@@ -2510,6 +2514,13 @@ gst_opentok_server_start (GstOpenTokServer * server, GError ** error)
   return TRUE;
 }
 
+static gboolean
+server_quit_loop (GMainLoop * loop)
+{
+  g_main_loop_quit (loop);
+  return G_SOURCE_REMOVE;
+}
+
 /**
  * gst_opentok_server_stop:
  * @server: a #GstOpenTokServer
@@ -2533,7 +2544,9 @@ gst_opentok_server_stop (GstOpenTokServer * server)
     g_mutex_unlock (&server->lock);
     return;
   }
-  g_main_loop_quit (server->loop);
+  /* from inside the loop: a quit before the loop runs would be lost */
+  g_main_context_invoke (server->context, (GSourceFunc) server_quit_loop,
+      server->loop);
   g_mutex_unlock (&server->lock);
 
   g_thread_join (thread);
