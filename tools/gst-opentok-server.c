@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <glib-unix.h>
 #include <gst/opentok/opentok.h>
 
@@ -65,7 +66,8 @@ main (int argc, char **argv)
   GTlsCertificate *certificate = NULL;
   gint port = 3000, max_frame_size = GST_OPENTOK_RUMOR_DEFAULT_MAX_FRAME_SIZE;
   gint signal_burst = 1000, liveness = 10000, reconnect_window = 40000;
-  gint max_pending = 4096;
+  gint max_pending = 4096, max_connections = 16384;
+  gint64 max_pending_bytes = 16 * 1024 * 1024;
   gdouble signal_rate = 500;
   gboolean secret_generated = FALSE;
   GOptionEntry entries[] = {
@@ -101,8 +103,15 @@ main (int argc, char **argv)
     {"max-pending-messages", 0, 0, G_OPTION_ARG_INT, &max_pending,
           "Unacknowledged messages kept per connection before it is dropped "
           "(default 4096)", "N"},
+    {"max-pending-bytes", 0, 0, G_OPTION_ARG_INT64, &max_pending_bytes,
+          "Bytes of unacknowledged messages kept per connection before it is "
+          "dropped (default 16777216)", "BYTES"},
+    {"max-connections", 0, 0, G_OPTION_ARG_INT, &max_connections,
+          "Rumor WebSockets open at once; more are closed with 1008 "
+          "(default 16384)", "N"},
     {NULL}
   };
+  struct rlimit files;
   GOptionContext *options;
   GstOpenTokServer *server;
   GError *error = NULL;
@@ -128,6 +137,16 @@ main (int argc, char **argv)
   if (port < 0 || port > 65535) {
     g_printerr ("--port must be between 0 and 65535\n");
     goto out;
+  }
+  if (max_connections < 1 || max_pending < 16 || max_pending_bytes < 65536) {
+    g_printerr ("--max-connections must be at least 1, --max-pending-messages "
+        "16 and --max-pending-bytes 65536\n");
+    goto out;
+  }
+  /* every connection is a file descriptor: allow what the system allows */
+  if (getrlimit (RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    setrlimit (RLIMIT_NOFILE, &files);
   }
   if (api_secret == NULL && g_getenv (SECRET_ENV) != NULL)
     api_secret = g_strdup (g_getenv (SECRET_ENV));
@@ -158,7 +177,9 @@ main (int argc, char **argv)
       "signal-rate", signal_rate, "signal-burst", (guint) signal_burst,
       "liveness-timeout", (guint) liveness,
       "reconnect-window", (guint) reconnect_window,
-      "max-pending-messages", (guint) max_pending, NULL);
+      "max-pending-messages", (guint) max_pending,
+      "max-pending-bytes", (guint64) max_pending_bytes,
+      "max-connections", (guint) max_connections, NULL);
   if (!gst_opentok_server_start (server, &error)) {
     g_printerr ("Could not start the server: %s\n", error->message);
     g_error_free (error);

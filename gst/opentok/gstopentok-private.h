@@ -25,6 +25,14 @@ gchar *gst_opentok_uuid_new (void);
 G_GNUC_INTERNAL
 gchar *gst_opentok_json_to_string (JsonNode * root, gsize * length);
 
+/* Deepest nesting of arrays and objects gst_opentok_json_parse() accepts
+ * when given 0, the root included. */
+#define GST_OPENTOK_JSON_MAX_DEPTH 64
+
+G_GNUC_INTERNAL
+JsonNode *gst_opentok_json_parse (const gchar * data, gsize length,
+    guint max_depth, GError ** error);
+
 G_END_DECLS
 
 #endif /* __GST_OPENTOK_PRIVATE_H__ */

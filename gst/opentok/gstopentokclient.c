@@ -46,6 +46,7 @@
 #include "gstopentokrumor.h"
 #include "gstopentokraptor.h"
 #include "gstopentok-private.h"
+#include "gstopentoksessioninfo.h"
 #include "opentok-enumtypes.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_opentok_client_debug);
@@ -1599,89 +1600,30 @@ on_session_info_retry (gpointer user_data)
 static void
 client_read_session_info (GstOpenTokClient * self, GBytes * body)
 {
-  JsonParser *parser = json_parser_new_immutable ();
-  JsonNode *root, *first;
-  JsonObject *info, *properties;
-  JsonNode *error_node;
-  const gchar *url, *symphony, *partner;
+  GstOpenTokSessionInfo *info;
+  GError *error = NULL;
   gsize size;
   const gchar *data = g_bytes_get_data (body, &size);
 
-  if (size == 0 || !json_parser_load_from_data (parser, data, size, NULL) ||
-      (root = json_parser_get_root (parser)) == NULL ||
-      !JSON_NODE_HOLDS_ARRAY (root) ||
-      json_array_get_length (json_node_get_array (root)) == 0 ||
-      !JSON_NODE_HOLDS_OBJECT (first =
-          json_array_get_element (json_node_get_array (root), 0))) {
-    client_fail (self, GST_OPENTOK_CLIENT_ERROR_UNEXPECTED_RESPONSE,
-        "The session-info endpoint did not answer OpenTok's JSON");
-    goto out;
-  }
-  info = json_node_get_object (first);
-
-  error_node = json_object_get_member (info, "error");
-  if (error_node != NULL && JSON_NODE_HOLDS_OBJECT (error_node)) {
-    JsonObject *error = json_node_get_object (error_node);
-    JsonNode *message_node = json_object_get_member (error, "errorMessage");
-    const gchar *message = NULL;
-    gint64 code = json_object_get_int_member_with_default (error, "code", 0);
-    GstOpenTokClientError client_code;
-
-    if (message_node != NULL && JSON_NODE_HOLDS_OBJECT (message_node))
-      message = json_object_get_string_member_with_default
-          (json_node_get_object (message_node), "message", NULL);
-    /* as opentok.js maps them */
-    if (code == 403)
-      client_code = GST_OPENTOK_CLIENT_ERROR_AUTHENTICATION;
-    else if (code == 400 || code == 404)
-      client_code = GST_OPENTOK_CLIENT_ERROR_INVALID_SESSION;
-    else if (code == 409)
-      client_code = GST_OPENTOK_CLIENT_ERROR_TERMS_OF_SERVICE;
-    else
-      client_code = GST_OPENTOK_CLIENT_ERROR_UNEXPECTED_RESPONSE;
-    /* the text ends with the OpenTok code, as opentok.js shows it */
-    client_fail (self, client_code, "%s (%d)",
-        message ? message : "The session-info endpoint refused the session",
-        client_code);
-    goto out;
-  }
-
-  url = json_object_get_string_member_with_default (info, "messaging_url",
-      NULL);
-  symphony = json_object_get_string_member_with_default (info,
-      "symphony_address", NULL);
-  partner = json_object_get_string_member_with_default (info, "partner_id",
-      NULL);
-  if (url == NULL || symphony == NULL || *symphony == '\0' ||
-      (!g_str_has_prefix (url, "ws://") && !g_str_has_prefix (url, "wss://"))) {
-    client_fail (self, GST_OPENTOK_CLIENT_ERROR_UNEXPECTED_RESPONSE,
-        "The session info has no usable messaging_url or symphony_address");
-    goto out;
-  }
-  if (g_strcmp0 (partner, self->api_key) != 0) {
-    client_fail (self, GST_OPENTOK_CLIENT_ERROR_AUTHENTICATION,
-        "The session belongs to another API key");
-    goto out;
+  info = gst_opentok_session_info_parse (data, size, self->api_key, &error);
+  if (info == NULL) {
+    client_fail (self, error->code, "%s", error->message);
+    g_error_free (error);
+    return;
   }
 
   g_free (self->messaging_url);
-  self->messaging_url = g_strdup (url);
+  self->messaging_url = info->messaging_url;
   g_free (self->symphony);
-  self->symphony = g_strdup (symphony);
+  self->symphony = info->symphony_address;
+  info->messaging_url = info->symphony_address = NULL;
   g_clear_pointer (&self->socket_id, g_free);
-  properties = json_object_has_member (info, "properties") &&
-      JSON_NODE_HOLDS_OBJECT (json_object_get_member (info, "properties")) ?
-      json_object_get_object_member (info, "properties") : NULL;
-  if (properties != NULL &&
-      json_object_get_boolean_member_with_default (properties,
-          "reconnection", FALSE))
+  if (info->reconnection)
     self->socket_id = gst_opentok_uuid_new ();
+  gst_opentok_session_info_free (info);
   GST_DEBUG_OBJECT (self, "messaging at %s, reconnection %s",
       self->messaging_url, self->socket_id ? "on" : "off");
   client_open_socket (self);
-
-out:
-  g_object_unref (parser);
 }
 
 static void
@@ -2345,8 +2287,9 @@ gst_opentok_client_get_connection_id (GstOpenTokClient * client)
  * The connections of the session as this client knows them, its own
  * included, oldest first.
  *
- * Returns: (transfer full) (element-type GstOpenTokConnection): the
- *     connections
+ * Returns: (transfer container) (element-type GstOpenTokConnection): the
+ *     connections; free with g_ptr_array_unref(), which also drops the
+ *     references it holds on them
  *
  * Since: 0.1
  */

@@ -36,7 +36,8 @@
  *   text is parsed;
  * - a root that is not an object, a missing or non-string or empty `method`
  *   or `uri`, a `content` that is not an object (`null` included), a `reason`
- *   that is not a string (%GST_OPENTOK_PROTOCOL_ERROR_MALFORMED).
+ *   that is not a string, a number in `content` too large for a double
+ *   (`1e400`) (%GST_OPENTOK_PROTOCOL_ERROR_MALFORMED).
  *
  * Other members are ignored.
  *
@@ -49,6 +50,7 @@
  * Since: 0.1
  */
 
+#include <math.h>
 #include <string.h>
 
 #include "gstopentokraptor.h"
@@ -400,6 +402,35 @@ gst_opentok_raptor_scan (const gchar * data, gsize length, GError ** error)
   return TRUE;
 }
 
+/* Whether every number in @node is finite. json-glib reads a number too
+ * large for a double (1e400) as infinity, and writes it back as "inf.0",
+ * which is not JSON: such a message could not be written again. Called on
+ * content nested at most RAPTOR_MAX_DEPTH levels. */
+static gboolean
+gst_opentok_raptor_numbers_are_finite (JsonNode * node)
+{
+  GList *values, *l;
+  gboolean ret = TRUE;
+
+  switch (JSON_NODE_TYPE (node)) {
+    case JSON_NODE_VALUE:
+      return json_node_get_value_type (node) != G_TYPE_DOUBLE ||
+          isfinite (json_node_get_double (node));
+    case JSON_NODE_OBJECT:
+      values = json_object_get_values (json_node_get_object (node));
+      break;
+    case JSON_NODE_ARRAY:
+      values = json_array_get_elements (json_node_get_array (node));
+      break;
+    default:
+      return TRUE;
+  }
+  for (l = values; l != NULL && ret; l = l->next)
+    ret = gst_opentok_raptor_numbers_are_finite (l->data);
+  g_list_free (values);
+  return ret;
+}
+
 /* Gets the string member @name of @object: %NULL with @error set when it is
  * present but not a string, or absent while @required. */
 static gboolean
@@ -505,6 +536,13 @@ gst_opentok_raptor_message_parse (const gchar * data, gsize length,
         GST_OPENTOK_PROTOCOL_ERROR_MALFORMED,
         "The Raptor message's \"content\" is %s, not an object.",
         json_node_type_name (content));
+    goto out;
+  }
+
+  if (content != NULL && !gst_opentok_raptor_numbers_are_finite (content)) {
+    g_set_error_literal (error, GST_OPENTOK_PROTOCOL_ERROR,
+        GST_OPENTOK_PROTOCOL_ERROR_MALFORMED,
+        "The Raptor message's \"content\" has a number out of range.");
     goto out;
   }
 

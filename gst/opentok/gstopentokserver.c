@@ -51,6 +51,7 @@
 #include "gstopentokraptor.h"
 #include "gstopentokrouter.h"
 #include "gstopentok-private.h"
+#include "gstopentokrest.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_opentok_server_debug);
 #define GST_CAT_DEFAULT gst_opentok_server_debug
@@ -64,6 +65,8 @@ GST_DEBUG_CATEGORY_STATIC (gst_opentok_server_debug);
 #define DEFAULT_LIVENESS_TIMEOUT 10000
 #define DEFAULT_RECONNECT_WINDOW 40000
 #define DEFAULT_MAX_PENDING_MESSAGES 4096
+#define DEFAULT_MAX_PENDING_BYTES (16 * 1024 * 1024)
+#define DEFAULT_MAX_CONNECTIONS 16384
 
 /* How long a socket may stay open without joining a session. */
 #define JOIN_TIMEOUT_US (30 * G_USEC_PER_SEC)
@@ -93,6 +96,8 @@ enum
   PROP_RECONNECT_WINDOW,
   PROP_MAX_PENDING_MESSAGES,
   PROP_TLS_CERTIFICATE,
+  PROP_MAX_PENDING_BYTES,
+  PROP_MAX_CONNECTIONS,
 };
 
 typedef struct _Session Session;
@@ -135,6 +140,8 @@ struct _Member
 
   /* server MESSAGEs not acknowledged yet, oldest first (GstOpenTokEnvelope) */
   GQueue pending;
+  gsize pending_bytes;
+  gboolean overflowing;         /* over a pending limit: being dropped */
   GHashTable *pending_index;    /* transaction id -> GList link, lazy */
 
   GHashTable *replies;          /* client transaction id -> StoredReply, lazy */
@@ -167,6 +174,7 @@ typedef struct
   guint64 frames_received;
   guint64 connections_total;
   guint64 reconnections;
+  guint64 connections_refused;
   GHashTable *errors;           /* code -> count */
 } Metrics;
 
@@ -187,6 +195,8 @@ struct _GstOpenTokServer
   guint liveness_timeout;
   guint reconnect_window;
   guint max_pending_messages;
+  guint64 max_pending_bytes;
+  guint max_connections;
   GTlsCertificate *tls_certificate;
 
   /* thread control, under lock */
@@ -211,6 +221,8 @@ struct _GstOpenTokServer
     gint64 liveness_timeout;    /* us */
     guint reconnect_window;
     guint max_pending_messages;
+    guint64 max_pending_bytes;
+    guint max_connections;
   } cfg;
 
   /* network thread only (or any thread before start / after stop) */
@@ -395,6 +407,38 @@ gst_opentok_server_class_init (GstOpenTokServerClass * klass)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
 
   /**
+   * GstOpenTokServer:max-pending-bytes:
+   *
+   * How many bytes of messages may wait for one connection's
+   * acknowledgement (or for its reconnection). Like
+   * #GstOpenTokServer:max-pending-messages, past it the connection is
+   * dropped: a reader that does not keep up cannot grow the server's memory.
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_MAX_PENDING_BYTES,
+      g_param_spec_uint64 ("max-pending-bytes", "Maximum pending bytes",
+          "Bytes of unacknowledged messages kept per connection", 65536,
+          G_MAXUINT64, DEFAULT_MAX_PENDING_BYTES,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * GstOpenTokServer:max-connections:
+   *
+   * How many Rumor WebSockets may be open at once. A socket over the limit
+   * is closed at once with 1008 and the reason "Too many connections".
+   * (1013 "Try Again Later" would say it better, but libsoup 3.2 clients
+   * take it for a protocol error.)
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_MAX_CONNECTIONS,
+      g_param_spec_uint ("max-connections", "Maximum connections",
+          "Rumor WebSockets open at once", 1, G_MAXINT32,
+          DEFAULT_MAX_CONNECTIONS,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+
+  /**
    * GstOpenTokServer:tls-certificate:
    *
    * The certificate (with its private key) to serve https and wss with;
@@ -430,6 +474,8 @@ gst_opentok_server_init (GstOpenTokServer * self)
   self->liveness_timeout = DEFAULT_LIVENESS_TIMEOUT;
   self->reconnect_window = DEFAULT_RECONNECT_WINDOW;
   self->max_pending_messages = DEFAULT_MAX_PENDING_MESSAGES;
+  self->max_pending_bytes = DEFAULT_MAX_PENDING_BYTES;
+  self->max_connections = DEFAULT_MAX_CONNECTIONS;
 
   g_mutex_init (&self->lock);
   g_cond_init (&self->cond);
@@ -512,6 +558,12 @@ gst_opentok_server_set_property (GObject * object, guint prop_id,
     case PROP_MAX_PENDING_MESSAGES:
       self->max_pending_messages = g_value_get_uint (value);
       break;
+    case PROP_MAX_PENDING_BYTES:
+      self->max_pending_bytes = g_value_get_uint64 (value);
+      break;
+    case PROP_MAX_CONNECTIONS:
+      self->max_connections = g_value_get_uint (value);
+      break;
     case PROP_TLS_CERTIFICATE:
       g_clear_object (&self->tls_certificate);
       self->tls_certificate = g_value_dup_object (value);
@@ -560,6 +612,12 @@ gst_opentok_server_get_property (GObject * object, guint prop_id,
       break;
     case PROP_MAX_PENDING_MESSAGES:
       g_value_set_uint (value, self->max_pending_messages);
+      break;
+    case PROP_MAX_PENDING_BYTES:
+      g_value_set_uint64 (value, self->max_pending_bytes);
+      break;
+    case PROP_MAX_CONNECTIONS:
+      g_value_set_uint (value, self->max_connections);
       break;
     case PROP_TLS_CERTIFICATE:
       g_value_set_object (value, self->tls_certificate);
@@ -781,14 +839,15 @@ member_overflow_idle (gpointer user_data)
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) & session)) {
     g_hash_table_iter_init (&miter, session->members);
     while (g_hash_table_iter_next (&miter, NULL, (gpointer *) & member)) {
-      if (member->pending.length > self->cfg.max_pending_messages)
+      if (member->overflowing)
         victims = g_slist_prepend (victims, member);
     }
   }
   for (l = victims; l != NULL; l = l->next) {
     member = l->data;
-    GST_WARNING ("connection %s has %u unacknowledged messages: dropping it",
-        member->id, member->pending.length);
+    GST_WARNING ("connection %s has %u unacknowledged messages (%"
+        G_GSIZE_FORMAT " bytes): dropping it", member->id,
+        member->pending.length, member->pending_bytes);
     metrics_count_error (self, 1008);
     if (member->socket)
       socket_close (member->socket, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
@@ -806,19 +865,23 @@ member_deliver (gpointer subscriber, GstOpenTokEnvelope * envelope)
   Member *member = subscriber;
   GstOpenTokServer *self = member->server;
 
-  if (member->pending.length == self->cfg.max_pending_messages) {
+  if (member->overflowing)
+    return;
+  if (member->pending.length >= self->cfg.max_pending_messages ||
+      member->pending_bytes >= self->cfg.max_pending_bytes) {
     /* removing it here would change the subscriber list being walked */
     GSource *idle = g_idle_source_new ();
 
+    member->overflowing = TRUE;
     g_source_set_callback (idle, member_overflow_idle,
         gst_object_ref (self), gst_object_unref);
     g_source_attach (idle, self->context);
     g_source_unref (idle);
-  }
-  if (member->pending.length > self->cfg.max_pending_messages)
     return;
+  }
 
   g_queue_push_tail (&member->pending, gst_opentok_envelope_ref (envelope));
+  member->pending_bytes += g_bytes_get_size (envelope->frame);
   if (member->pending_index == NULL)
     member->pending_index = g_hash_table_new (g_str_hash, g_str_equal);
   g_hash_table_insert (member->pending_index, envelope->transaction_id,
@@ -839,6 +902,8 @@ member_acknowledge (Member * member, const gchar * transaction_id)
   if (link == NULL)
     return;
   g_hash_table_remove (member->pending_index, transaction_id);
+  member->pending_bytes -= g_bytes_get_size (((GstOpenTokEnvelope *)
+          link->data)->frame);
   gst_opentok_envelope_unref (link->data);
   g_queue_delete_link (&member->pending, link);
 }
@@ -1105,34 +1170,6 @@ member_take_signal_token (Member * member)
   return TRUE;
 }
 
-/* Reads the optional string members "type" and "data" of a signal body. */
-static gboolean
-signal_content_read (JsonObject * content, const gchar ** type,
-    const gchar ** data, GError ** error)
-{
-  const gchar *names[] = { "type", "data" };
-  const gchar **values[] = { type, data };
-  guint i;
-
-  for (i = 0; i < G_N_ELEMENTS (names); i++) {
-    JsonNode *node = content ? json_object_get_member (content, names[i]) :
-        NULL;
-
-    *values[i] = NULL;
-    if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-      continue;
-    if (!JSON_NODE_HOLDS_VALUE (node) ||
-        json_node_get_value_type (node) != G_TYPE_STRING) {
-      g_set_error (error, GST_OPENTOK_SIGNAL_ERROR,
-          GST_OPENTOK_SIGNAL_ERROR_INVALID,
-          "The signal %s must be a string", names[i]);
-      return FALSE;
-    }
-    *values[i] = json_node_get_string (node);
-  }
-  return TRUE;
-}
-
 /* The checks common to every way a signal enters: fields, then target. */
 static gboolean
 session_check_signal (Session * session, const gchar * type,
@@ -1360,8 +1397,9 @@ handle_signal (Socket * sock, const gchar * transaction_id,
         "Signals can only be sent to the session the connection is in");
     return;
   }
-  if (!signal_content_read (gst_opentok_raptor_message_get_content (raptor),
-          &type, &data, &error) ||
+  if (!gst_opentok_rest_read_signal_content
+      (gst_opentok_raptor_message_get_content (raptor), &type, &data,
+          &error) ||
       !session_check_signal (member->session, type, data,
           gst_opentok_raptor_message_get_param (raptor, "connection"),
           &target, &error)) {
@@ -1660,6 +1698,18 @@ socket_on_error (SoupWebsocketConnection * ws, GError * error, Socket * sock)
   GST_DEBUG ("socket %p: %s", sock, error->message);
 }
 
+static gboolean
+refuse_socket_idle (gpointer user_data)
+{
+  Socket *sock = user_data;
+
+  g_source_unref (sock->close_timer);
+  sock->close_timer = NULL;
+  socket_close (sock, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
+      "Too many connections: try again later");
+  return G_SOURCE_REMOVE;
+}
+
 static void
 server_on_websocket (SoupServer * soup, SoupServerMessage * msg,
     const char *path, SoupWebsocketConnection * ws, gpointer user_data)
@@ -1667,12 +1717,13 @@ server_on_websocket (SoupServer * soup, SoupServerMessage * msg,
   GstOpenTokServer *self = user_data;
   const gchar *query = g_uri_get_query (soup_server_message_get_uri (msg));
   GHashTable *params = NULL;
-  gboolean reconnect = FALSE;
+  gboolean reconnect = FALSE, over_limit;
   Socket *sock;
 
   sock = g_new0 (Socket, 1);
   sock->server = self;
   sock->ws = g_object_ref (ws);
+  over_limit = self->sockets.length >= self->cfg.max_connections;
   sock->opened_time = sock->last_frame_time = g_get_monotonic_time ();
   /* libsoup 3.2 drops the TCP connection without a close frame when a
    * message passes its limit, so it only cuts grossly oversized ones before
@@ -1685,6 +1736,17 @@ server_on_websocket (SoupServer * soup, SoupServerMessage * msg,
   g_signal_connect (ws, "error", G_CALLBACK (socket_on_error), sock);
   g_queue_push_tail (&self->sockets, sock);
   sock->link = self->sockets.tail;
+  if (over_limit) {
+    GST_WARNING ("refusing a socket: %u are open already",
+        self->cfg.max_connections);
+    self->metrics.connections_refused++;
+    sock->leaving = TRUE;
+    /* once the handshake is out, or the client sees no close code */
+    sock->close_timer = g_idle_source_new ();
+    g_source_set_callback (sock->close_timer, refuse_socket_idle, sock, NULL);
+    g_source_attach (sock->close_timer, self->context);
+    return;
+  }
 
   if (query != NULL)
     params = g_uri_parse_params (query, -1, "&", G_URI_PARAMS_NONE, NULL);
@@ -2073,28 +2135,6 @@ handle_rest_create_session (GstOpenTokServer * self, SoupServerMessage * msg)
   g_free (date);
 }
 
-static gboolean
-rest_read_signal_body (SoupServerMessage * msg, JsonParser * parser,
-    const gchar ** type, const gchar ** data, GError ** error)
-{
-  SoupMessageBody *body = soup_server_message_get_request_body (msg);
-  JsonNode *root;
-
-  if (body->length == 0) {
-    *type = *data = NULL;
-    return TRUE;
-  }
-  if (!json_parser_load_from_data (parser, body->data, body->length, NULL) ||
-      (root = json_parser_get_root (parser)) == NULL ||
-      !JSON_NODE_HOLDS_OBJECT (root)) {
-    g_set_error_literal (error, GST_OPENTOK_SIGNAL_ERROR,
-        GST_OPENTOK_SIGNAL_ERROR_INVALID,
-        "The body must be a JSON object with the signal's type and data");
-    return FALSE;
-  }
-  return signal_content_read (json_node_get_object (root), type, data, error);
-}
-
 /* /v2/project/{key}/session/{id}/signal
  * /v2/project/{key}/session/{id}/connection/{cid}/signal
  * /v2/project/{key}/session/{id}/connection/{cid}            */
@@ -2152,10 +2192,11 @@ handle_rest_project (GstOpenTokServer * self, SoupServerMessage * msg,
     member_force_disconnect (target);
     soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
   } else {
-    JsonParser *parser = json_parser_new_immutable ();
-    const gchar *type, *data;
+    SoupMessageBody *body = soup_server_message_get_request_body (msg);
+    gchar *type, *data;
 
-    if (rest_read_signal_body (msg, parser, &type, &data, &error) &&
+    if (gst_opentok_rest_read_signal_body (body->data, body->length, &type,
+            &data, &error) &&
         session_check_signal (session, type, data, connection_id, &target,
             &error)) {
       session_relay_signal (self, session, "", target, type, data, NULL);
@@ -2163,7 +2204,8 @@ handle_rest_project (GstOpenTokServer * self, SoupServerMessage * msg,
     } else {
       http_respond_gerror (self, msg, error);
     }
-    g_object_unref (parser);
+    g_free (type);
+    g_free (data);
   }
 
 out:
@@ -2213,6 +2255,9 @@ handle_metrics (GstOpenTokServer * self, SoupServerMessage * msg)
       "Messages sent to connections and not acknowledged yet", pending);
   metrics_append (out, "opentok_connections_total", "counter",
       "Connections that joined a session", self->metrics.connections_total);
+  metrics_append (out, "opentok_connections_refused_total", "counter",
+      "Sockets closed at once because max-connections were open",
+      self->metrics.connections_refused);
   metrics_append (out, "opentok_reconnections_total", "counter",
       "Sockets that took over a lost one", self->metrics.reconnections);
   metrics_append (out, "opentok_frames_received_total", "counter",
@@ -2493,6 +2538,8 @@ gst_opentok_server_start (GstOpenTokServer * server, GError ** error)
       (gint64) server->liveness_timeout * G_TIME_SPAN_MILLISECOND;
   server->cfg.reconnect_window = server->reconnect_window;
   server->cfg.max_pending_messages = server->max_pending_messages;
+  server->cfg.max_pending_bytes = server->max_pending_bytes;
+  server->cfg.max_connections = server->max_connections;
   GST_OBJECT_UNLOCK (server);
 
   server->context = g_main_context_new ();

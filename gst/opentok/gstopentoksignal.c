@@ -476,13 +476,15 @@ check_type (const gchar * type, gsize length, GError ** error)
 
 /**
  * gst_opentok_signal_validate_fields:
- * @type: (nullable) (array length=type_length): the signal type, need not
- *     be NUL-terminated; %NULL only with a @type_length of 0
+ * @type: (nullable) (array length=type_length) (element-type guint8): the
+ *     signal type, need not be NUL-terminated; %NULL only with a
+ *     @type_length of 0
  * @type_length: the length of @type in bytes; 0 means "no type"
- * @data: (nullable) (array length=data_length): the signal data, need not
- *     be NUL-terminated; %NULL only with a @data_length of 0
+ * @data: (nullable) (array length=data_length) (element-type guint8): the
+ *     signal data, need not be NUL-terminated; %NULL only with a
+ *     @data_length of 0
  * @data_length: the length of @data in bytes
- * @error: (optional): where to put the reason for a refusal
+ * @error: where to put the reason for a refusal, or %NULL
  *
  * Checks a type and data with the rules OpenTok applies, in the order
  * opentok.js checks them (data first, then type), so the first problem
@@ -532,7 +534,7 @@ gst_opentok_signal_validate_fields (const gchar * type, gsize type_length,
 /**
  * gst_opentok_signal_validate:
  * @signal: a #GstOpenTokSignal
- * @error: (optional): where to put the reason for a refusal
+ * @error: where to put the reason for a refusal, or %NULL
  *
  * Checks @signal with the rules OpenTok applies, in opentok.js's order:
  * data, then the target connection, then type. Data and type are checked as
@@ -653,7 +655,7 @@ get_string_field (const GstStructure * structure, const gchar * field,
 /**
  * gst_opentok_signal_new_from_structure:
  * @structure: a #GstStructure named %GST_OPENTOK_SIGNAL_STRUCTURE_NAME
- * @error: (optional): where to put the reason for a refusal
+ * @error: where to put the reason for a refusal, or %NULL
  *
  * Makes an outgoing signal from its structure, as an application gives it
  * in the `send-signal` action, an application message or a custom event.

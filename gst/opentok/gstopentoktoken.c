@@ -296,7 +296,10 @@ base64_decode_strict (const gchar * text, gsize len, Base64Alphabet alphabet,
 
 /* JSON */
 
-/* Deepest nesting of arrays and objects, ignoring brackets in strings. */
+/* Deepest nesting of arrays and objects, ignoring brackets in strings;
+ * G_MAXUINT for text with a single quote or a slash outside strings:
+ * json-glib reads single-quoted strings and comments, which JSON does not
+ * have, and which would hide brackets from this count. */
 static guint
 json_text_depth (const gchar * text, gsize len)
 {
@@ -316,6 +319,8 @@ json_text_depth (const gchar * text, gsize len)
         in_string = FALSE;
     } else if (c == '"') {
       in_string = TRUE;
+    } else if (c == '\'' || c == '/') {
+      return G_MAXUINT;
     } else if (c == '[' || c == '{') {
       depth++;
       max_depth = MAX (max_depth, depth);

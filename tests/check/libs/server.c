@@ -2982,6 +2982,77 @@ GST_START_TEST (test_text_message_closes_only_that_socket_with_1003)
 
 GST_END_TEST;
 
+GST_START_TEST (test_connection_flood_is_held_at_max_connections)
+{
+  Fixture *f = fixture_new ("max-connections", 3, NULL);
+  Peer *alice, *bob, *third, *over;
+
+  alice = join (f, "alice", GST_OPENTOK_ROLE_PUBLISHER, NULL, TRUE);
+  bob = join (f, "bob", GST_OPENTOK_ROLE_PUBLISHER, NULL, TRUE);
+  third = raw_socket (f, "third");
+  metric_wait (f, "opentok_sockets", 3);
+
+  /* the fourth socket is told to come back later; the others go on */
+  over = raw_socket (f, "over");
+  fail_unless_equals_int (peer_wait_closed (over), 1008);
+  fail_unless_equals_int (metric_get (f, "opentok_connections_refused_total"),
+      1);
+  peer_round_trip (alice, "during the flood");
+  peer_expect_signal (bob, "during the flood", alice->connection_id);
+  fail_if (third->closed);
+
+  /* a place freed is a place taken */
+  peer_forget_socket (third);
+  metric_wait (f, "opentok_sockets", 2);
+  over = raw_socket (f, "later");
+  peer_round_trip (bob, "after the flood");
+  fail_if (over->closed);
+
+  fixture_free (f);
+}
+
+GST_END_TEST;
+
+/* A member that stops acknowledging is dropped at its limit, so a slow
+ * reader cannot grow the server's memory; the others are not held up. */
+static void
+check_slow_reader_dropped (Fixture * f, guint count, gsize size)
+{
+  Peer *alice, *slow;
+  gchar *data;
+  guint i;
+
+  alice = join (f, "alice", GST_OPENTOK_ROLE_PUBLISHER, NULL, TRUE);
+  slow = join (f, "slow", GST_OPENTOK_ROLE_PUBLISHER, NULL, TRUE);
+  slow->auto_ack = FALSE;
+  for (i = 0; i < count; i++) {
+    data = make_string ('a' + i % 26, size);
+    peer_signal_expect (alice, NULL, "burst", data, 200);
+    g_free (data);
+  }
+  fail_unless_equals_int (peer_wait_closed (slow), 1008);
+  peer_expect_deleted (alice, slow->connection_id, "networkDisconnected");
+  peer_round_trip (alice, "after the slow reader");
+  fail_unless_equals_int (metric_get (f, "opentok_connections"), 1);
+  fixture_free (f);
+}
+
+GST_START_TEST (test_slow_reader_is_dropped_at_max_pending_messages)
+{
+  check_slow_reader_dropped (fixture_new ("max-pending-messages", 16, NULL),
+      20, 10);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_slow_reader_is_dropped_at_max_pending_bytes)
+{
+  check_slow_reader_dropped (fixture_new ("max-pending-bytes",
+          (guint64) 65536, NULL), 12, 8000);
+}
+
+GST_END_TEST;
+
 /* A signal frame of exactly @size bytes from @peer. */
 static GBytes *
 signal_frame_of_size (Peer * peer, gsize size)
@@ -3488,6 +3559,9 @@ server_suite (void)
   tcase_add_test (tc, test_malformed_frames_close_only_that_socket_with_1007);
   tcase_add_test (tc, test_frame_of_unknown_type_is_ignored);
   tcase_add_test (tc, test_text_message_closes_only_that_socket_with_1003);
+  tcase_add_test (tc, test_connection_flood_is_held_at_max_connections);
+  tcase_add_test (tc, test_slow_reader_is_dropped_at_max_pending_messages);
+  tcase_add_test (tc, test_slow_reader_is_dropped_at_max_pending_bytes);
   tcase_add_test (tc, test_frame_over_max_frame_size_closes_with_1009);
 
   tc = tcase_create ("liveness");

@@ -1,0 +1,72 @@
+/* GStreamer OpenTok signaling
+ * Copyright (C) 2026 The gst-opentok authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/* What every fuzz target shares. A target defines LLVMFuzzerTestOneInput()
+ * and calls fuzz_init() first; it is linked either with libFuzzer
+ * (-Dfuzzing=true, clang) or with replay.c, which runs it over the files
+ * of a corpus (the normal test suite). */
+
+#ifndef __GST_OPENTOK_FUZZ_COMMON_H__
+#define __GST_OPENTOK_FUZZ_COMMON_H__
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gst/gst.h>
+
+G_BEGIN_DECLS
+
+/* The API key and session of tests/check/libs/token.c, whose vectors the
+ * token corpora start from. The secret is not theirs: the targets check
+ * that no error message contains it, and error messages quote at most 40
+ * bytes of the input, so a longer secret can only appear there by a leak.
+ * (The SDK vectors, signed with the 40-byte test secret, still exercise
+ * everything before the signature check; the targets sign their own
+ * tokens for what comes after.) */
+#define FUZZ_API_KEY "123456"
+#define FUZZ_API_SECRET \
+  "fuzz-secret-0123456789abcdef0123456789abcdef0123456789abcdef0123"
+#define FUZZ_SESSION_ID \
+  "1_MX4xMjM0NTZ-fjE3OTU0NjU0Nzk3MjV-ZTliOTQ1M2VlZTZjOWFmMTZjfg"
+/* a time at which the vectors are valid */
+#define FUZZ_NOW G_GINT64_CONSTANT (1795465490)
+
+int LLVMFuzzerTestOneInput (const uint8_t * data, size_t size);
+
+/* Criticals and warnings abort, so that the fuzzer reports them as crashes
+ * (network input must never raise one); GStreamer is initialised without
+ * a plugin registry. */
+static inline void
+fuzz_init (void)
+{
+  static gsize initialized = 0;
+
+  if (g_once_init_enter (&initialized)) {
+    g_setenv ("GST_REGISTRY_DISABLE", "yes", TRUE);
+    g_setenv ("GST_REGISTRY_FORK", "no", TRUE);
+    g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+    gst_init (NULL, NULL);
+    g_once_init_leave (&initialized, 1);
+  }
+}
+
+/* An invariant of the code under test does not hold: a bug, reported as a
+ * crash. */
+#define FUZZ_CHECK(cond) G_STMT_START { \
+    if (G_UNLIKELY (!(cond))) { \
+      g_printerr ("%s:%d: invariant failed: %s\n", __FILE__, __LINE__, \
+          #cond); \
+      abort (); \
+    } \
+  } G_STMT_END
+
+G_END_DECLS
+
+#endif /* __GST_OPENTOK_FUZZ_COMMON_H__ */
