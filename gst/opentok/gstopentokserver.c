@@ -1826,6 +1826,17 @@ http_respond_json (SoupServerMessage * msg, guint status, JsonNode * root)
       SOUP_MEMORY_TAKE, text, length);
 }
 
+/* libsoup 3.2 closes the connection after every 204, whatever the headers:
+ * say so, or keep-alive clients (the Node SDK's agent) send their next
+ * request on a dead socket and see "socket hang up". */
+static void
+http_respond_no_content (SoupServerMessage * msg)
+{
+  soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
+  soup_message_headers_replace (soup_server_message_get_response_headers
+      (msg), "Connection", "close");
+}
+
 /* REST errors: {"code": N, "message": "..."} with status N. */
 static void
 http_respond_error (GstOpenTokServer * self, SoupServerMessage * msg,
@@ -2190,7 +2201,7 @@ handle_rest_project (GstOpenTokServer * self, SoupServerMessage * msg,
       goto out;
     }
     member_force_disconnect (target);
-    soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
+    http_respond_no_content (msg);
   } else {
     SoupMessageBody *body = soup_server_message_get_request_body (msg);
     gchar *type, *data;
@@ -2200,7 +2211,7 @@ handle_rest_project (GstOpenTokServer * self, SoupServerMessage * msg,
         session_check_signal (session, type, data, connection_id, &target,
             &error)) {
       session_relay_signal (self, session, "", target, type, data, NULL);
-      soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
+      http_respond_no_content (msg);
     } else {
       http_respond_gerror (self, msg, error);
     }
@@ -2297,7 +2308,10 @@ server_on_http (SoupServer * soup, SoupServerMessage * msg, const char *path,
 
   http_add_cors (msg);
   if (method == SOUP_METHOD_OPTIONS) {
-    soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
+    /* 200 with an empty body rather than 204: see http_respond_no_content */
+    soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+    soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC,
+        "", 0);
   } else if (g_str_equal (path, "/healthz") && method == SOUP_METHOD_GET) {
     static const gchar ok[] = "{\"status\":\"ok\"}";
 

@@ -1741,6 +1741,393 @@ GST_START_TEST (test_lost_session_posts_error_1022)
 GST_END_TEST;
 
 /* ------------------------------------------------------------------------ */
+/* Repeated cuts                                                            */
+
+/* signals each way; signalbin's are action signals that may wait, action
+ * signals that may not, and sink pad lines, in turn */
+#define CUTS_N_SIGNALS 300
+/* a cut every CUTS_EVERY rounds, from round CUTS_EVERY / 2 */
+#define CUTS_EVERY 50
+/* rounds sent while the proxy refuses, before and after a refused
+ * reconnection attempt */
+#define CUTS_OUTAGE_ROUNDS 6
+
+typedef enum
+{
+  CUT_SEND_RETRY,
+  CUT_SEND_NO_RETRY,
+  CUT_SEND_SINK,
+} CutSendKind;
+
+/* The replies to signalbin's action signals: the OpenTok code of each
+ * (0 for success), -1 until it came. */
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  guint replied;
+  gint codes[CUTS_N_SIGNALS];
+} CutReplies;
+
+typedef struct
+{
+  CutReplies *replies;
+  guint index;
+} CutReplySlot;
+
+static void
+on_cut_reply (GstPromise * promise, gpointer user_data)
+{
+  CutReplySlot *slot = user_data;
+  CutReplies *r = slot->replies;
+  const GstStructure *reply = gst_promise_get_reply (promise);
+  GError *error = NULL;
+  gint code = 0;
+
+  /* no fail_unless here: this is the element's network thread */
+  if (reply == NULL) {
+    code = -2;
+  } else if (gst_structure_has_field (reply, "error")) {
+    code = -3;
+    if (gst_structure_get (reply, "error", G_TYPE_ERROR, &error, NULL)) {
+      if (error->domain == GST_OPENTOK_SIGNAL_ERROR)
+        code = error->code;
+      g_error_free (error);
+    }
+  }
+  g_mutex_lock (&r->lock);
+  r->codes[slot->index] = code;
+  r->replied++;
+  g_cond_broadcast (&r->cond);
+  g_mutex_unlock (&r->lock);
+}
+
+static void
+on_cut_event (GstElement * element, Collector * c)
+{
+  collector_push (c, gst_structure_new_empty ("event"));
+}
+
+/* How many signals with @data data_counts() counted. */
+static guint
+count_data (GHashTable * counts, const gchar * data)
+{
+  return GPOINTER_TO_UINT (g_hash_table_lookup (counts, data));
+}
+
+/* The signals @c collected, counted by their data. */
+static GHashTable *
+data_counts (Collector * c)
+{
+  GHashTable *counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      NULL);
+  guint i;
+
+  g_mutex_lock (&c->lock);
+  for (i = 0; i < c->items->len; i++) {
+    const gchar *data = gst_structure_get_string (g_ptr_array_index (c->items,
+            i), "data");
+    gchar *key = g_strdup (data ? data : "");
+
+    g_hash_table_insert (counts, key,
+        GUINT_TO_POINTER (count_data (counts, key) + 1));
+  }
+  g_mutex_unlock (&c->lock);
+  return counts;
+}
+
+static gchar *
+cut_data (CutSendKind kind, guint round)
+{
+  static const gchar *const prefixes[] = { "retry", "no-retry", "sink" };
+
+  return g_strdup_printf ("%s-%u", prefixes[kind], round);
+}
+
+GST_START_TEST (test_repeated_cuts_keep_retry_signals_exactly_once)
+{
+  GstElement *element = signalbin_new ();
+  Peer *peer = peer_new ();
+  Collector received, reconnecting, reconnected;
+  CutReplies *replies = g_new0 (CutReplies, 1);
+  CutReplySlot *slots = g_new0 (CutReplySlot, CUTS_N_SIGNALS);
+  GstPromise **promises = g_new0 (GstPromise *, CUTS_N_SIGNALS);
+  gboolean *in_outage = g_new0 (gboolean, CUTS_N_SIGNALS);
+  GHashTable *at_peer, *at_bin;
+  guint sent[3] = { 0, 0, 0 };
+  guint round, cuts = 0, outage_left = 0, accepted = 0, n_actions = 0;
+  guint failed_500 = 0, no_retry_ok = 0, failed_but_delivered = 0;
+  guint outage_refused = 0;
+  guint sink_ok = 0, sink_failed = 0, errors = 0;
+  guint bus_reconnecting = 0, bus_reconnected = 0, expected_at_peer;
+  GstMessage *message;
+  GstState state = GST_STATE_VOID_PENDING;
+  gint64 start = g_get_monotonic_time (), end;
+  GstStructure *marker;
+  GstPromise *marker_promise;
+  TcpProxy *proxy;
+  gchar *url;
+  Bin *bin;
+
+  g_mutex_init (&replies->lock);
+  g_cond_init (&replies->cond);
+  collector_init (&received);
+  collector_init (&reconnecting);
+  collector_init (&reconnected);
+
+  proxy = tcp_proxy_new ("127.0.0.1", gst_opentok_server_get_port (server));
+  url = tcp_proxy_get_url (proxy, "http");
+  g_object_set (element, "api-url", url, "signal-type", "line", "signal-to",
+      peer->id, NULL);
+  g_free (url);
+  g_signal_connect (element, "signal-received",
+      G_CALLBACK (on_element_signal), &received);
+  g_signal_connect (element, "session-reconnecting",
+      G_CALLBACK (on_cut_event), &reconnecting);
+  g_signal_connect (element, "session-reconnected",
+      G_CALLBACK (on_cut_event), &reconnected);
+  bin = bin_start (element, "text/x-raw, format=utf8");
+
+  for (round = 0; round < CUTS_N_SIGNALS; round++) {
+    CutSendKind kind = round % 3;
+    gchar *data = cut_data (kind, round);
+    gchar *peer_data;
+
+    /* sent between a cut and the end of its outage (but for the last
+     * round, which could race with the reconnection) */
+    in_outage[round] = outage_left > 1;
+    if (kind == CUT_SEND_SINK) {
+      gchar *line = g_strdup_printf ("%s\n", data);
+
+      fail_unless_equals_int (gst_harness_push (bin->h, text_buffer (line)),
+          GST_FLOW_OK);
+      g_free (line);
+    } else {
+      GstStructure *s = gst_structure_new ("opentok-signal",
+          "type", G_TYPE_STRING, "action", "data", G_TYPE_STRING, data,
+          "to", G_TYPE_STRING, peer->id,
+          "retry-after-reconnect", G_TYPE_BOOLEAN, kind == CUT_SEND_RETRY,
+          NULL);
+
+      slots[round].replies = replies;
+      slots[round].index = round;
+      g_mutex_lock (&replies->lock);
+      replies->codes[round] = -1;
+      g_mutex_unlock (&replies->lock);
+      promises[round] = gst_promise_new_with_change_func (on_cut_reply,
+          &slots[round], NULL);
+      g_signal_emit_by_name (element, "send-signal", s, promises[round]);
+      gst_structure_free (s);
+      n_actions++;
+    }
+    sent[kind]++;
+    g_free (data);
+
+    if (round % CUTS_EVERY == CUTS_EVERY / 2) {
+      /* right after a send, so that one may be in flight: the socket goes,
+       * and cannot come back for a while */
+      tcp_proxy_set_mode (proxy, TCP_PROXY_MODE_REFUSE);
+      fail_unless (tcp_proxy_cut_all (proxy) > 0, "nothing to cut");
+      cuts++;
+      fail_unless (collector_wait (&reconnecting, cuts),
+          "cut %u: no session-reconnecting", cuts);
+      accepted = tcp_proxy_get_n_accepted (proxy);
+      outage_left = 2 * CUTS_OUTAGE_ROUNDS;
+    }
+
+    /* the peer, always connected, signals the element; waiting for its
+     * answer paces the rounds */
+    peer_data = g_strdup_printf ("peer-%u", round);
+    peer_send (peer, "peer", peer_data, bin->id);
+    g_free (peer_data);
+
+    if (outage_left > 0) {
+      outage_left--;
+      /* half way: at least one reconnection attempt was refused */
+      if (outage_left == CUTS_OUTAGE_ROUNDS)
+        fail_unless (tcp_proxy_wait_accepted (proxy, accepted + 1,
+                WAIT_S * 1000), "cut %u: no reconnection attempt", cuts);
+      /* the outage ends; the rounds up to the next cut are connected */
+      if (outage_left == 0) {
+        tcp_proxy_set_mode (proxy, TCP_PROXY_MODE_PASS);
+        fail_unless (collector_wait (&reconnected, cuts),
+            "cut %u: no session-reconnected", cuts);
+      }
+    }
+  }
+  tcp_proxy_set_mode (proxy, TCP_PROXY_MODE_PASS);
+  fail_unless (cuts >= 5);
+  fail_unless (collector_wait (&reconnected, cuts),
+      "no session-reconnected after the last cut");
+
+  /* every action signal is answered */
+  end = g_get_monotonic_time () + 2 * WAIT_S * G_TIME_SPAN_SECOND;
+  g_mutex_lock (&replies->lock);
+  while (replies->replied < n_actions)
+    if (!g_cond_wait_until (&replies->cond, &replies->lock, end))
+      break;
+  g_mutex_unlock (&replies->lock);
+  fail_unless_equals_int (replies->replied, n_actions);
+
+  /* a last signal each way: what was sent before it came before it, so
+   * any late copy would be there by now */
+  marker = gst_structure_new ("opentok-signal", "type", G_TYPE_STRING,
+      "action", "data", G_TYPE_STRING, "marker-bin", "to", G_TYPE_STRING,
+      peer->id, NULL);
+  marker_promise = gst_promise_new ();
+  g_signal_emit_by_name (element, "send-signal", marker, marker_promise);
+  gst_structure_free (marker);
+  fail_unless_equals_int (gst_promise_wait (marker_promise),
+      GST_PROMISE_RESULT_REPLIED);
+  fail_unless_equals_int (reply_code (gst_promise_get_reply (marker_promise)),
+      0);
+  gst_promise_unref (marker_promise);
+  fail_unless (collector_find (&peer->signals, "data", "marker-bin") >= 0,
+      "the peer did not get the last signal");
+  peer_send (peer, "peer", "marker-peer", bin->id);
+  fail_unless (collector_find (&received, "data", "marker-peer") >= 0,
+      "the element did not get the peer's last signal");
+
+  /* the bus: the completions of the sink pad's lines, the reconnections,
+   * no error */
+  end = g_get_monotonic_time () + WAIT_S * G_TIME_SPAN_SECOND;
+  while (TRUE) {
+    gint64 left = end - g_get_monotonic_time ();
+
+    if (sink_ok + sink_failed >= sent[CUT_SEND_SINK])
+      left = 0;
+    message = gst_bus_timed_pop (bin->bus, MAX (left, 0) * GST_USECOND);
+    if (message == NULL)
+      break;
+    if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR) {
+      GError *error = NULL;
+
+      gst_message_parse_error (message, &error, NULL);
+      GST_ERROR ("unexpected error: %s", error->message);
+      g_error_free (error);
+      errors++;
+    } else if (gst_message_has_name (message, "opentok-session-reconnecting")) {
+      bus_reconnecting++;
+    } else if (gst_message_has_name (message, "opentok-session-reconnected")) {
+      bus_reconnected++;
+    } else if (gst_message_has_name (message, "opentok-signal-sent")) {
+      const GstStructure *s = gst_message_get_structure (message);
+
+      fail_unless_equals_string (gst_structure_get_string (s, "origin"),
+          "buffer");
+      if (gst_structure_has_field (s, "error")) {
+        GST_ERROR ("a line failed: %s", gst_structure_get_string (s,
+                "message"));
+        sink_failed++;
+      } else {
+        sink_ok++;
+      }
+    }
+    gst_message_unref (message);
+  }
+
+  /* exactly once, or refused with 500 */
+  at_peer = data_counts (&peer->signals);
+  at_bin = data_counts (&received);
+  for (round = 0; round < CUTS_N_SIGNALS; round++) {
+    CutSendKind kind = round % 3;
+    gchar *data = cut_data (kind, round);
+    gchar *peer_data = g_strdup_printf ("peer-%u", round);
+    guint n = count_data (at_peer, data);
+    gint code = kind == CUT_SEND_SINK ? 0 : replies->codes[round];
+
+    switch (kind) {
+      case CUT_SEND_RETRY:
+        fail_unless_equals_int (code, 0);
+        fail_unless (n == 1, "%s arrived %u times", data, n);
+        break;
+      case CUT_SEND_SINK:
+        fail_unless (n == 1, "%s arrived %u times", data, n);
+        break;
+      case CUT_SEND_NO_RETRY:
+        if (in_outage[round]) {
+          /* may not wait: refused at once, never sent */
+          fail_unless (code == 500, "%s sent during an outage: %d", data, code);
+          fail_unless (n == 0, "%s was refused and arrived %u times", data, n);
+          failed_500++;
+          outage_refused++;
+        } else if (code == 0) {
+          fail_unless (n == 1, "%s was accepted and arrived %u times", data, n);
+          no_retry_ok++;
+        } else {
+          fail_unless (code == 500, "%s refused with %d", data, code);
+          /* in flight when the socket went: refused, and it may have been
+           * relayed before */
+          fail_unless (n <= 1, "%s was refused and arrived %u times", data, n);
+          failed_500++;
+          failed_but_delivered += n;
+        }
+        break;
+    }
+    n = count_data (at_bin, peer_data);
+    fail_unless (n == 1, "%s arrived %u times at the element", peer_data, n);
+    g_free (data);
+    g_free (peer_data);
+  }
+  expected_at_peer = sent[CUT_SEND_RETRY] + sent[CUT_SEND_SINK] + no_retry_ok
+      + failed_but_delivered + 1;
+
+  g_print ("repeated cuts: %u cuts in %.1f s; signalbin -> peer: %u sent "
+      "(%u retry, %u no-retry, %u sink lines), %u received, %u no-retry "
+      "refused with 500 (%u sent during outages, none delivered; %u in "
+      "flight at a cut, %u of those delivered anyway), %u sink lines "
+      "completed; peer -> signalbin: %u sent, %u received; "
+      "session-reconnecting %u (bus %u), session-reconnected %u (bus %u), "
+      "errors %u\n", cuts,
+      (g_get_monotonic_time () - start) / (gdouble) G_TIME_SPAN_SECOND,
+      CUTS_N_SIGNALS, sent[CUT_SEND_RETRY], sent[CUT_SEND_NO_RETRY],
+      sent[CUT_SEND_SINK], collector_len (&peer->signals) - 1, failed_500,
+      outage_refused, failed_500 - outage_refused, failed_but_delivered,
+      sink_ok, CUTS_N_SIGNALS,
+      collector_len (&received) - 1, collector_len (&reconnecting),
+      bus_reconnecting, collector_len (&reconnected), bus_reconnected, errors);
+
+  /* nothing else arrived */
+  fail_unless_equals_int (collector_len (&peer->signals), expected_at_peer);
+  fail_unless_equals_int (collector_len (&received), CUTS_N_SIGNALS + 1);
+  fail_unless_equals_int (sink_ok, sent[CUT_SEND_SINK]);
+  fail_unless_equals_int (sink_failed, 0);
+  /* sends during the outages were refused: the test saw outages */
+  fail_unless (outage_refused > 0, "no signal was refused: no outage was seen");
+  fail_unless_equals_int (collector_len (&reconnecting), cuts);
+  fail_unless_equals_int (collector_len (&reconnected), cuts);
+  fail_unless_equals_int (bus_reconnecting, cuts);
+  fail_unless_equals_int (bus_reconnected, cuts);
+  fail_unless_equals_int (errors, 0);
+  fail_unless_equals_int (gst_element_get_state (element, &state, NULL, 0),
+      GST_STATE_CHANGE_SUCCESS);
+  fail_unless_equals_int (state, GST_STATE_PLAYING);
+
+  g_hash_table_unref (at_peer);
+  g_hash_table_unref (at_bin);
+  for (round = 0; round < CUTS_N_SIGNALS; round++)
+    if (promises[round] != NULL)
+      gst_promise_unref (promises[round]);
+  g_free (promises);
+  g_free (in_outage);
+  g_free (slots);
+  g_signal_handlers_disconnect_by_data (element, &received);
+  g_signal_handlers_disconnect_by_data (element, &reconnecting);
+  g_signal_handlers_disconnect_by_data (element, &reconnected);
+  bin_stop (bin);
+  tcp_proxy_free (proxy);
+  peer_free (peer);
+  collector_clear (&received);
+  collector_clear (&reconnecting);
+  collector_clear (&reconnected);
+  g_mutex_clear (&replies->lock);
+  g_cond_clear (&replies->cond);
+  g_free (replies);
+}
+
+GST_END_TEST;
+
+/* ------------------------------------------------------------------------ */
 /* Whole pipelines                                                          */
 
 static GstPadProbeReturn
@@ -1956,6 +2343,7 @@ signalbin_suite (void)
   tcase_add_test (tc, test_force_disconnect_posts_error_1023);
   tcase_add_test (tc, test_reconnects_after_cut);
   tcase_add_test (tc, test_lost_session_posts_error_1022);
+  tcase_add_test (tc, test_repeated_cuts_keep_retry_signals_exactly_once);
   tcase_add_test (tc, test_minted_token_carries_connection_data);
   suite_add_tcase (s, tc);
 

@@ -1591,8 +1591,8 @@ GST_START_TEST (test_cors_headers_and_preflight)
       "Access-Control-Request-Headers",
       "x-opentok-auth,x-tb-version,x-tb-client-version,x-tb-connectionid",
       NULL);
-  fail_unless_equals_int (soup_message_get_status (msg),
-      SOUP_STATUS_NO_CONTENT);
+  /* 200 and not 204: libsoup 3.2 drops the connection after a 204 */
+  fail_unless_equals_int (soup_message_get_status (msg), SOUP_STATUS_OK);
   headers = soup_message_get_response_headers (msg);
   value = soup_message_headers_get_one (headers, "Access-Control-Allow-Origin");
   fail_unless (value != NULL && (g_str_equal (value, "*") ||
