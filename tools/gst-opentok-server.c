@@ -78,10 +78,10 @@ main (int argc, char **argv)
     {"api-key", 'k', 0, G_OPTION_ARG_STRING, &api_key,
         "The API key (project id) served (required)", "KEY"},
     {"api-secret", 's', 0, G_OPTION_ARG_STRING, &api_secret,
-        "The API secret (default: $" SECRET_ENV ", else generated)",
+          "The API secret (default: $" SECRET_ENV ", else generated)",
         "SECRET"},
     {"public-url", 0, 0, G_OPTION_ARG_STRING, &public_url,
-          "Base URL clients reach the server at, when not the one they ask "
+        "Base URL clients reach the server at, when not the one they ask "
           "(e.g. behind a proxy)", "URL"},
     {"tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert,
         "PEM certificate to serve https and wss with (with --tls-key)", "FILE"},
@@ -90,24 +90,24 @@ main (int argc, char **argv)
     {"max-frame-size", 0, 0, G_OPTION_ARG_INT, &max_frame_size,
         "Largest Rumor frame accepted, in bytes (default 65536)", "BYTES"},
     {"signal-rate", 0, 0, G_OPTION_ARG_DOUBLE, &signal_rate,
-          "Signals per second a connection may send, beyond its burst; "
+        "Signals per second a connection may send, beyond its burst; "
           "more get 429 (default 500; 0 = no limit)", "RATE"},
     {"signal-burst", 0, 0, G_OPTION_ARG_INT, &signal_burst,
         "Signals a connection may send at once (default 1000)", "N"},
     {"liveness-timeout", 0, 0, G_OPTION_ARG_INT, &liveness,
-        "Milliseconds of silence before a socket is closed (default 10000)",
+          "Milliseconds of silence before a socket is closed (default 10000)",
         "MS"},
     {"reconnect-window", 0, 0, G_OPTION_ARG_INT, &reconnect_window,
-          "Milliseconds a lost connection waits for its client to reconnect "
+        "Milliseconds a lost connection waits for its client to reconnect "
           "(default 40000)", "MS"},
     {"max-pending-messages", 0, 0, G_OPTION_ARG_INT, &max_pending,
-          "Unacknowledged messages kept per connection before it is dropped "
+        "Unacknowledged messages kept per connection before it is dropped "
           "(default 4096)", "N"},
     {"max-pending-bytes", 0, 0, G_OPTION_ARG_INT64, &max_pending_bytes,
-          "Bytes of unacknowledged messages kept per connection before it is "
+        "Bytes of unacknowledged messages kept per connection before it is "
           "dropped (default 16777216)", "BYTES"},
     {"max-connections", 0, 0, G_OPTION_ARG_INT, &max_connections,
-          "Rumor WebSockets open at once; more are closed with 1008 "
+        "Rumor WebSockets open at once; more are closed with 1008 "
           "(default 16384)", "N"},
     {NULL}
   };
@@ -161,8 +161,7 @@ main (int argc, char **argv)
     goto out;
   }
   if (tls_cert != NULL) {
-    certificate = g_tls_certificate_new_from_files (tls_cert, tls_key,
-        &error);
+    certificate = g_tls_certificate_new_from_files (tls_cert, tls_key, &error);
     if (certificate == NULL) {
       g_printerr ("Could not load the TLS certificate: %s\n", error->message);
       g_error_free (error);

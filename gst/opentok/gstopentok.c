@@ -121,8 +121,7 @@ gst_opentok_json_to_string (JsonNode * root, gsize * length)
  * and comments it accepts, which would otherwise hide brackets from this
  * count. */
 static gboolean
-json_scan (const gchar * data, gsize length, guint max_depth,
-    GError ** error)
+json_scan (const gchar * data, gsize length, guint max_depth, GError ** error)
 {
   gboolean in_string = FALSE, escaped = FALSE;
   guint depth = 0;
@@ -209,8 +208,7 @@ gst_opentok_json_parse (const gchar * data, gsize length, guint max_depth,
     return NULL;
 
   parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, data, (gssize) length,
-          &json_error)) {
+  if (!json_parser_load_from_data (parser, data, (gssize) length, &json_error)) {
     g_set_error (error, GST_OPENTOK_PROTOCOL_ERROR,
         GST_OPENTOK_PROTOCOL_ERROR_MALFORMED, "The JSON text is invalid: %s",
         json_error->message);

@@ -722,8 +722,7 @@ client_serialize (GstOpenTokClient * self, GstOpenTokRumorFrame * frame)
   GBytes *bytes = gst_opentok_rumor_frame_serialize (frame, &error);
 
   if (bytes == NULL) {
-    GST_ERROR_OBJECT (self, "could not serialize a frame: %s",
-        error->message);
+    GST_ERROR_OBJECT (self, "could not serialize a frame: %s", error->message);
     g_error_free (error);
   }
   gst_opentok_rumor_frame_unref (frame);
@@ -880,10 +879,6 @@ client_end (GstOpenTokClient * self, const gchar * reason, GError * error)
 
 static void
 client_fail (GstOpenTokClient * self, GstOpenTokClientError code,
-    const gchar * format, ...) G_GNUC_PRINTF (3, 4);
-
-static void
-client_fail (GstOpenTokClient * self, GstOpenTokClientError code,
     const gchar * format, ...)
 {
   GError *error;
@@ -965,8 +960,7 @@ client_maybe_connected (GstOpenTokClient * self)
   GST_INFO_OBJECT (self, "joined session %s as %s", self->session_id,
       self->connection_id);
   client_set_state (self, GST_OPENTOK_CLIENT_STATE_CONNECTED);
-  g_signal_emit (self, gst_opentok_client_signals[SIGNAL_SESSION_CONNECTED],
-      0);
+  g_signal_emit (self, gst_opentok_client_signals[SIGNAL_SESSION_CONNECTED], 0);
   task = self->connect_task;
   self->connect_task = NULL;
   if (task != NULL) {
@@ -1147,8 +1141,7 @@ handle_connection_event (GstOpenTokClient * self,
     } else if (connection != NULL &&
         client_get_state (self) != GST_OPENTOK_CLIENT_STATE_CONNECTING) {
       g_signal_emit (self,
-          gst_opentok_client_signals[SIGNAL_CONNECTION_CREATED], 0,
-          connection);
+          gst_opentok_client_signals[SIGNAL_CONNECTION_CREATED], 0, connection);
     }
     if (connection)
       gst_opentok_connection_unref (connection);
@@ -1274,8 +1267,7 @@ on_socket_message (SoupWebsocketConnection * ws, gint type, GBytes * message,
   frame = gst_opentok_rumor_frame_parse (message, CLIENT_MAX_FRAME_SIZE,
       &error);
   if (frame == NULL) {
-    GST_WARNING_OBJECT (self, "bad frame from the server: %s",
-        error->message);
+    GST_WARNING_OBJECT (self, "bad frame from the server: %s", error->message);
     g_error_free (error);
     return;
   }
@@ -1368,7 +1360,7 @@ client_lost (GstOpenTokClient * self, const gchar * why)
           "The connection to the session was lost: %s", why);
       return;
     }
-    self->reconnect_deadline = now + (gint64) window * G_TIME_SPAN_MILLISECOND;
+    self->reconnect_deadline = now + G_TIME_SPAN_MILLISECOND * window;
     client_set_state (self, GST_OPENTOK_CLIENT_STATE_RECONNECTING);
     g_signal_emit (self,
         gst_opentok_client_signals[SIGNAL_SESSION_RECONNECTING], 0);
@@ -1701,8 +1693,7 @@ client_request_session_info (GstOpenTokClient * self)
   soup_message_headers_replace (headers, "X-OPENTOK-AUTH", self->token);
   GST_OBJECT_UNLOCK (self);
   soup_message_headers_replace (headers, "X-TB-VERSION", "1");
-  soup_message_headers_replace (headers, "X-TB-CLIENT-VERSION",
-      CLIENT_VERSION);
+  soup_message_headers_replace (headers, "X-TB-CLIENT-VERSION", CLIENT_VERSION);
   soup_message_headers_replace (headers, "X-TB-CONNECTIONID",
       self->connection_id);
   soup_message_headers_replace (headers, "Accept", "application/json");
@@ -1962,8 +1953,7 @@ gst_opentok_client_connect_async (GstOpenTokClient * client,
   GST_OBJECT_UNLOCK (client);
   if (missing != NULL) {
     g_task_return_new_error (task, GST_OPENTOK_CLIENT_ERROR,
-        GST_OPENTOK_CLIENT_ERROR_CONNECT_FAILED, "The %s is not set",
-        missing);
+        GST_OPENTOK_CLIENT_ERROR_CONNECT_FAILED, "The %s is not set", missing);
     g_object_unref (task);
     return;
   }
@@ -2005,8 +1995,7 @@ leave_func (gpointer data)
     return G_SOURCE_REMOVE;
   client_set_state (self, GST_OPENTOK_CLIENT_STATE_DISCONNECTING);
   /* opentok.js: DISCONNECT, then close 1000; the server tells the others */
-  client_send_simple (self, GST_OPENTOK_RUMOR_TYPE_DISCONNECT, "reconnect",
-      "");
+  client_send_simple (self, GST_OPENTOK_RUMOR_TYPE_DISCONNECT, "reconnect", "");
   if (client_socket_is_open (self)) {
     g_signal_handlers_disconnect_by_data (self->ws, self);
     soup_websocket_connection_close (self->ws, SOUP_WEBSOCKET_CLOSE_NORMAL,
