@@ -43,6 +43,7 @@
 #endif
 
 #include <string.h>
+#include <gio/gnetworking.h>
 #include <libsoup/soup.h>
 #include <json-glib/json-glib.h>
 
@@ -77,6 +78,8 @@ GST_DEBUG_CATEGORY_STATIC (gst_opentok_server_debug);
 /* Grace before closing the socket of a force-disconnected connection, whose
  * client normally leaves by itself as soon as it sees its own deletion. */
 #define FORCE_DISCONNECT_GRACE_MS 2000
+/* Connections the kernel queues for accept(): see server_listen_address() */
+#define LISTEN_BACKLOG 1024
 
 /* WebSocket close codes; 4010 is the one opentok.js uses for "No activity". */
 #define CLOSE_NO_ACTIVITY 4010
@@ -686,13 +689,13 @@ status_frame_new (const gchar * to, const gchar * transaction_id,
  * receivers. @from is the sender's connection id, "" for the server itself
  * (REST signals), or the symphony address for connection events. */
 static GstOpenTokEnvelope *
-message_envelope_new (const gchar * to, const gchar * from,
-    GstOpenTokRaptorMessage * raptor)
+message_envelope_new_for_payload (const gchar * to, const gchar * from,
+    GBytes * payload)
 {
   GstOpenTokRumorFrame *frame;
   GstOpenTokEnvelope *envelope;
   gchar *transaction_id;
-  GBytes *bytes, *payload;
+  GBytes *bytes;
 
   transaction_id = gst_opentok_uuid_new ();
   frame = gst_opentok_rumor_frame_new (GST_OPENTOK_RUMOR_TYPE_MESSAGE);
@@ -701,14 +704,102 @@ message_envelope_new (const gchar * to, const gchar * from,
       "application/x-raptor+v2");
   gst_opentok_rumor_frame_set_header (frame, "TRANSACTION-ID", transaction_id);
   gst_opentok_rumor_frame_set_header (frame, "X-TB-FROM-ADDRESS", from);
-  payload = gst_opentok_raptor_message_to_bytes (raptor);
   gst_opentok_rumor_frame_set_payload (frame, payload);
-  g_bytes_unref (payload);
   bytes = frame_serialize (frame);
   envelope = gst_opentok_envelope_new (bytes, transaction_id);
   g_bytes_unref (bytes);
   g_free (transaction_id);
   return envelope;
+}
+
+static GstOpenTokEnvelope *
+message_envelope_new (const gchar * to, const gchar * from,
+    GstOpenTokRaptorMessage * raptor)
+{
+  GBytes *payload = gst_opentok_raptor_message_to_bytes (raptor);
+  GstOpenTokEnvelope *envelope;
+
+  envelope = message_envelope_new_for_payload (to, from, payload);
+  g_bytes_unref (payload);
+  return envelope;
+}
+
+/* Appends @str to @out as a JSON string, escaped as json-glib's generator
+ * and gst_opentok_json_to_string() escape it. */
+static void
+json_append_string (GString * out, const gchar * str)
+{
+  const guchar *p = (const guchar *) str, *run = p;
+
+  g_string_append_c (out, '"');
+  for (; *p != '\0'; p++) {
+    const gchar *escape;
+
+    switch (*p) {
+      case '"':
+        escape = "\\\"";
+        break;
+      case '\\':
+        escape = "\\\\";
+        break;
+      case '\b':
+        escape = "\\b";
+        break;
+      case '\f':
+        escape = "\\f";
+        break;
+      case '\n':
+        escape = "\\n";
+        break;
+      case '\r':
+        escape = "\\r";
+        break;
+      case '\t':
+        escape = "\\t";
+        break;
+      default:
+        /* json-glib writes DEL as \u007f too */
+        if (*p >= 0x20 && *p != 0x7f)
+          continue;
+        escape = NULL;
+        break;
+    }
+    g_string_append_len (out, (const gchar *) run, p - run);
+    if (escape != NULL)
+      g_string_append (out, escape);
+    else
+      g_string_append_printf (out, "\\u%04x", *p);
+    run = p + 1;
+  }
+  g_string_append_len (out, (const gchar *) run, p - run);
+  g_string_append_c (out, '"');
+}
+
+/* The Raptor `signal` message a signal is relayed with, as
+ * gst_opentok_raptor_message_to_bytes() writes it, without building it as
+ * JSON objects first: this runs once per signal. @uri is a valid signal
+ * uri (parsed from the request, or made by the server). */
+static GBytes *
+signal_payload_new (const gchar * uri, const gchar * type, const gchar * data)
+{
+  GString *out = g_string_sized_new (64 + strlen (uri) +
+      (type ? strlen (type) : 0) + (data ? strlen (data) + 16 : 0));
+
+  g_string_append (out, "{\"method\":\"signal\",\"uri\":");
+  json_append_string (out, uri);
+  g_string_append (out, ",\"content\":{");
+  if (type != NULL && *type != '\0') {
+    g_string_append (out, "\"type\":");
+    json_append_string (out, type);
+    if (data != NULL)
+      g_string_append_c (out, ',');
+  }
+  if (data != NULL) {
+    g_string_append (out, "\"data\":");
+    json_append_string (out, data);
+  }
+  g_string_append (out, "}}");
+  return g_string_free_to_bytes (out);
 }
 
 static gchar *
@@ -845,9 +936,6 @@ member_overflow_idle (gpointer user_data)
   }
   for (l = victims; l != NULL; l = l->next) {
     member = l->data;
-    GST_WARNING ("connection %s has %u unacknowledged messages (%"
-        G_GSIZE_FORMAT " bytes): dropping it", member->id,
-        member->pending.length, member->pending_bytes);
     metrics_count_error (self, 1008);
     if (member->socket)
       socket_close (member->socket, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
@@ -873,6 +961,9 @@ member_deliver (gpointer subscriber, GstOpenTokEnvelope * envelope)
     GSource *idle = g_idle_source_new ();
 
     member->overflowing = TRUE;
+    GST_WARNING ("connection %s has %u unacknowledged messages (%"
+        G_GSIZE_FORMAT " bytes): dropping it", member->id,
+        member->pending.length, member->pending_bytes);
     g_source_set_callback (idle, member_overflow_idle,
         gst_object_ref (self), gst_object_unref);
     g_source_attach (idle, self->context);
@@ -1113,17 +1204,12 @@ session_relay_signal (GstOpenTokServer * self, Session * session,
     const gchar * from, Member * to, const gchar * type, const gchar * data,
     const gchar * uri)
 {
-  GstOpenTokRaptorMessage *raptor;
   GstOpenTokEnvelope *envelope;
   const gchar *address = to ? to->id : session->topic;
-  JsonObject *content = json_object_new ();
   gchar *own_uri = NULL;
+  GBytes *payload;
   guint delivered;
 
-  if (type != NULL && *type != '\0')
-    json_object_set_string_member (content, "type", type);
-  if (data != NULL)
-    json_object_set_string_member (content, "data", data);
   if (uri == NULL) {
     gchar *id = gst_opentok_uuid_new ();
 
@@ -1135,16 +1221,13 @@ session_relay_signal (GstOpenTokServer * self, Session * session,
     g_free (id);
     uri = own_uri;
   }
-  raptor = gst_opentok_raptor_message_new ("signal", uri, content, NULL);
-  json_object_unref (content);
+  payload = signal_payload_new (uri, type, data);
   g_free (own_uri);
-  if (raptor == NULL)
-    return;
 
-  envelope = message_envelope_new (address, from, raptor);
+  envelope = message_envelope_new_for_payload (address, from, payload);
+  g_bytes_unref (payload);
   delivered = gst_opentok_router_publish (self->router, address, envelope);
   gst_opentok_envelope_unref (envelope);
-  gst_opentok_raptor_message_unref (raptor);
 
   self->metrics.signals_received++;
   self->metrics.signals_delivered += delivered;
@@ -1723,6 +1806,12 @@ server_on_websocket (SoupServer * soup, SoupServerMessage * msg,
   sock = g_new0 (Socket, 1);
   sock->server = self;
   sock->ws = g_object_ref (ws);
+  /* Rumor frames are small and each is a message of its own: Nagle's
+   * algorithm would hold one back until the previous one is acknowledged
+   * (up to the peer's delayed-ACK timeout, 40 ms on Linux) */
+  if (soup_server_message_get_socket (msg) != NULL)
+    g_socket_set_option (soup_server_message_get_socket (msg), IPPROTO_TCP,
+        TCP_NODELAY, 1, NULL);
   over_limit = self->sockets.length >= self->cfg.max_connections;
   sock->opened_time = sock->last_frame_time = g_get_monotonic_time ();
   /* libsoup 3.2 drops the TCP connection without a close frame when a
@@ -2349,11 +2438,37 @@ server_on_http (SoupServer * soup, SoupServerMessage * msg, const char *path,
 /* ------------------------------------------------------------------------ */
 /* Thread                                                                   */
 
+/* Listens on @address with a backlog of LISTEN_BACKLOG: SoupServer's own
+ * sockets listen with GSocket's default of 10, and a crowd joining at once
+ * (a class, every client of a restarted server) would have its connections
+ * wait for SYN retransmissions, a second or more each. */
+static gboolean
+server_listen_address (GstOpenTokServer * self, GInetAddress * address,
+    guint port, SoupServerListenOptions options, GError ** error)
+{
+  GSocketAddress *socket_address = g_inet_socket_address_new (address, port);
+  GSocket *socket;
+  gboolean ok = FALSE;
+
+  socket = g_socket_new (g_inet_address_get_family (address),
+      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+  if (socket != NULL) {
+    g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
+    ok = g_socket_bind (socket, socket_address, TRUE, error) &&
+        g_socket_listen (socket, error) &&
+        soup_server_listen_socket (self->soup, socket, options, error);
+    g_object_unref (socket);
+  }
+  g_object_unref (socket_address);
+  return ok;
+}
+
 static gboolean
 server_listen (GstOpenTokServer * self, const gchar * host, guint port,
     GError ** error)
 {
   GTlsCertificate *certificate;
+  SoupServerListenOptions options;
   GSList *uris;
   gboolean ok, https;
 
@@ -2364,6 +2479,7 @@ server_listen (GstOpenTokServer * self, const gchar * host, guint port,
   self->soup = soup_server_new ("server-header", "gst-opentok-server/"
       VERSION " ", "tls-certificate", certificate, NULL);
   https = certificate != NULL;
+  options = https ? SOUP_SERVER_LISTEN_HTTPS : 0;
   g_clear_object (&certificate);
   soup_server_add_websocket_handler (self->soup,
       GST_OPENTOK_SERVER_RUMOR_PATH, NULL, NULL, server_on_websocket, self,
@@ -2371,21 +2487,40 @@ server_listen (GstOpenTokServer * self, const gchar * host, guint port,
   soup_server_add_handler (self->soup, NULL, server_on_http, self, NULL);
 
   if (g_strcmp0 (host, "localhost") == 0) {
-    ok = soup_server_listen_local (self->soup, port,
-        https ? SOUP_SERVER_LISTEN_HTTPS : 0, error);
+    GInetAddress *address = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+    GError *ipv6_error = NULL;
+
+    /* both loopbacks on one port, as soup_server_listen_local() does: the
+     * IPv6 one only where the system has IPv6 */
+    ok = server_listen_address (self, address, port, options, error);
+    g_object_unref (address);
+    if (ok && port == 0) {
+      uris = soup_server_get_uris (self->soup);
+      port = uris ? (guint) g_uri_get_port (uris->data) : 0;
+      g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+    }
+    if (ok) {
+      address = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV6);
+      if (!server_listen_address (self, address, port, options, &ipv6_error)) {
+        if (g_error_matches (ipv6_error, G_IO_ERROR,
+                G_IO_ERROR_NOT_SUPPORTED)) {
+          g_clear_error (&ipv6_error);
+        } else {
+          g_propagate_error (error, ipv6_error);
+          ok = FALSE;
+        }
+      }
+      g_object_unref (address);
+    }
   } else {
     GInetAddress *address = g_inet_address_new_from_string (host);
-    GSocketAddress *socket_address;
 
     if (address == NULL) {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
           "'%s' is not an IP address (or \"localhost\")", host);
       return FALSE;
     }
-    socket_address = g_inet_socket_address_new (address, port);
-    ok = soup_server_listen (self->soup, socket_address,
-        https ? SOUP_SERVER_LISTEN_HTTPS : 0, error);
-    g_object_unref (socket_address);
+    ok = server_listen_address (self, address, port, options, error);
     g_object_unref (address);
   }
   if (!ok)

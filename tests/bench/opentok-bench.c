@@ -46,6 +46,8 @@
 #include <time.h>
 #include <sys/resource.h>
 #include <unistd.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <libsoup/soup.h>
 #include <json-glib/json-glib.h>
@@ -322,6 +324,35 @@ self_cpu_seconds (void)
   getrusage (RUSAGE_SELF, &usage);
   return usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 +
       usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
+}
+
+/* Seconds the threads of a process spent runnable but waiting for a CPU
+ * (other processes on the machine), from /proc/PID/task/ * /schedstat; -1
+ * when unreadable. */
+static gdouble
+proc_wait_seconds (gint pid)
+{
+  gchar *dir_path = g_strdup_printf ("/proc/%d/task", pid);
+  GDir *dir = g_dir_open (dir_path, 0, NULL);
+  const gchar *name;
+  gdouble total = -1;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
+    gchar *path = g_strdup_printf ("%s/%s/schedstat", dir_path, name);
+    gchar *text = NULL;
+    guint64 run, wait;
+
+    if (g_file_get_contents (path, &text, NULL, NULL) &&
+        sscanf (text, "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT, &run,
+            &wait) == 2)
+      total = MAX (total, 0) + wait / 1e9;
+    g_free (text);
+    g_free (path);
+  }
+  if (dir)
+    g_dir_close (dir);
+  g_free (dir_path);
+  return total;
 }
 
 /* a field of /proc/PID/status in kB, -1 when unreadable */
@@ -615,7 +646,10 @@ sender_pump (Conn * conn)
     while (conn->sent + conn->skipped < due && budget-- > 0) {
       delivered = atomic_load (&group->delivered);
       in_flight = conn->sent * n - MIN (delivered, conn->sent * n);
-      if ((gint64) in_flight > bench->latency_cap)
+      /* full mode: the server's replies tell what it has taken in */
+      if ((gint64) in_flight > bench->latency_cap ||
+          (bench->mode == MODE_FULL && conn->sent - conn->replies_ok -
+              conn->replies_error > 256))
         conn->skipped++;
       else
         conn_send_signal (conn, conn->sent);
@@ -916,6 +950,16 @@ conn_on_ws_open (GObject * source, GAsyncResult * result, gpointer user_data)
   }
 }
 
+/* Browsers set TCP_NODELAY on their sockets; libsoup does not. */
+static void
+on_network_event (SoupMessage * msg, GSocketClientEvent event,
+    GIOStream * connection, gpointer user_data)
+{
+  if (event == G_SOCKET_CLIENT_CONNECTED && G_IS_SOCKET_CONNECTION (connection))
+    g_socket_set_option (g_socket_connection_get_socket (G_SOCKET_CONNECTION
+            (connection)), IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+}
+
 static void
 conn_open_socket (Conn * conn, const gchar * base)
 {
@@ -930,6 +974,7 @@ conn_open_socket (Conn * conn, const gchar * base)
     conn_fail (conn, "unusable messaging URL");
     return;
   }
+  g_signal_connect (msg, "network-event", G_CALLBACK (on_network_event), NULL);
   conn->state = CONN_OPENING;
   soup_session_websocket_connect_async (conn->worker->soup, msg, NULL, NULL,
       G_PRIORITY_DEFAULT, NULL, conn_on_ws_open, conn);
@@ -1003,6 +1048,7 @@ conn_start (Conn * conn)
       conn->group->session_id);
   msg = soup_message_new (SOUP_METHOD_GET, url);
   g_free (url);
+  g_signal_connect (msg, "network-event", G_CALLBACK (on_network_event), NULL);
   headers = soup_message_get_request_headers (msg);
   soup_message_headers_replace (headers, "X-OPENTOK-AUTH", conn->group->token);
   soup_message_headers_replace (headers, "X-TB-VERSION", "1");
@@ -1319,6 +1365,7 @@ run_traffic (Bench * bench)
   Totals a, b;
   Histogram *hist = g_new0 (Histogram, 1);
   gdouble join_seconds, srv_a, srv_b, self_a, self_b, elapsed;
+  gdouble srv_wait_a, srv_wait_b, self_wait_a, self_wait_b;
   gint64 t_a, t_b;
   guint64 sent = 0, skipped = 0, replies_ok = 0, replies_error = 0;
   gboolean latency = g_str_equal (bench->workload, "latency");
@@ -1350,10 +1397,12 @@ run_traffic (Bench * bench)
   } else {
     bench->window_deliveries = bench->window;
   }
-  /* latency: half a second of deliveries in flight, then the sender skips
-   * (the target cannot keep up with the offered rate) */
-  bench->latency_cap = (gint64) MAX (1000, bench->rate / 2 *
-      MAX (1, bench->members - 1));
+  /* latency: up to half a second of signals in flight, at most 256 per
+   * receiver (the embedded server drops a connection with 4096 unacked
+   * messages, and reads a burst of requests before the acks), then the
+   * sender skips: the target cannot keep up with the offered rate */
+  bench->latency_cap = (gint64) CLAMP (bench->rate / 2, 16, 256) *
+      MAX (1, bench->members - 1);
 
   atomic_store (&bench->sending, 1);
   g_usleep ((gulong) (bench->warmup * G_USEC_PER_SEC));
@@ -1362,11 +1411,15 @@ run_traffic (Bench * bench)
   bench_totals (bench, &a);
   srv_a = proc_cpu_seconds (bench->server_pid);
   self_a = self_cpu_seconds ();
+  srv_wait_a = proc_wait_seconds (bench->server_pid);
+  self_wait_a = proc_wait_seconds (getpid ());
   t_a = g_get_monotonic_time ();
   g_usleep ((gulong) (bench->duration * G_USEC_PER_SEC));
   bench_totals (bench, &b);
   srv_b = proc_cpu_seconds (bench->server_pid);
   self_b = self_cpu_seconds ();
+  srv_wait_b = proc_wait_seconds (bench->server_pid);
+  self_wait_b = proc_wait_seconds (getpid ());
   t_b = g_get_monotonic_time ();
   bench_histograms (bench, FALSE, hist);
   atomic_store (&bench->sending, 0);
@@ -1397,6 +1450,14 @@ run_traffic (Bench * bench)
         (srv_b - srv_a) / elapsed);
   g_string_append_printf (out, ",\"bench_cpu\":%.3f",
       (self_b - self_a) / elapsed);
+  /* CPU time the machine's other processes took from us: large values
+   * mean the figures are a floor */
+  if (srv_wait_a >= 0 && srv_wait_b >= 0)
+    g_string_append_printf (out, ",\"server_wait\":%.3f",
+        (srv_wait_b - srv_wait_a) / elapsed);
+  if (self_wait_a >= 0 && self_wait_b >= 0)
+    g_string_append_printf (out, ",\"bench_wait\":%.3f",
+        (self_wait_b - self_wait_a) / elapsed);
   g_string_append_printf (out, ",\"sent\":%" G_GUINT64_FORMAT ",\"skipped\":%"
       G_GUINT64_FORMAT ",\"replies_ok\":%" G_GUINT64_FORMAT
       ",\"replies_error\":%" G_GUINT64_FORMAT ",\"closed\":%u,\"window\":%"
@@ -1670,6 +1731,28 @@ out:
 
 /* ------------------------------------------------------------------------ */
 
+/* libsoup 3.2 calls g_debug () for every WebSocket frame it sends or
+ * receives, and GLib's default handler then reads G_MESSAGES_DEBUG each time
+ * to drop the message: about 6 % of the server's instructions at high
+ * message rates (callgrind). Unless libsoup's debug output is wanted, its
+ * debug messages go to a handler that drops them at once. */
+static void
+drop_log_message (const gchar * domain, GLogLevelFlags level,
+    const gchar * message, gpointer user_data)
+{
+}
+
+static void
+quiet_libsoup_debug (void)
+{
+  const gchar *wanted = g_getenv ("G_MESSAGES_DEBUG");
+
+  if (wanted != NULL && (strstr (wanted, "libsoup") != NULL ||
+          strstr (wanted, "all") != NULL))
+    return;
+  g_log_set_handler ("libsoup", G_LOG_LEVEL_DEBUG, drop_log_message, NULL);
+}
+
 static void
 raise_fd_limit (void)
 {
@@ -1750,6 +1833,7 @@ main (int argc, char **argv)
   }
   g_option_context_free (options);
   gst_init (&argc, &argv);
+  quiet_libsoup_debug ();
   raise_fd_limit ();
 
   if (bench.target == NULL)

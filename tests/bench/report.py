@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # Turns opentok-bench's JSON lines into results.md and PNG plots (gnuplot).
 #
-#   report.py RESULTS.jsonl OUTDIR COMMAND ELAPSED_SECONDS
+#   report.py RESULTS.jsonl OUTDIR COMMAND ELAPSED_SECONDS [LOADAVG]
 
 import json
 import os
@@ -172,7 +172,9 @@ plot {', '.join(lines)}
 
 def main():
     path, outdir, command, elapsed = sys.argv[1:5]
+    loadavg = sys.argv[5] if len(sys.argv) > 5 else "?"
     rows = load(path)
+    waits = [r["server_wait"] for r in rows if "server_wait" in r]
     out = []
     out.append("# gst-opentok server benchmark")
     out.append("")
@@ -189,6 +191,14 @@ def main():
                "ratios compare deliveries per second of server CPU time, the "
                "fair figure when the generator, not the server, is the "
                "bottleneck (generator CPU near 1.00).")
+    out.append("")
+    out.append(f"Load average when the run started: {loadavg}. Other "
+               "processes on the machine take CPU from the measured ones: "
+               "the servers spent up to "
+               f"{max(waits) if waits else 0:.2f} s per second runnable but "
+               "waiting for a CPU (run-queue wait, /proc/PID/task/*/"
+               "schedstat); absolute rates are then a floor, the per-CPU "
+               "ratios stay fair.")
     out.append("")
     out.append("## Fan-out throughput (deliveries/s, one sender, one session)")
     out.append("")
@@ -214,6 +224,8 @@ def main():
                 cells.append("–")
                 continue
             sat = " (saturated)" if x.get("skipped") else ""
+            if x.get("closed"):
+                sat += f" ({x['closed']} receivers dropped)"
             cells.append(f"{num(x['latency_p50_us'], 0)} / "
                          f"{num(x['latency_p99_us'], 0)} / "
                          f"{num(x['latency_p999_us'], 0)}{sat}")

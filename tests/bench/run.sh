@@ -74,7 +74,8 @@ stop_server() {
     server_pid=
   fi
 }
-trap stop_server EXIT INT TERM
+trap stop_server EXIT
+trap 'stop_server; exit 130' INT TERM
 
 # start_server ours|bare|node: sets server_pid, server_url, server_ws
 start_server() {
@@ -134,6 +135,7 @@ bench() {
 }
 
 started=$(date +%s)
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for kind in ours bare node; do
   for size in 100 8192; do
     for members in 11 101 1001; do
@@ -160,7 +162,8 @@ GST_PLUGIN_PATH_1_0=$build/plugin GST_PLUGIN_SYSTEM_PATH_1_0= \
 
 elapsed=$(( $(date +%s) - started ))
 command="tests/bench/run.sh${1:+ $1}"
-python3 "$here/report.py" "$jsonl" "$out" "$command" "$elapsed"
+python3 "$here/report.py" "$jsonl" "$out" "$command" "$elapsed" \
+  "$load_before"
 rm -rf "$here/results/latest"
 mkdir -p "$here/results/latest"
 cp "$out"/results.md "$out"/results.jsonl "$out"/*.png "$here/results/latest/"
