@@ -39,6 +39,8 @@
 #endif
 
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <libsoup/soup.h>
 #include <json-glib/json-glib.h>
 
@@ -1543,6 +1545,20 @@ on_socket_open (GObject * source, GAsyncResult * result, gpointer user_data)
   }
 }
 
+/* Signals are small: send each at once rather than wait on Nagle. */
+static void
+on_network_event (SoupMessage * msg, GSocketClientEvent event,
+    GIOStream * connection, gpointer user_data)
+{
+  GSocket *socket;
+
+  if (event != G_SOCKET_CLIENT_CONNECTED || !G_IS_SOCKET_CONNECTION
+      (connection))
+    return;
+  socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (connection));
+  g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+}
+
 static void
 client_open_socket (GstOpenTokClient * self)
 {
@@ -1567,6 +1583,8 @@ client_open_socket (GstOpenTokClient * self)
         "The session info gave an unusable messaging_url");
     return;
   }
+  g_signal_connect (msg, "network-event", G_CALLBACK (on_network_event),
+      NULL);
   soup_session_websocket_connect_async (self->soup, msg, NULL, NULL,
       G_PRIORITY_DEFAULT, self->cancellable, on_socket_open, self);
   g_object_unref (msg);
