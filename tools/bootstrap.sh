@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Sets up a Debian 12 machine for gst-opentok and runs what you ask for.
 #
-#   tools/bootstrap.sh demo    install, build, run the demo on the embedded server
-#   tools/bootstrap.sh test    install, build (warnings are errors), run every test
-#   tools/bootstrap.sh deps    only install the dependencies
-#   tools/bootstrap.sh build   install and build
+#   tools/bootstrap.sh demo      install, build, run the demo on the embedded server
+#   tools/bootstrap.sh test      install, build (warnings are errors), run every
+#                                test, then the sanitize steps (`test NAME...`:
+#                                only the named tests, no sanitize steps)
+#   tools/bootstrap.sh sanitize  install, build, run the check and fuzz suites
+#                                under AddressSanitizer + UBSan (build-asan/), then
+#                                the server, client and element tests under valgrind
+#   tools/bootstrap.sh deps      only install the dependencies
+#   tools/bootstrap.sh build     install and build
 #
 # Debian packages come from Debian 12 (bookworm) by name: its archive keeps
 # only the current point release of each, so exact versions cannot be pinned
@@ -15,6 +20,7 @@ set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir=${GST_OPENTOK_BUILD_DIR:-$top/build}
+asan_dir=${GST_OPENTOK_ASAN_BUILD_DIR:-$top/build-asan}
 
 apt_packages=(
   build-essential meson ninja-build pkg-config
@@ -24,6 +30,7 @@ apt_packages=(
   gobject-introspection libgirepository1.0-dev python3-gi gir1.2-gstreamer-1.0
   nodejs npm chromium
   valgrind clang libclang-rt-14-dev
+  gnuplot-nox
 )
 
 as_root() {
@@ -68,34 +75,97 @@ build() {
   ninja -C "$build_dir"
 }
 
+# The meson test logs of the steps run so far, and the steps that could
+# not even start (a failed build): all of them go into the closing line.
+test_logs=()
+broken_steps=0
+
 run_tests() {
   local status=0
+  rm -f "$build_dir/meson-logs/testlog.json"
   meson test -C "$build_dir" --print-errorlogs --num-processes 2 "$@" \
     || status=$?
-  # one closing line any CI can read: "N passed, N failed"
-  python3 - "$build_dir/meson-logs/testlog.json" <<'PY'
-import json, sys
+  test_logs+=("$build_dir/meson-logs/testlog.json")
+  return $status
+}
+
+# The whole check and fuzz suites under AddressSanitizer + UBSan (a build of
+# its own, with the compiler in CC, gcc by default), then memcheck over the
+# tests that run the server, the client and the element (on the normal
+# build). The test setups are defined in tests/meson.build.
+run_sanitizers() {
+  local status=0
+  echo "== AddressSanitizer + UBSan: $asan_dir"
+  if { [ -f "$asan_dir/build.ninja" ] || meson setup "$asan_dir" "$top" \
+        -Db_sanitize=address,undefined -Db_lundef=false \
+        -Dinterop=disabled -Dintrospection=disabled; } \
+      && ninja -C "$asan_dir"; then
+    rm -f "$asan_dir/meson-logs/testlog-asan.json"
+    meson test -C "$asan_dir" --setup asan --print-errorlogs \
+      --num-processes 2 --suite check --suite fuzz || status=$?
+    test_logs+=("$asan_dir/meson-logs/testlog-asan.json")
+  else
+    echo "== the AddressSanitizer build failed"
+    broken_steps=$((broken_steps + 1))
+    status=1
+  fi
+  echo "== valgrind memcheck: libs_server libs_client elements_signalbin"
+  rm -f "$build_dir/meson-logs/testlog-valgrind.json"
+  meson test -C "$build_dir" --setup valgrind --print-errorlogs \
+    --num-processes 2 libs_server libs_client elements_signalbin \
+    || status=$?
+  test_logs+=("$build_dir/meson-logs/testlog-valgrind.json")
+  return $status
+}
+
+# one closing line any CI can read: "N passed, N failed", over every step
+summarize() {
+  python3 - "$broken_steps" "${test_logs[@]}" <<'PY'
+import json, os, sys
 passed = failed = skipped = 0
-for line in open(sys.argv[1]):
-    result = json.loads(line).get("result")
-    if result in ("OK", "EXPECTEDFAIL"):
-        passed += 1
-    elif result == "SKIP":
-        skipped += 1
-    else:
-        failed += 1
+failed += int(sys.argv[1])
+for path in sys.argv[2:]:
+    if not os.path.exists(path):
+        failed += 1          # the step stopped before running any test
+        continue
+    for line in open(path):
+        result = json.loads(line).get("result")
+        if result in ("OK", "EXPECTEDFAIL"):
+            passed += 1
+        elif result == "SKIP":
+            skipped += 1
+        else:
+            failed += 1
 print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
 PY
+}
+
+run_all_tests() {
+  local status=0
+  run_tests "$@" || status=$?
+  if [ $# -eq 0 ]; then
+    run_sanitizers || status=$?
+  fi
+  summarize
   return $status
 }
 
 case "${1:-}" in
   deps) install_deps ;;
   build) install_deps; build false ;;
-  test) shift; install_deps; build true; run_tests "$@" ;;
+  test) shift; install_deps; build true; run_all_tests "$@" ;;
+  sanitize)
+    install_deps
+    # valgrind runs on build/: build it as it is configured (-Dwerror left
+    # alone, so that `test` does not rebuild everything afterwards)
+    if [ -f "$build_dir/build.ninja" ]; then ninja -C "$build_dir"; else build false; fi
+    run_sanitizers || status=$?
+    summarize
+    exit "${status:-0}"
+    ;;
   demo) install_deps; build false; exec "$top/examples/demo.sh" "$build_dir" ;;
   *)
-    sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

@@ -34,8 +34,7 @@ check_message (GstOpenTokRaptorMessage * message)
   FUZZ_CHECK (*gst_opentok_raptor_message_get_version (message) != '\0');
   resource = gst_opentok_raptor_message_get_resource (message);
   FUZZ_CHECK (resource != NULL && *resource != '\0');
-  FUZZ_CHECK (gst_opentok_raptor_message_get_param (message, resource) !=
-      NULL);
+  FUZZ_CHECK (gst_opentok_raptor_message_get_param (message, resource) != NULL);
   FUZZ_CHECK (gst_opentok_raptor_message_get_content (message) != NULL);
 
   text = gst_opentok_raptor_message_to_string (message);

@@ -88,6 +88,10 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
   } else {
     FUZZ_CHECK (type == NULL && text == NULL);
     FUZZ_CHECK (error != NULL && error->domain == GST_OPENTOK_SIGNAL_ERROR);
+    /* 413 exactly for what is over the limit, 400 for the rest */
+    FUZZ_CHECK (error->code == (size > GST_OPENTOK_REST_MAX_BODY_SIZE ?
+            GST_OPENTOK_SIGNAL_ERROR_TOO_LARGE :
+            GST_OPENTOK_SIGNAL_ERROR_INVALID));
     g_error_free (error);
   }
   return 0;

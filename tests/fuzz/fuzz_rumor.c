@@ -53,8 +53,7 @@ check_frame (GstOpenTokRumorFrame * frame, const guint8 * data, gsize size)
     FUZZ_CHECK (key != NULL && value != NULL);
     FUZZ_CHECK (gst_opentok_rumor_frame_get_header (frame, key) != NULL);
   }
-  FUZZ_CHECK (!gst_opentok_rumor_frame_get_nth_header (frame, n, NULL,
-          NULL));
+  FUZZ_CHECK (!gst_opentok_rumor_frame_get_nth_header (frame, n, NULL, NULL));
 
   payload = gst_opentok_rumor_frame_get_payload (frame);
   FUZZ_CHECK (payload != NULL && g_bytes_get_size (payload) <= size);
@@ -92,10 +91,13 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
   frame = gst_opentok_rumor_frame_parse (bytes, 0, &error);
   if (frame != NULL) {
     FUZZ_CHECK (error == NULL);
+    FUZZ_CHECK (size <= GST_OPENTOK_RUMOR_DEFAULT_MAX_FRAME_SIZE);
     check_frame (frame, data, size);
     gst_opentok_rumor_frame_unref (frame);
   } else {
     FUZZ_CHECK (error != NULL && error->domain == GST_OPENTOK_PROTOCOL_ERROR);
+    FUZZ_CHECK (size <= GST_OPENTOK_RUMOR_DEFAULT_MAX_FRAME_SIZE ||
+        error->code == GST_OPENTOK_PROTOCOL_ERROR_TOO_LARGE);
     g_error_free (error);
   }
   g_bytes_unref (bytes);

@@ -49,6 +49,7 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
     const gchar *p;
 
     FUZZ_CHECK (error == NULL && *key != '\0');
+    FUZZ_CHECK (strlen (text) <= 4096);
     for (p = key; *p != '\0'; p++)
       FUZZ_CHECK (*p >= 0x21 && *p <= 0x7e);
     g_free (key);

@@ -74,8 +74,7 @@ sign_jwt (const gchar * header, gsize header_len, const gchar * claims,
 }
 
 static gchar *
-sign_t1 (const gchar * head, gsize head_len, const gchar * form,
-    gsize form_len)
+sign_t1 (const gchar * head, gsize head_len, const gchar * form, gsize form_len)
 {
   gchar *sig, *plain, *encoded, *token;
   gsize plain_len;
