@@ -896,6 +896,37 @@ client_fail (GstOpenTokClient * self, GstOpenTokClientError code,
 /* ------------------------------------------------------------------------ */
 /* Connections registry                                                     */
 
+/* A string member of a JSON object from the network, or NULL when it is
+ * absent or of another type (json-glib's getters raise a critical then). */
+static const gchar *
+json_member_string (JsonObject * object, const gchar * name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+/* The JSON object a server payload holds, or NULL; bounded in depth. */
+static JsonNode *
+payload_parse_object (GBytes * payload)
+{
+  gsize size;
+  const gchar *data = g_bytes_get_data (payload, &size);
+  JsonNode *root;
+
+  if (size == 0)
+    return NULL;
+  root = gst_opentok_json_parse (data, size, 0, NULL);
+  if (root != NULL && !JSON_NODE_HOLDS_OBJECT (root)) {
+    json_node_unref (root);
+    root = NULL;
+  }
+  return root;
+}
+
 static GstOpenTokConnection *
 connection_from_json (JsonObject * object)
 {
@@ -903,16 +934,22 @@ connection_from_json (JsonObject * object)
   JsonNode *node;
   gint64 creation_time = 0;
 
-  id = json_object_get_string_member_with_default (object, "id", NULL);
+  id = json_member_string (object, "id");
   if (id == NULL || *id == '\0')
     return NULL;
-  data = json_object_get_string_member_with_default (object, "data", "");
+  data = json_member_string (object, "data");
   node = json_object_get_member (object, "creationTime");
-  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
-      (json_node_get_value_type (node) == G_TYPE_INT64 ||
-          json_node_get_value_type (node) == G_TYPE_DOUBLE))
-    creation_time = json_node_get_value_type (node) == G_TYPE_INT64 ?
-        json_node_get_int (node) : (gint64) json_node_get_double (node);
+  if (node != NULL && JSON_NODE_HOLDS_VALUE (node)) {
+    if (json_node_get_value_type (node) == G_TYPE_INT64) {
+      creation_time = json_node_get_int (node);
+    } else if (json_node_get_value_type (node) == G_TYPE_DOUBLE) {
+      gdouble ms = json_node_get_double (node);
+
+      /* milliseconds since the epoch; anything else is not a time */
+      if (ms >= 0 && ms < 1e15)
+        creation_time = (gint64) ms;
+    }
+  }
   return gst_opentok_connection_new (id, data, creation_time);
 }
 
@@ -984,21 +1021,14 @@ client_maybe_connected (GstOpenTokClient * self)
 static gchar *
 reason_from_payload (GBytes * payload)
 {
-  JsonParser *parser;
-  JsonNode *root;
+  JsonNode *root = payload_parse_object (payload);
   gchar *reason = NULL;
-  gsize size;
-  const gchar *data = g_bytes_get_data (payload, &size);
 
-  if (size == 0)
-    return NULL;
-  parser = json_parser_new_immutable ();
-  if (json_parser_load_from_data (parser, data, size, NULL) &&
-      (root = json_parser_get_root (parser)) != NULL &&
-      JSON_NODE_HOLDS_OBJECT (root))
-    reason = g_strdup (json_object_get_string_member_with_default
-        (json_node_get_object (root), "reason", NULL));
-  g_object_unref (parser);
+  if (root != NULL) {
+    reason = g_strdup (json_member_string (json_node_get_object (root),
+            "reason"));
+    json_node_unref (root);
+  }
   return reason;
 }
 
@@ -1006,11 +1036,8 @@ static void
 handle_create_reply (GstOpenTokClient * self, guint status, GBytes * payload,
     const gchar * reason)
 {
-  JsonParser *parser;
   JsonNode *root;
   JsonArray *list = NULL;
-  gsize size;
-  const gchar *data;
   guint i;
 
   if (status / 100 != 2) {
@@ -1029,11 +1056,8 @@ handle_create_reply (GstOpenTokClient * self, guint status, GBytes * payload,
     return;
   }
 
-  data = g_bytes_get_data (payload, &size);
-  parser = json_parser_new_immutable ();
-  if (size > 0 && json_parser_load_from_data (parser, data, size, NULL) &&
-      (root = json_parser_get_root (parser)) != NULL &&
-      JSON_NODE_HOLDS_OBJECT (root) &&
+  root = payload_parse_object (payload);
+  if (root != NULL &&
       json_object_has_member (json_node_get_object (root), "connection") &&
       JSON_NODE_HOLDS_ARRAY (json_object_get_member (json_node_get_object
               (root), "connection")))
@@ -1049,7 +1073,8 @@ handle_create_reply (GstOpenTokClient * self, guint status, GBytes * payload,
     if (connection)
       gst_opentok_connection_unref (connection);
   }
-  g_object_unref (parser);
+  if (root != NULL)
+    json_node_unref (root);
 
   self->joined = TRUE;
   client_maybe_connected (self);
@@ -1185,8 +1210,8 @@ handle_signal (GstOpenTokClient * self, GstOpenTokRaptorMessage * raptor,
   GstOpenTokSignal *signal;
   GQuark detail = 0;
 
-  type = json_object_get_string_member_with_default (content, "type", NULL);
-  data = json_object_get_string_member_with_default (content, "data", NULL);
+  type = json_member_string (content, "type");
+  data = json_member_string (content, "data");
   if (from != NULL && *from == '\0')
     from = NULL;
   signal = gst_opentok_signal_new_received (type, data, from,
