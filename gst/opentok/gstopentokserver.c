@@ -165,6 +165,7 @@ struct _Socket
   gint64 opened_time;           /* monotonic */
   gint64 last_frame_time;       /* monotonic */
   gboolean leaving;             /* sent DISCONNECT with reconnect "" */
+  gboolean refused;             /* the server is closing it: ignore it */
   GSource *close_timer;         /* closes a force-disconnected socket */
   GList *link;                  /* in server->sockets */
 };
@@ -842,6 +843,8 @@ socket_close (Socket * sock, gushort code, const gchar * reason)
   gchar buf[124];
   const gchar *end;
 
+  /* what it already sent and libsoup still hands us is not acted on */
+  sock->refused = TRUE;
   if (sock->ws == NULL || soup_websocket_connection_get_state (sock->ws) !=
       SOUP_WEBSOCKET_STATE_OPEN)
     return;
@@ -1656,6 +1659,8 @@ socket_on_message (SoupWebsocketConnection * ws, gint type, GBytes * message,
   GstOpenTokRumorFrame *frame;
   GError *error = NULL;
 
+  if (sock->refused)
+    return;
   sock->last_frame_time = g_get_monotonic_time ();
   self->metrics.frames_received++;
   if (type != SOUP_WEBSOCKET_DATA_BINARY) {
@@ -1830,6 +1835,7 @@ server_on_websocket (SoupServer * soup, SoupServerMessage * msg,
         self->cfg.max_connections);
     self->metrics.connections_refused++;
     sock->leaving = TRUE;
+    sock->refused = TRUE;
     /* once the handshake is out, or the client sees no close code */
     sock->close_timer = g_idle_source_new ();
     g_source_set_callback (sock->close_timer, refuse_socket_idle, sock, NULL);
@@ -2388,6 +2394,35 @@ handle_metrics (GstOpenTokServer * self, SoupServerMessage * msg)
   g_string_free (out, FALSE);
 }
 
+/* A body larger than any REST call takes is refused on its headers, before
+ * libsoup reads it into memory. */
+static void
+http_on_got_headers (SoupServerMessage * msg, GstOpenTokServer * self)
+{
+  goffset length =
+      soup_message_headers_get_content_length
+      (soup_server_message_get_request_headers (msg));
+
+  if (length <= GST_OPENTOK_REST_MAX_BODY_SIZE)
+    return;
+  /* a client that sends the body anyway has it read and thrown away */
+  soup_message_body_set_accumulate (soup_server_message_get_request_body
+      (msg), FALSE);
+  http_add_cors (msg);
+  http_respond_error (self, msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
+      "The request body is larger than any OpenTok REST call takes");
+  soup_message_headers_replace (soup_server_message_get_response_headers
+      (msg), "Connection", "close");
+}
+
+static void
+server_on_request_started (SoupServer * soup, SoupServerMessage * msg,
+    GstOpenTokServer * self)
+{
+  g_signal_connect (msg, "got-headers", G_CALLBACK (http_on_got_headers),
+      self);
+}
+
 static void
 server_on_http (SoupServer * soup, SoupServerMessage * msg, const char *path,
     GHashTable * query, gpointer user_data)
@@ -2485,6 +2520,8 @@ server_listen (GstOpenTokServer * self, const gchar * host, guint port,
       GST_OPENTOK_SERVER_RUMOR_PATH, NULL, NULL, server_on_websocket, self,
       NULL);
   soup_server_add_handler (self->soup, NULL, server_on_http, self, NULL);
+  g_signal_connect (self->soup, "request-started",
+      G_CALLBACK (server_on_request_started), self);
 
   if (g_strcmp0 (host, "localhost") == 0) {
     GInetAddress *address = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
