@@ -16,8 +16,9 @@
  * fail in controlled ways: tcp_proxy_cut_all() drops every connection at
  * once (both sides see the stream end, with no goodbye of any protocol
  * above TCP), %TCP_PROXY_MODE_BLACKHOLE stalls the path without closing
- * anything, and %TCP_PROXY_MODE_REFUSE closes new connections as soon as
- * they arrive.
+ * anything (%TCP_PROXY_MODE_BLACKHOLE_UPSTREAM and
+ * %TCP_PROXY_MODE_BLACKHOLE_DOWNSTREAM stall one direction only), and
+ * %TCP_PROXY_MODE_REFUSE closes new connections as soon as they arrive.
  *
  * The proxy listens on 127.0.0.1 on a port of its own choosing
  * (tcp_proxy_get_port()) and forwards each accepted connection to the
@@ -190,6 +191,18 @@ on_written (GObject * source, GAsyncResult * result, gpointer user_data)
   pump_read (pump);             /* passes the reference on */
 }
 
+/* Whether @mode drops what @pump reads: pumps[0] carries the client's
+ * bytes, pumps[1] the target's. */
+static gboolean
+pump_drops (Pump * pump, TcpProxyMode mode)
+{
+  gboolean upstream = pump == &pump->connection->pumps[0];
+
+  return mode == TCP_PROXY_MODE_BLACKHOLE ||
+      (mode == TCP_PROXY_MODE_BLACKHOLE_UPSTREAM && upstream) ||
+      (mode == TCP_PROXY_MODE_BLACKHOLE_DOWNSTREAM && !upstream);
+}
+
 static void
 on_read (GObject * source, GAsyncResult * result, gpointer user_data)
 {
@@ -205,7 +218,7 @@ on_read (GObject * source, GAsyncResult * result, gpointer user_data)
     connection_unref (connection);
     return;
   }
-  if (proxy_get_mode (connection->proxy) == TCP_PROXY_MODE_BLACKHOLE) {
+  if (pump_drops (pump, proxy_get_mode (connection->proxy))) {
     connection->tainted = TRUE;
     pump_read (pump);
     return;
@@ -589,7 +602,8 @@ tcp_proxy_get_url (TcpProxy * proxy, const gchar * scheme)
  *
  * Changes what the proxy does with the traffic; open connections follow at
  * once. Going back to %TCP_PROXY_MODE_PASS cuts the connections that lost
- * bytes while the path was a blackhole. Returns once the change is made.
+ * bytes while the path was a blackhole, in either direction. Returns once
+ * the change is made.
  */
 void
 tcp_proxy_set_mode (TcpProxy * proxy, TcpProxyMode mode)

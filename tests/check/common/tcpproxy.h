@@ -33,6 +33,10 @@ typedef struct _TcpProxy TcpProxy;
  *     %TCP_PROXY_MODE_PASS, since their byte streams have holes.
  * @TCP_PROXY_MODE_REFUSE: close every new connection as soon as it is
  *     accepted; connections already forwarded are left alone
+ * @TCP_PROXY_MODE_BLACKHOLE_UPSTREAM: as %TCP_PROXY_MODE_BLACKHOLE, for
+ *     the bytes the clients send only: what the target sends still arrives
+ * @TCP_PROXY_MODE_BLACKHOLE_DOWNSTREAM: as %TCP_PROXY_MODE_BLACKHOLE, for
+ *     the bytes the target sends only: what the clients send still arrives
  *
  * What the proxy does with the traffic.
  */
@@ -41,6 +45,8 @@ typedef enum
   TCP_PROXY_MODE_PASS,
   TCP_PROXY_MODE_BLACKHOLE,
   TCP_PROXY_MODE_REFUSE,
+  TCP_PROXY_MODE_BLACKHOLE_UPSTREAM,
+  TCP_PROXY_MODE_BLACKHOLE_DOWNSTREAM,
 } TcpProxyMode;
 
 TcpProxy *tcp_proxy_new (const gchar * target_host, guint16 target_port);
