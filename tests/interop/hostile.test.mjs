@@ -88,6 +88,7 @@ const tally = {
   close: 0, // a WebSocket close with a code and a reason
   pong: 0, // the input had become a PING: answered with a PONG
   byDesign: 0, // a sound frame of a type that gets no answer by protocol
+  'tcp-end': 0, // a message far over the frame limit, cut off by libsoup
   codes: {}, // "http 403", "status 400", "close 1007", ...
   categories: {}, // category -> count
   unanswered: [], // failures: { category, what, got }
@@ -365,6 +366,7 @@ describe('hostile input gets a clear answer and hurts nobody else', () => {
     console.log(`hostile: answers: ${tally.http} HTTP status + JSON message, ${tally.status} Rumor STATUS + reason, ` +
       `${tally.close} WebSocket close + reason, ${tally.pong} PONG (inputs that had become PINGs), ` +
       `${tally.byDesign} sound frames of answerless Rumor types (dropped by protocol), ` +
+      `${tally['tcp-end']} bare TCP closes (messages far over the frame limit), ` +
       `${tally.unanswered.length} unanswered; ${tally.healthChecks} health round trips`);
     console.log(`hostile: by code: ${JSON.stringify(tally.codes)}`);
     console.log(`hostile: server peak memory (VmHWM) ${ctx.peakBeforeBigBodyKb ?? ctx.peakKb} kB before the 64 MB body test, ${ctx.peakKb} kB at the end`);

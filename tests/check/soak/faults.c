@@ -24,7 +24,7 @@
  *
  * Knobs (environment): GST_OPENTOK_SOAK_SEED (the random seed, printed),
  * GST_OPENTOK_SOAK_SIGNALS (signals each way, default 10000) and
- * GST_OPENTOK_SOAK_RATE (signals per second each way, default 160). Long
+ * GST_OPENTOK_SOAK_RATE (signals per second each way, default 140). Long
  * runs need a longer timeout: CK_DEFAULT_TIMEOUT does not apply (the test
  * case sets its own from the figures), but meson's does
  * (meson test --timeout-multiplier).
@@ -60,12 +60,12 @@
 
 #define SOAK_DEFAULT_SEED 20261124
 #define SOAK_DEFAULT_SIGNALS 10000
-#define SOAK_DEFAULT_RATE 160
+#define SOAK_DEFAULT_RATE 140
 /* faults go on as long as the sending does, and at least this many */
 #define SOAK_MIN_FAULTS 50
 /* quiet time between the recovery from a fault and the next one */
-#define SOAK_GAP_MIN_MS 200
-#define SOAK_GAP_MAX_MS 600
+#define SOAK_GAP_MIN_MS 100
+#define SOAK_GAP_MAX_MS 300
 #define SOAK_STALL_MIN_MS 200
 #define SOAK_STALL_MAX_MS 2000
 /* one fault in SOAK_SILENCE_EVERY is a silence: each costs the client's
