@@ -2394,20 +2394,16 @@ handle_metrics (GstOpenTokServer * self, SoupServerMessage * msg)
   g_string_free (out, FALSE);
 }
 
-/* A body larger than any REST call takes is refused on its headers, before
- * libsoup reads it into memory. */
+/* A body larger than any REST call takes is refused, and the rest of it read
+ * and thrown away: on its headers when it states its length, or as soon as
+ * the chunks read pass the limit when it does not (chunked encoding). */
 static void
-http_on_got_headers (SoupServerMessage * msg, GstOpenTokServer * self)
+http_refuse_body (GstOpenTokServer * self, SoupServerMessage * msg)
 {
-  goffset length =
-      soup_message_headers_get_content_length
-      (soup_server_message_get_request_headers (msg));
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
 
-  if (length <= GST_OPENTOK_REST_MAX_BODY_SIZE)
-    return;
-  /* a client that sends the body anyway has it read and thrown away */
-  soup_message_body_set_accumulate (soup_server_message_get_request_body
-      (msg), FALSE);
+  soup_message_body_set_accumulate (body, FALSE);
+  soup_message_body_truncate (body);
   http_add_cors (msg);
   http_respond_error (self, msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
       "The request body is larger than any OpenTok REST call takes");
@@ -2416,11 +2412,34 @@ http_on_got_headers (SoupServerMessage * msg, GstOpenTokServer * self)
 }
 
 static void
+http_on_got_headers (SoupServerMessage * msg, GstOpenTokServer * self)
+{
+  goffset length =
+      soup_message_headers_get_content_length
+      (soup_server_message_get_request_headers (msg));
+
+  if (length > GST_OPENTOK_REST_MAX_BODY_SIZE)
+    http_refuse_body (self, msg);
+}
+
+static void
+http_on_got_chunk (SoupServerMessage * msg, GBytes * chunk,
+    GstOpenTokServer * self)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+
+  /* libsoup appends each chunk before this signal, while accumulating */
+  if (soup_message_body_get_accumulate (body) &&
+      body->length > GST_OPENTOK_REST_MAX_BODY_SIZE)
+    http_refuse_body (self, msg);
+}
+
+static void
 server_on_request_started (SoupServer * soup, SoupServerMessage * msg,
     GstOpenTokServer * self)
 {
-  g_signal_connect (msg, "got-headers", G_CALLBACK (http_on_got_headers),
-      self);
+  g_signal_connect (msg, "got-headers", G_CALLBACK (http_on_got_headers), self);
+  g_signal_connect (msg, "got-chunk", G_CALLBACK (http_on_got_chunk), self);
 }
 
 static void

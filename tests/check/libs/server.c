@@ -22,6 +22,7 @@
 
 #include <gst/check/gstcheck.h>
 #include <gst/opentok/opentok.h>
+#include <gst/opentok/gstopentokrest.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
@@ -273,6 +274,31 @@ http_done (GObject * source, GAsyncResult * result, gpointer user_data)
   call->done = TRUE;
 }
 
+/* Sends @msg and waits for the answer, whose body goes to @response as
+ * text. */
+static void
+http_send (Fixture * f, SoupMessage * msg, gchar ** response)
+{
+  HttpCall call = { FALSE, NULL, NULL };
+  const gchar *method = soup_message_get_method (msg);
+  const gchar *path = g_uri_get_path (soup_message_get_uri (msg));
+
+  soup_session_send_and_read_async (f->http, msg, G_PRIORITY_DEFAULT, NULL,
+      http_done, &call);
+  fail_unless (wait_for (f, flag_is_set, &call.done, WAIT_MS),
+      "no answer to %s %s", method, path);
+  if (call.error != NULL)
+    fail ("%s %s failed: %s", method, path, call.error->message);
+
+  if (response != NULL) {
+    gsize size;
+    const gchar *data = g_bytes_get_data (call.body, &size);
+
+    *response = g_strndup (data ? data : "", size);
+  }
+  g_bytes_unref (call.body);
+}
+
 /* Sends @method @path with an optional body and the header name/value
  * pairs that follow, up to NULL. Returns the message (for its status and
  * headers); the body goes to @response as text. */
@@ -280,7 +306,6 @@ static SoupMessage *
 http_request (Fixture * f, const gchar * method, const gchar * path,
     const gchar * content_type, const gchar * body, gchar ** response, ...)
 {
-  HttpCall call = { FALSE, NULL, NULL };
   SoupMessageHeaders *headers;
   SoupMessage *msg;
   const gchar *name;
@@ -308,20 +333,7 @@ http_request (Fixture * f, const gchar * method, const gchar * path,
     g_bytes_unref (bytes);
   }
 
-  soup_session_send_and_read_async (f->http, msg, G_PRIORITY_DEFAULT, NULL,
-      http_done, &call);
-  fail_unless (wait_for (f, flag_is_set, &call.done, WAIT_MS),
-      "no answer to %s %s", method, path);
-  if (call.error != NULL)
-    fail ("%s %s failed: %s", method, path, call.error->message);
-
-  if (response != NULL) {
-    gsize size;
-    const gchar *data = g_bytes_get_data (call.body, &size);
-
-    *response = g_strndup (data ? data : "", size);
-  }
-  g_bytes_unref (call.body);
+  http_send (f, msg, response);
   return msg;
 }
 
@@ -2770,6 +2782,89 @@ GST_START_TEST (test_rest_signal_refuses_bad_input)
 
 GST_END_TEST;
 
+/* A signal body of exactly @size bytes: valid JSON padded with spaces. */
+static GBytes *
+padded_signal_body (gsize size)
+{
+  static const gchar json[] = "{\"type\":\"pad\",\"data\":\"padded\"}";
+  gchar *body = g_malloc (size);
+
+  g_assert (size >= sizeof (json) - 1);
+  memcpy (body, json, sizeof (json) - 1);
+  memset (body + sizeof (json) - 1, ' ', size - (sizeof (json) - 1));
+  return g_bytes_new_take (body, size);
+}
+
+/* POSTs @body to @path, with Content-Length or, when @chunked, in chunked
+ * encoding (a stream of unknown length); returns the HTTP status. */
+static guint
+rest_post_body (Fixture * f, const gchar * path, GBytes * body,
+    gboolean chunked)
+{
+  gchar *jwt = gst_opentok_rest_jwt_new (API_KEY, API_SECRET, 0);
+  gchar *uri = g_strconcat (f->url, path, NULL);
+  SoupMessage *msg = soup_message_new (SOUP_METHOD_POST, uri);
+  gchar *response = NULL;
+  guint status;
+
+  soup_message_headers_replace (soup_message_get_request_headers (msg),
+      "X-OPENTOK-AUTH", jwt);
+  if (chunked) {
+    GInputStream *stream = g_memory_input_stream_new_from_bytes (body);
+
+    soup_message_set_request_body (msg, "application/json", stream, -1);
+    g_object_unref (stream);
+  } else {
+    soup_message_set_request_body_from_bytes (msg, "application/json", body);
+  }
+  http_send (f, msg, &response);
+  status = soup_message_get_status (msg);
+  if (status == SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE)
+    fail_unless (strstr (response, "\"code\":413") != NULL, "%s", response);
+  g_free (response);
+  g_object_unref (msg);
+  g_free (uri);
+  g_free (jwt);
+  return status;
+}
+
+GST_START_TEST (test_rest_refuses_bodies_over_the_limit)
+{
+  Fixture *f = fixture_new (NULL);
+  gchar *all = rest_signal_path (f->session_id, NULL);
+  GBytes *at_limit = padded_signal_body (GST_OPENTOK_REST_MAX_BODY_SIZE);
+  GBytes *over = padded_signal_body (GST_OPENTOK_REST_MAX_BODY_SIZE + 1);
+  GBytes *huge = padded_signal_body (16 * GST_OPENTOK_REST_MAX_BODY_SIZE);
+  Peer *alice;
+
+  alice = join (f, "alice", GST_OPENTOK_ROLE_PUBLISHER, NULL, TRUE);
+
+  /* exactly the limit is read, with a length or in chunks */
+  fail_unless_equals_int (rest_post_body (f, all, at_limit, FALSE), 204);
+  peer_expect_signal (alice, "padded", "");
+  fail_unless_equals_int (rest_post_body (f, all, at_limit, TRUE), 204);
+  peer_expect_signal (alice, "padded", "");
+
+  /* one byte more is refused on its length, or once the chunks pass it */
+  fail_unless_equals_int (rest_post_body (f, all, over, FALSE), 413);
+  fail_unless_equals_int (rest_post_body (f, all, over, TRUE), 413);
+  fail_unless_equals_int (rest_post_body (f, all, huge, TRUE), 413);
+
+  /* the server still answers, and none of the refused ones was sent */
+  fail_unless_equals_int (rest_call_jwt (f, SOUP_METHOD_POST, all,
+          "{\"data\":\"barrier\"}"), 204);
+  peer_expect_signal (alice, "barrier", "");
+  fail_unless_equals_int (peer_count (alice, match_any_signal, NULL), 0);
+
+  g_bytes_unref (huge);
+  g_bytes_unref (over);
+  g_bytes_unref (at_limit);
+  g_free (all);
+  fixture_free (f);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_rest_refuses_bad_credentials_with_403)
 {
   Fixture *f = fixture_new (NULL);
@@ -3551,6 +3646,7 @@ server_suite (void)
   tcase_add_test (tc,
       test_rest_signal_to_connection_reaches_only_that_connection);
   tcase_add_test (tc, test_rest_signal_refuses_bad_input);
+  tcase_add_test (tc, test_rest_refuses_bodies_over_the_limit);
   tcase_add_test (tc, test_rest_refuses_bad_credentials_with_403);
   tcase_add_test (tc, test_rest_delete_connection_force_disconnects_it);
 
