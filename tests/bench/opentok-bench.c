@@ -56,6 +56,9 @@
 
 #define SIGNAL_TYPE "bench"
 #define SIGNAL_HEADER_SIZE 34   /* "%016x %016x " */
+/* as the library's client: the create reply of a large session lists every
+ * member (over 64 KiB past about 500) */
+#define MAX_INCOMING_SIZE (16 * 1024 * 1024)
 #define PING_INTERVAL_NS (2 * G_GINT64_CONSTANT (1000000000))
 #define TICK_MS 500
 #define PUMP_MS 1
@@ -418,8 +421,8 @@ worker_thread (gpointer user_data)
   Worker *worker = user_data;
 
   g_main_context_push_thread_default (worker->context);
-  worker->soup = soup_session_new_with_options ("max-conns", 512,
-      "max-conns-per-host", 512, "timeout", 60, "idle-timeout", 0, NULL);
+  worker->soup = soup_session_new_with_options ("max-conns", 65536,
+      "max-conns-per-host", 65536, "timeout", 60, "idle-timeout", 0, NULL);
   /* browsers offer permessage-deflate; the benchmark does not, so that
    * every server is measured on the same plain frames */
   if (!worker->bench->deflate)
@@ -739,6 +742,11 @@ conn_check_created (Conn * conn, GBytes * payload)
   gsize size;
   const gchar *data = g_bytes_get_data (payload, &size);
 
+  /* a large session announces every member to every other: parse only
+   * what can be ours */
+  if (data == NULL || find_bytes ((const guint8 *) data, size, conn->id,
+          strlen (conn->id)) == NULL)
+    return;
   raptor = gst_opentok_raptor_message_parse (data, size, NULL);
   if (raptor == NULL)
     return;
@@ -843,7 +851,7 @@ conn_on_ws_message (SoupWebsocketConnection * ws, gint type,
       conn_set_ready (conn);
     return;
   }
-  frame = gst_opentok_rumor_frame_parse (message, 0, NULL);
+  frame = gst_opentok_rumor_frame_parse (message, MAX_INCOMING_SIZE, NULL);
   if (frame == NULL)
     return;
   switch (gst_opentok_rumor_frame_get_message_type (frame)) {
@@ -866,7 +874,12 @@ conn_on_ws_closed (SoupWebsocketConnection * ws, Conn * conn)
     atomic_fetch_add (&conn->worker->closed, 1);
     conn->state = CONN_CLOSED;
   } else {
-    conn_fail (conn, "socket closed while joining");
+    gchar *why = g_strdup_printf ("socket closed while joining (%u %s)",
+        soup_websocket_connection_get_close_code (ws),
+        GST_STR_NULL (soup_websocket_connection_get_close_data (ws)));
+
+    conn_fail (conn, why);
+    g_free (why);
   }
 }
 
@@ -892,8 +905,8 @@ conn_on_ws_open (GObject * source, GAsyncResult * result, gpointer user_data)
     g_error_free (error);
     return;
   }
-  g_object_set (conn->ws, "max-incoming-payload-size", (guint64) 256 * 1024,
-      NULL);
+  g_object_set (conn->ws, "max-incoming-payload-size",
+      (guint64) MAX_INCOMING_SIZE, NULL);
   g_signal_connect (conn->ws, "message", G_CALLBACK (conn_on_ws_message),
       conn);
   g_signal_connect (conn->ws, "closed", G_CALLBACK (conn_on_ws_closed), conn);
@@ -1084,7 +1097,10 @@ worker_tick (gpointer user_data)
   for (i = 0; i < worker->conns->len; i++) {
     Conn *conn = g_ptr_array_index (worker->conns, i);
 
-    if (conn->state == CONN_READY && now - conn->last_sent >= PING_INTERVAL_NS)
+    /* from the socket's opening, as opentok.js: a join in a large session
+     * can take longer than the server's patience with silence */
+    if ((conn->state == CONN_JOINING || conn->state == CONN_READY) &&
+        now - conn->last_sent >= PING_INTERVAL_NS)
       conn_send_ping (conn);
   }
   return G_SOURCE_CONTINUE;
@@ -1295,6 +1311,35 @@ bench_totals (Bench * bench, Totals * totals)
   }
 }
 
+/* Where each connection of a worker is, for a join that did not end. */
+static gboolean
+worker_print_states (gpointer data)
+{
+  static const gchar *const names[] = { "waiting", "session info",
+    "opening", "joining", "ready", "failed", "closed"
+  };
+  Worker *worker = data;
+  guint counts[G_N_ELEMENTS (names)] = { 0 };
+  GString *out = g_string_new (NULL);
+  guint i;
+
+  for (i = 0; i < worker->conns->len; i++) {
+    Conn *conn = g_ptr_array_index (worker->conns, i);
+
+    counts[conn->state]++;
+    if (conn->state == CONN_JOINING && counts[conn->state] == 1)
+      g_printerr ("  connection %u joining: create %s, own created %s\n",
+          conn->index, conn->got_status ? "answered" : "not answered",
+          conn->got_created ? "seen" : "not seen");
+  }
+  for (i = 0; i < G_N_ELEMENTS (names); i++)
+    if (counts[i] > 0)
+      g_string_append_printf (out, " %s %u", names[i], counts[i]);
+  g_printerr ("  worker:%s\n", out->str);
+  g_string_free (out, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
 /* Starts every connection and waits until all joined (or failed). */
 static gboolean
 bench_join_all (Bench * bench, gdouble * seconds)
@@ -1313,6 +1358,9 @@ bench_join_all (Bench * bench, gdouble * seconds)
     if (g_get_monotonic_time () > deadline) {
       g_printerr ("joining timed out: %u of %u ready, %u failed\n",
           totals.ready, bench->conns->len, totals.failed);
+      for (i = 0; i < bench->n_workers; i++)
+        worker_call (bench->workers[i], worker_print_states,
+            bench->workers[i]);
       break;
     }
     g_usleep (10000);
