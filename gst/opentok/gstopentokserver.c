@@ -52,6 +52,7 @@
 #include "gstopentokraptor.h"
 #include "gstopentokrouter.h"
 #include "gstopentok-private.h"
+#include "gstopentokcork.h"
 #include "gstopentokrest.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_opentok_server_debug);
@@ -103,6 +104,10 @@ enum
   PROP_MAX_CONNECTIONS,
 };
 
+/* a UUID's 36 characters and a NUL; the last 12 digits count */
+#define TRANSACTION_ID_SIZE 37
+#define TRANSACTION_PREFIX_LENGTH 24
+
 typedef struct _Session Session;
 typedef struct _Member Member;
 typedef struct _Socket Socket;
@@ -145,7 +150,8 @@ struct _Member
   GQueue pending;
   gsize pending_bytes;
   gboolean overflowing;         /* over a pending limit: being dropped */
-  GHashTable *pending_index;    /* transaction id -> GList link, lazy */
+  GHashTable *pending_index;    /* transaction id -> GList link, built for
+                                 * the first ack out of order */
 
   GHashTable *replies;          /* client transaction id -> StoredReply, lazy */
   GQueue reply_order;           /* transaction ids in the table, oldest first */
@@ -159,6 +165,7 @@ struct _Socket
 {
   GstOpenTokServer *server;
   SoupWebsocketConnection *ws;
+  GSocket *tcp;                 /* under ws, nullable */
   gchar *socket_id;             /* from the URL, nullable */
   gchar *unique_id;             /* from CONNECT, nullable */
   Member *member;               /* bound connection, nullable */
@@ -235,6 +242,9 @@ struct _GstOpenTokServer
   GHashTable *sessions;         /* id -> Session, owned */
   GHashTable *members_by_socket_id;     /* socket id -> Member */
   GQueue sockets;               /* Socket */
+  GstOpenTokCork *cork;
+  gchar transaction_prefix[TRANSACTION_PREFIX_LENGTH];
+  guint64 transaction_counter;  /* 48 bits are written */
   GSource *sweep;
   gboolean shutting_down;
   Metrics metrics;
@@ -686,19 +696,51 @@ status_frame_new (const gchar * to, const gchar * transaction_id,
   return frame_serialize (frame);
 }
 
+/* Transaction ids of the server's MESSAGEs only have to be unique among
+ * those a client may still hold (and differ from a previous run's): a
+ * random UUID prefix drawn at start, then a counter. A random UUID for each
+ * message cost about 4 % of the server's instructions per signal. */
+static void
+server_init_transaction_ids (GstOpenTokServer * self)
+{
+  gchar *uuid = g_uuid_string_random ();
+
+  /* "xxxxxxxx-xxxx-4xxx-yxxx-" of a version 4 UUID */
+  memcpy (self->transaction_prefix, uuid, TRANSACTION_PREFIX_LENGTH);
+  self->transaction_counter = ((guint64) g_random_int () << 16) ^
+      g_random_int ();
+  g_free (uuid);
+}
+
+static void
+server_next_transaction_id (GstOpenTokServer * self,
+    gchar id[TRANSACTION_ID_SIZE])
+{
+  static const gchar hex[] = "0123456789abcdef";
+  guint64 n = self->transaction_counter++;
+  gint i;
+
+  memcpy (id, self->transaction_prefix, TRANSACTION_PREFIX_LENGTH);
+  for (i = TRANSACTION_ID_SIZE - 2; i >= TRANSACTION_PREFIX_LENGTH; i--) {
+    id[i] = hex[n & 0xf];
+    n >>= 4;
+  }
+  id[TRANSACTION_ID_SIZE - 1] = '\0';
+}
+
 /* A server MESSAGE with a fresh TRANSACTION-ID, wrapped once for all its
  * receivers. @from is the sender's connection id, "" for the server itself
  * (REST signals), or the symphony address for connection events. */
 static GstOpenTokEnvelope *
-message_envelope_new_for_payload (const gchar * to, const gchar * from,
-    GBytes * payload)
+message_envelope_new_for_payload (GstOpenTokServer * self, const gchar * to,
+    const gchar * from, GBytes * payload)
 {
   GstOpenTokRumorFrame *frame;
   GstOpenTokEnvelope *envelope;
-  gchar *transaction_id;
+  gchar transaction_id[TRANSACTION_ID_SIZE];
   GBytes *bytes;
 
-  transaction_id = gst_opentok_uuid_new ();
+  server_next_transaction_id (self, transaction_id);
   frame = gst_opentok_rumor_frame_new (GST_OPENTOK_RUMOR_TYPE_MESSAGE);
   gst_opentok_rumor_frame_add_address (frame, to);
   gst_opentok_rumor_frame_set_header (frame, "Content-Type",
@@ -709,18 +751,17 @@ message_envelope_new_for_payload (const gchar * to, const gchar * from,
   bytes = frame_serialize (frame);
   envelope = gst_opentok_envelope_new (bytes, transaction_id);
   g_bytes_unref (bytes);
-  g_free (transaction_id);
   return envelope;
 }
 
 static GstOpenTokEnvelope *
-message_envelope_new (const gchar * to, const gchar * from,
-    GstOpenTokRaptorMessage * raptor)
+message_envelope_new (GstOpenTokServer * self, const gchar * to,
+    const gchar * from, GstOpenTokRaptorMessage * raptor)
 {
   GBytes *payload = gst_opentok_raptor_message_to_bytes (raptor);
   GstOpenTokEnvelope *envelope;
 
-  envelope = message_envelope_new_for_payload (to, from, payload);
+  envelope = message_envelope_new_for_payload (self, to, from, payload);
   g_bytes_unref (payload);
   return envelope;
 }
@@ -832,6 +873,8 @@ socket_send (Socket * sock, GBytes * bytes)
   if (soup_websocket_connection_get_state (sock->ws) !=
       SOUP_WEBSOCKET_STATE_OPEN)
     return;
+  if (sock->tcp != NULL)
+    gst_opentok_cork_hold (sock->server->cork, sock->tcp);
   soup_websocket_connection_send_message (sock->ws,
       SOUP_WEBSOCKET_DATA_BINARY, bytes);
 }
@@ -976,30 +1019,50 @@ member_deliver (gpointer subscriber, GstOpenTokEnvelope * envelope)
 
   g_queue_push_tail (&member->pending, gst_opentok_envelope_ref (envelope));
   member->pending_bytes += g_bytes_get_size (envelope->frame);
-  if (member->pending_index == NULL)
-    member->pending_index = g_hash_table_new (g_str_hash, g_str_equal);
-  g_hash_table_insert (member->pending_index, envelope->transaction_id,
-      member->pending.tail);
+  if (member->pending_index != NULL)
+    g_hash_table_insert (member->pending_index, envelope->transaction_id,
+        member->pending.tail);
   self->metrics.messages_sent++;
   if (member->socket)
     socket_send (member->socket, envelope->frame);
 }
 
 static void
+member_index_pending (Member * member)
+{
+  GList *l;
+
+  member->pending_index = g_hash_table_new (g_str_hash, g_str_equal);
+  for (l = member->pending.head; l != NULL; l = l->next)
+    g_hash_table_insert (member->pending_index,
+        ((GstOpenTokEnvelope *) l->data)->transaction_id, l);
+}
+
+static void
 member_acknowledge (Member * member, const gchar * transaction_id)
 {
-  GList *link;
+  GList *link = member->pending.head;
 
-  if (member->pending_index == NULL)
-    return;
-  link = g_hash_table_lookup (member->pending_index, transaction_id);
   if (link == NULL)
     return;
-  g_hash_table_remove (member->pending_index, transaction_id);
+  /* clients acknowledge in the order they receive: the oldest message is
+   * the one almost always, and the index is only built when it is not */
+  if (!g_str_equal (((GstOpenTokEnvelope *) link->data)->transaction_id,
+          transaction_id)) {
+    if (member->pending_index == NULL)
+      member_index_pending (member);
+    link = g_hash_table_lookup (member->pending_index, transaction_id);
+    if (link == NULL)
+      return;
+  }
+  if (member->pending_index != NULL)
+    g_hash_table_remove (member->pending_index, transaction_id);
   member->pending_bytes -= g_bytes_get_size (((GstOpenTokEnvelope *)
           link->data)->frame);
   gst_opentok_envelope_unref (link->data);
   g_queue_delete_link (&member->pending, link);
+  if (member->pending.length == 0)
+    g_clear_pointer (&member->pending_index, g_hash_table_unref);
 }
 
 static void
@@ -1106,7 +1169,7 @@ session_publish_connection_event (GstOpenTokServer * self, Session * session,
   if (reason != NULL)
     gst_opentok_raptor_message_set_reason (raptor, reason);
 
-  envelope = message_envelope_new (session->topic,
+  envelope = message_envelope_new (self, session->topic,
       GST_OPENTOK_SERVER_SYMPHONY_ADDRESS, raptor);
   gst_opentok_router_publish (self->router, session->topic, envelope);
   gst_opentok_envelope_unref (envelope);
@@ -1227,7 +1290,7 @@ session_relay_signal (GstOpenTokServer * self, Session * session,
   payload = signal_payload_new (uri, type, data);
   g_free (own_uri);
 
-  envelope = message_envelope_new_for_payload (address, from, payload);
+  envelope = message_envelope_new_for_payload (self, address, from, payload);
   g_bytes_unref (payload);
   delivered = gst_opentok_router_publish (self->router, address, envelope);
   gst_opentok_envelope_unref (envelope);
@@ -1739,6 +1802,7 @@ socket_free (Socket * sock)
     g_signal_handlers_disconnect_by_data (sock->ws, sock);
     g_object_unref (sock->ws);
   }
+  g_clear_object (&sock->tcp);
   g_free (sock->socket_id);
   g_free (sock->unique_id);
   g_free (sock);
@@ -1814,9 +1878,10 @@ server_on_websocket (SoupServer * soup, SoupServerMessage * msg,
   /* Rumor frames are small and each is a message of its own: Nagle's
    * algorithm would hold one back until the previous one is acknowledged
    * (up to the peer's delayed-ACK timeout, 40 ms on Linux) */
-  if (soup_server_message_get_socket (msg) != NULL)
-    g_socket_set_option (soup_server_message_get_socket (msg), IPPROTO_TCP,
-        TCP_NODELAY, 1, NULL);
+  if (soup_server_message_get_socket (msg) != NULL) {
+    sock->tcp = g_object_ref (soup_server_message_get_socket (msg));
+    g_socket_set_option (sock->tcp, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+  }
   over_limit = self->sockets.length >= self->cfg.max_connections;
   sock->opened_time = sock->last_frame_time = g_get_monotonic_time ();
   /* libsoup 3.2 drops the TCP connection without a close frame when a
@@ -2626,6 +2691,7 @@ server_teardown (GstOpenTokServer * self)
   self->router = gst_opentok_local_router_new (member_deliver);
   g_clear_object (&self->soup);
   while (g_main_context_iteration (self->context, FALSE));
+  g_clear_pointer (&self->cork, gst_opentok_cork_free);
   self->shutting_down = FALSE;
 }
 
@@ -2648,6 +2714,8 @@ server_thread (gpointer user_data)
   ok = server_listen (self, host, port, &error);
   g_free (host);
   if (ok) {
+    self->cork = gst_opentok_cork_new (self->context);
+    server_init_transaction_ids (self);
     self->sweep = g_timeout_source_new (SWEEP_INTERVAL_MS);
     g_source_set_callback (self->sweep, server_sweep, self, NULL);
     g_source_attach (self->sweep, self->context);

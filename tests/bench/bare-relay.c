@@ -13,7 +13,10 @@
  * very same bytes, to every socket subscribed to its addresses (its sender
  * too when subscribed, as an OpenTok broadcast does), a PING gets a PONG.
  * Everything else (CONNECT, acks) is dropped: no JSON, no validation, no
- * acknowledgement tracking.
+ * acknowledgement tracking. Its writes are coalesced per socket and
+ * main-loop iteration exactly as the embedded server's are
+ * (gst/opentok/gstopentokcork.c), so that the two differ by the protocol
+ * work only.
  *
  *   bare-relay [--port N]   prints "bare-relay listening on ws://…/" */
 
@@ -31,6 +34,8 @@
 #include <glib-unix.h>
 #include <libsoup/soup.h>
 
+#include "gstopentokcork.h"
+
 #define TYPE_SUBSCRIBE 0
 #define TYPE_MESSAGE 2
 #define TYPE_PING 7
@@ -39,11 +44,25 @@
 typedef struct
 {
   SoupWebsocketConnection *ws;
+  GSocket *tcp;                 /* nullable */
   GPtrArray *topics;            /* gchar *, the keys of the topic table */
 } Peer;
 
 /* topic -> GPtrArray of Peer */
 static GHashTable *topics;
+static GstOpenTokCork *cork;
+
+static void
+peer_send (Peer * peer, GBytes * bytes)
+{
+  if (soup_websocket_connection_get_state (peer->ws) !=
+      SOUP_WEBSOCKET_STATE_OPEN)
+    return;
+  if (peer->tcp != NULL)
+    gst_opentok_cork_hold (cork, peer->tcp);
+  soup_websocket_connection_send_message (peer->ws,
+      SOUP_WEBSOCKET_DATA_BINARY, bytes);
+}
 
 static void
 peer_subscribe (Peer * peer, const gchar * topic)
@@ -104,21 +123,14 @@ on_message (SoupWebsocketConnection * ws, gint type, GBytes * message,
       for (i = 0; i < n && read_address (data, size, &offset, address); i++) {
         GPtrArray *peers = g_hash_table_lookup (topics, address);
 
-        for (j = 0; peers != NULL && j < peers->len; j++) {
-          Peer *to = g_ptr_array_index (peers, j);
-
-          if (soup_websocket_connection_get_state (to->ws) ==
-              SOUP_WEBSOCKET_STATE_OPEN)
-            soup_websocket_connection_send_message (to->ws,
-                SOUP_WEBSOCKET_DATA_BINARY, message);
-        }
+        for (j = 0; peers != NULL && j < peers->len; j++)
+          peer_send (g_ptr_array_index (peers, j), message);
       }
       break;
     case TYPE_PING:{
       GBytes *bytes = g_bytes_new_static (pong, sizeof (pong));
 
-      soup_websocket_connection_send_message (ws, SOUP_WEBSOCKET_DATA_BINARY,
-          bytes);
+      peer_send (peer, bytes);
       g_bytes_unref (bytes);
       break;
     }
@@ -143,6 +155,7 @@ on_closed (SoupWebsocketConnection * ws, Peer * peer)
   g_ptr_array_unref (peer->topics);
   g_signal_handlers_disconnect_by_data (ws, peer);
   g_object_unref (ws);
+  g_clear_object (&peer->tcp);
   g_free (peer);
 }
 
@@ -154,8 +167,10 @@ on_websocket (SoupServer * server, SoupServerMessage * msg, const char *path,
   GSocket *socket = soup_server_message_get_socket (msg);
 
   /* as the embedded server and Node's ws do: frames leave at once */
-  if (socket != NULL)
+  if (socket != NULL) {
     g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+    peer->tcp = g_object_ref (socket);
+  }
   peer->ws = g_object_ref (ws);
   peer->topics = g_ptr_array_new ();
   g_object_set (ws, "max-incoming-payload-size", (guint64) 128 * 1024, NULL);
@@ -255,6 +270,7 @@ main (int argc, char **argv)
   fflush (stdout);
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
 
+  cork = gst_opentok_cork_new (NULL);
   loop = g_main_loop_new (NULL, FALSE);
   g_unix_signal_add (SIGINT, on_stop, loop);
   g_unix_signal_add (SIGTERM, on_stop, loop);
@@ -262,5 +278,6 @@ main (int argc, char **argv)
   g_main_loop_unref (loop);
   soup_server_disconnect (server);
   g_object_unref (server);
+  gst_opentok_cork_free (cork);
   return 0;
 }

@@ -2324,6 +2324,70 @@ GST_START_TEST (test_reconnect_resends_unacked_messages_only)
 
 GST_END_TEST;
 
+/* The server keeps what is not acknowledged whatever the order of the
+ * acks: in order, out of order, twice, or for messages it never sent. */
+GST_START_TEST (test_acks_in_any_order_release_only_their_messages)
+{
+  Fixture *f = fixture_new (NULL);
+  static const gchar *const order[] = { "two", "four", "one", "two" };
+  static const gchar *const names[] = { "one", "two", "three", "four" };
+  Received *received[G_N_ELEMENTS (names)];
+  GstOpenTokRumorFrame *unknown;
+  Peer *alice, *bob;
+  guint i, j;
+
+  alice = join (f, "alice", GST_OPENTOK_ROLE_PUBLISHER, NULL, TRUE);
+  bob = join (f, "bob", GST_OPENTOK_ROLE_PUBLISHER, NULL, TRUE);
+  peer_sync (bob);
+  metric_wait (f, "opentok_pending_messages", 0);
+
+  bob->auto_ack = FALSE;
+  for (i = 0; i < G_N_ELEMENTS (names); i++) {
+    peer_signal_expect (alice, bob->connection_id, "chat", names[i], 200);
+    received[i] = peer_wait_signal (bob, names[i], alice->connection_id);
+  }
+  metric_wait (f, "opentok_pending_messages", 4);
+  /* their ids: UUIDs, all different */
+  for (i = 0; i < G_N_ELEMENTS (names); i++) {
+    const gchar *id = received_header (received[i], "TRANSACTION-ID");
+
+    fail_unless (g_uuid_string_is_valid (id), "not a UUID: %s", id);
+    for (j = 0; j < i; j++)
+      fail_if (g_str_equal (id, received_header (received[j],
+                  "TRANSACTION-ID")), "the same id twice: %s", id);
+  }
+
+  /* out of order, then one of them again */
+  for (i = 0; i < G_N_ELEMENTS (order); i++)
+    for (j = 0; j < G_N_ELEMENTS (names); j++)
+      if (g_str_equal (order[i], names[j]))
+        peer_ack (bob, received[j]->frame);
+  /* an id that was never sent */
+  unknown = gst_opentok_rumor_frame_new (GST_OPENTOK_RUMOR_TYPE_MESSAGE);
+  gst_opentok_rumor_frame_set_header (unknown, "TRANSACTION-ID",
+      "00000000-0000-4000-8000-000000000000");
+  peer_ack (bob, unknown);
+  gst_opentok_rumor_frame_unref (unknown);
+  metric_wait (f, "opentok_pending_messages", 1);
+
+  /* the one left is the one a reconnection brings back */
+  peer_drop (bob);
+  metric_wait (f, "opentok_sockets", 1);
+  g_queue_clear_full (&bob->inbox, (GDestroyNotify) received_free);
+  peer_open (bob, TRUE);
+  peer_expect_signal (bob, "three", alice->connection_id);
+  bob->auto_ack = TRUE;
+  peer_signal_expect (alice, bob->connection_id, "chat", "barrier", 200);
+  peer_expect_signal (bob, "barrier", alice->connection_id);
+  fail_unless_equals_int (peer_count (bob, match_any_signal, NULL), 0);
+
+  for (i = 0; i < G_N_ELEMENTS (names); i++)
+    received_free (received[i]);
+  fixture_free (f);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_reconnect_delivers_queued_signal_once_unseen_by_peers)
 {
   Fixture *f = fixture_new (NULL);
@@ -3622,6 +3686,7 @@ server_suite (void)
   tc = tcase_create ("reconnection");
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_reconnect_resends_unacked_messages_only);
+  tcase_add_test (tc, test_acks_in_any_order_release_only_their_messages);
   tcase_add_test (tc,
       test_reconnect_delivers_queued_signal_once_unseen_by_peers);
   tcase_add_test (tc, test_disconnect_with_reconnect_1_keeps_the_connection);

@@ -1,0 +1,114 @@
+/* GStreamer OpenTok signaling
+ * Copyright (C) 2026 The gst-opentok authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstopentokcork.h"
+
+#ifdef __linux__
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#endif
+
+/* The corked sockets are released from a source's prepare(): GLib calls it
+ * once every dispatch of the iteration is done, just before it polls. */
+typedef struct
+{
+  GSource source;
+  GstOpenTokCork *cork;
+} CorkSource;
+
+struct _GstOpenTokCork
+{
+  GSource *source;
+  GPtrArray *held;              /* GSocket, owned */
+  GHashTable *held_set;         /* GSocket, the same ones */
+};
+
+static gboolean
+cork_source_prepare (GSource * source, gint * timeout)
+{
+  gst_opentok_cork_flush (((CorkSource *) source)->cork);
+  *timeout = -1;
+  return FALSE;
+}
+
+static GSourceFuncs cork_source_funcs = {
+  cork_source_prepare, NULL, NULL, NULL, NULL, NULL
+};
+
+/* Creates a cork whose sockets are released at the end of each iteration of
+ * @context, the context their writes happen on. */
+GstOpenTokCork *
+gst_opentok_cork_new (GMainContext * context)
+{
+  GstOpenTokCork *cork = g_new0 (GstOpenTokCork, 1);
+
+  cork->held = g_ptr_array_new_with_free_func (g_object_unref);
+  cork->held_set = g_hash_table_new (NULL, NULL);
+  cork->source = g_source_new (&cork_source_funcs, sizeof (CorkSource));
+  ((CorkSource *) cork->source)->cork = cork;
+  g_source_set_name (cork->source, "GstOpenTokCork");
+  g_source_attach (cork->source, context);
+  return cork;
+}
+
+/* Corks @socket, if it is not yet, until the end of the iteration. Call it
+ * before writing. Does nothing where TCP_CORK does not exist, or for a
+ * socket that is not TCP. */
+void
+gst_opentok_cork_hold (GstOpenTokCork * cork, GSocket * socket)
+{
+#ifdef TCP_CORK
+  if (g_hash_table_contains (cork->held_set, socket) ||
+      g_socket_get_protocol (socket) != G_SOCKET_PROTOCOL_TCP)
+    return;
+  if (!g_socket_set_option (socket, IPPROTO_TCP, TCP_CORK, 1, NULL))
+    return;
+  g_hash_table_add (cork->held_set, socket);
+  g_ptr_array_add (cork->held, g_object_ref (socket));
+#endif
+}
+
+/* Uncorks every socket held: what they were given leaves now. */
+void
+gst_opentok_cork_flush (GstOpenTokCork * cork)
+{
+#ifdef TCP_CORK
+  guint i;
+
+  if (cork->held->len == 0)
+    return;
+  for (i = 0; i < cork->held->len; i++) {
+    GSocket *socket = g_ptr_array_index (cork->held, i);
+
+    /* a socket closed meanwhile has nothing left to send */
+    if (!g_socket_is_closed (socket))
+      g_socket_set_option (socket, IPPROTO_TCP, TCP_CORK, 0, NULL);
+  }
+  g_hash_table_remove_all (cork->held_set);
+  g_ptr_array_set_size (cork->held, 0);
+#endif
+}
+
+/* Releases every socket and detaches from the context. */
+void
+gst_opentok_cork_free (GstOpenTokCork * cork)
+{
+  if (cork == NULL)
+    return;
+  gst_opentok_cork_flush (cork);
+  g_source_destroy (cork->source);
+  g_source_unref (cork->source);
+  g_hash_table_unref (cork->held_set);
+  g_ptr_array_unref (cork->held);
+  g_free (cork);
+}
