@@ -196,6 +196,12 @@ static void gst_opentok_client_get_property (GObject * object, guint prop_id,
 
 static void client_open_socket (GstOpenTokClient * self);
 static void client_lost (GstOpenTokClient * self, const gchar * why);
+/* printf-like, so that the compiler checks every call's arguments (kept
+ * from gst-indent, which breaks a prototype ending in an attribute) */
+/* *INDENT-OFF* */
+static void client_fail (GstOpenTokClient * self, GstOpenTokClientError code,
+    const gchar * format, ...) G_GNUC_PRINTF (3, 4);
+/* *INDENT-ON* */
 
 /* ------------------------------------------------------------------------ */
 /* GstOpenTokConnection                                                     */
