@@ -117,13 +117,14 @@ gst_opentok_json_to_string (JsonNode * root, gsize * length)
 /* Checks, before json-glib sees it, what json-glib would not: the nesting
  * depth (its parser recurses once per level and exhausts the stack on
  * hostile input: about 75000 levels on an 8 MiB stack, far fewer on small
- * thread stacks or under AddressSanitizer), and the single-quoted strings
- * and comments it accepts, which would otherwise hide brackets from this
- * count. */
+ * thread stacks or under AddressSanitizer); the single-quoted strings and
+ * comments it accepts, which would otherwise hide brackets from this count;
+ * and an array or object after the root value (`1{}`, `{}[]`), which
+ * json-glib 1.6 accepts and leaks. */
 static gboolean
 json_scan (const gchar * data, gsize length, guint max_depth, GError ** error)
 {
-  gboolean in_string = FALSE, escaped = FALSE;
+  gboolean in_string = FALSE, escaped = FALSE, has_root = FALSE;
   guint depth = 0;
   gsize i;
 
@@ -139,6 +140,14 @@ json_scan (const gchar * data, gsize length, guint max_depth, GError ** error)
         in_string = FALSE;
       continue;
     }
+    if (depth == 0 && (c == '[' || c == '{') && has_root) {
+      g_set_error_literal (error, GST_OPENTOK_PROTOCOL_ERROR,
+          GST_OPENTOK_PROTOCOL_ERROR_MALFORMED,
+          "The JSON text has more than one value.");
+      return FALSE;
+    }
+    if (depth == 0 && c != ' ' && c != '\t' && c != '\n' && c != '\r')
+      has_root = TRUE;
     switch (c) {
       case '"':
         in_string = TRUE;

@@ -347,12 +347,14 @@ gst_opentok_raptor_scan_string (const gchar * data, gsize length,
  * depth (json-glib recurses once per level and would exhaust the stack on
  * hostile input) and refuses what JSON does not allow but json-glib accepts
  * (single-quoted strings, comments, anything after the root value, escapes
- * that lead to invalid UTF-8). The text is valid UTF-8 without NUL bytes. */
+ * that lead to invalid UTF-8). An array or object after a first value
+ * (`1{}`) is refused too: json-glib 1.6 accepts it and leaks it. The text is
+ * valid UTF-8 without NUL bytes. */
 static gboolean
 gst_opentok_raptor_scan (const gchar * data, gsize length, GError ** error)
 {
   guint depth = 0;
-  gboolean closed = FALSE;
+  gboolean closed = FALSE, started = FALSE;
   gsize i = 0;
 
   while (i < length) {
@@ -365,6 +367,11 @@ gst_opentok_raptor_scan (const gchar * data, gsize length, GError ** error)
     if (closed)
       return gst_opentok_raptor_json_error (error,
           "there is data after the object");
+    if (depth == 0 && (c == '[' || c == '{') && started)
+      return gst_opentok_raptor_json_error (error,
+          "there is data before the object");
+    if (depth == 0)
+      started = TRUE;
 
     switch (c) {
       case '"':
