@@ -7,7 +7,10 @@
 #                                only the named tests, no sanitize steps)
 #   tools/bootstrap.sh sanitize  install, build, run the check and fuzz suites
 #                                under AddressSanitizer + UBSan (build-asan/), then
-#                                the server, client and element tests under valgrind
+#                                the server, client and element tests under
+#                                valgrind, then the bounded libFuzzer runs
+#   tools/bootstrap.sh fuzz      install, run only the bounded libFuzzer runs
+#                                (clang, build-fuzz/)
 #   tools/bootstrap.sh deps      only install the dependencies
 #   tools/bootstrap.sh build     install and build
 #
@@ -21,6 +24,8 @@ set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir=${GST_OPENTOK_BUILD_DIR:-$top/build}
 asan_dir=${GST_OPENTOK_ASAN_BUILD_DIR:-$top/build-asan}
+# the same directory tests/fuzz/run.sh uses
+fuzz_dir=${GST_OPENTOK_FUZZ_BUILD_DIR:-$top/build-fuzz}
 
 apt_packages=(
   build-essential meson ninja-build pkg-config
@@ -118,6 +123,36 @@ run_sanitizers() {
   return $status
 }
 
+# Every libFuzzer target for a bounded time (at most 200000 inputs or 20 s
+# each, tests/fuzz/meson.build), from its seed corpus, in a clang build with
+# AddressSanitizer + UBSan whose warnings are errors. The test programs are
+# built there too, so that clang's warnings are checked everywhere, but only
+# the fuzz suite runs. What libFuzzer finds, crashing inputs included, goes
+# to the build directory, never to the committed corpus; a crash, a leak or
+# a sanitizer report fails the test.
+run_fuzzers() {
+  local status=0
+  local options=(-Dfuzzing=true -Db_sanitize=address,undefined
+    -Db_lundef=false -Dwerror=true -Dtests=enabled -Dinterop=disabled
+    -Dintrospection=disabled)
+  echo "== libFuzzer (clang, AddressSanitizer + UBSan): $fuzz_dir"
+  if { if [ -f "$fuzz_dir/build.ninja" ]; then
+         meson configure "$fuzz_dir" "${options[@]}"
+       else
+         CC=clang meson setup "$fuzz_dir" "$top" "${options[@]}"
+       fi; } && ninja -C "$fuzz_dir"; then
+    rm -f "$fuzz_dir/meson-logs/testlog.json"
+    meson test -C "$fuzz_dir" --print-errorlogs --num-processes 2 \
+      --suite fuzz || status=$?
+    test_logs+=("$fuzz_dir/meson-logs/testlog.json")
+  else
+    echo "== the libFuzzer build failed"
+    broken_steps=$((broken_steps + 1))
+    status=1
+  fi
+  return $status
+}
+
 # one closing line any CI can read: "N passed, N failed", over every step
 summarize() {
   python3 - "$broken_steps" "${test_logs[@]}" <<'PY'
@@ -145,6 +180,7 @@ run_all_tests() {
   run_tests "$@" || status=$?
   if [ $# -eq 0 ]; then
     run_sanitizers || status=$?
+    run_fuzzers || status=$?
   fi
   summarize
   return $status
@@ -160,12 +196,20 @@ case "${1:-}" in
     # alone, so that `test` does not rebuild everything afterwards)
     if [ -f "$build_dir/build.ninja" ]; then ninja -C "$build_dir"; else build false; fi
     run_sanitizers || status=$?
+    run_fuzzers || status=$?
     summarize
     exit "${status:-0}"
     ;;
+  fuzz)
+    install_deps
+    status=0
+    run_fuzzers || status=$?
+    summarize
+    exit "$status"
+    ;;
   demo) install_deps; build false; exec "$top/examples/demo.sh" "$build_dir" ;;
   *)
-    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

@@ -30,6 +30,10 @@ gchar *gst_opentok_json_to_string (JsonNode * root, gsize * length);
 #define GST_OPENTOK_JSON_MAX_DEPTH 64
 
 G_GNUC_INTERNAL
+const gchar *gst_opentok_json_scan_string (const gchar * data, gsize length,
+    gsize * pos);
+
+G_GNUC_INTERNAL
 JsonNode *gst_opentok_json_parse (const gchar * data, gsize length,
     guint max_depth, GError ** error);
 

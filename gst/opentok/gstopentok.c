@@ -114,35 +114,125 @@ gst_opentok_json_to_string (JsonNode * root, gsize * length)
   return text;
 }
 
+static gint
+json_hex4 (const gchar * p)
+{
+  gint value = 0, i;
+
+  for (i = 0; i < 4; i++) {
+    gint digit = g_ascii_xdigit_value (p[i]);
+
+    if (digit < 0)
+      return -1;
+    value = value * 16 + digit;
+  }
+  return value;
+}
+
+/* Checks the JSON string starting at the quote at data[*pos] and moves
+ * *pos past its closing quote. json-glib also accepts control characters,
+ * octal and unknown escapes and unpaired surrogates, then produces strings
+ * that are not valid UTF-8, or leaks. Returns NULL, or what is wrong with
+ * the string (a phrase for an error message). */
+const gchar *
+gst_opentok_json_scan_string (const gchar * data, gsize length, gsize * pos)
+{
+  gsize i = *pos + 1;
+
+  while (TRUE) {
+    guchar c;
+
+    if (i >= length)
+      return "a string is not closed";
+
+    c = data[i];
+    if (c == '"')
+      break;
+    if (c < 0x20)
+      return "a string contains a control character";
+    if (c != '\\') {
+      i++;
+      continue;
+    }
+
+    if (length - i < 2)
+      return "a string is not closed";
+    switch (data[i + 1]) {
+      case '"':
+      case '\\':
+      case '/':
+      case 'b':
+      case 'f':
+      case 'n':
+      case 'r':
+      case 't':
+        i += 2;
+        break;
+      case 'u':{
+        gint code = -1, low = -1;
+
+        if (length - i >= 6)
+          code = json_hex4 (data + i + 2);
+        if (code < 0)
+          return "a \\u escape lacks its four hexadecimal digits";
+        i += 6;
+        if (code >= 0xdc00 && code <= 0xdfff)
+          return "a string contains an unpaired surrogate";
+        if (code >= 0xd800 && code <= 0xdbff) {
+          if (length - i >= 6 && data[i] == '\\' && data[i + 1] == 'u')
+            low = json_hex4 (data + i + 2);
+          if (low < 0xdc00 || low > 0xdfff)
+            return "a string contains an unpaired surrogate";
+          i += 6;
+        }
+        break;
+      }
+      default:
+        return "a string contains an invalid escape";
+    }
+  }
+
+  *pos = i + 1;
+  return NULL;
+}
+
 /* Checks, before json-glib sees it, what json-glib would not: the nesting
  * depth (its parser recurses once per level and exhausts the stack on
  * hostile input: about 75000 levels on an 8 MiB stack, far fewer on small
- * thread stacks or under AddressSanitizer), and the single-quoted strings
- * and comments it accepts, which would otherwise hide brackets from this
- * count. */
+ * thread stacks or under AddressSanitizer); the single-quoted strings and
+ * comments it accepts, which would otherwise hide brackets from this count;
+ * strings it would mangle or leak (gst_opentok_json_scan_string ()); and
+ * an array or object after the root value (`1{}`, `{}[]`), which
+ * json-glib 1.6 accepts and leaks. */
 static gboolean
 json_scan (const gchar * data, gsize length, guint max_depth, GError ** error)
 {
-  gboolean in_string = FALSE, escaped = FALSE;
+  gboolean has_root = FALSE;
+  const gchar *problem;
   guint depth = 0;
-  gsize i;
+  gsize i = 0;
 
-  for (i = 0; i < length; i++) {
+  while (i < length) {
     gchar c = data[i];
 
-    if (in_string) {
-      if (escaped)
-        escaped = FALSE;
-      else if (c == '\\')
-        escaped = TRUE;
-      else if (c == '"')
-        in_string = FALSE;
-      continue;
+    if (depth == 0 && (c == '[' || c == '{') && has_root) {
+      g_set_error_literal (error, GST_OPENTOK_PROTOCOL_ERROR,
+          GST_OPENTOK_PROTOCOL_ERROR_MALFORMED,
+          "The JSON text has more than one value.");
+      return FALSE;
     }
+    if (depth == 0 && c != ' ' && c != '\t' && c != '\n' && c != '\r')
+      has_root = TRUE;
     switch (c) {
       case '"':
-        in_string = TRUE;
-        break;
+        problem = gst_opentok_json_scan_string (data, length, &i);
+        if (problem != NULL) {
+          g_set_error (error, GST_OPENTOK_PROTOCOL_ERROR,
+              GST_OPENTOK_PROTOCOL_ERROR_MALFORMED,
+              "The JSON text is invalid: %s.", problem);
+          return FALSE;
+        }
+        continue;
       case '\'':
       case '/':
         g_set_error (error, GST_OPENTOK_PROTOCOL_ERROR,
@@ -167,6 +257,7 @@ json_scan (const gchar * data, gsize length, guint max_depth, GError ** error)
       default:
         break;
     }
+    i++;
   }
   return TRUE;
 }

@@ -48,6 +48,7 @@
 #include "gstopentokrumor.h"
 #include "gstopentokraptor.h"
 #include "gstopentok-private.h"
+#include "gstopentokpayload.h"
 #include "gstopentoksessioninfo.h"
 #include "opentok-enumtypes.h"
 
@@ -72,8 +73,6 @@ GST_DEBUG_CATEGORY_STATIC (gst_opentok_client_debug);
 /* pause between reconnection attempts, so a refused one does not spin */
 #define RECONNECT_RETRY_MS 500
 #define DISCONNECT_TIMEOUT_US (G_USEC_PER_SEC)
-/* the session state lists every connection: allow large sessions */
-#define CLIENT_MAX_FRAME_SIZE (16 * 1024 * 1024)
 /* opentok.js's close code for a socket that went silent */
 #define CLOSE_NO_ACTIVITY_CODE 4010
 
@@ -104,14 +103,6 @@ enum
 };
 
 static guint gst_opentok_client_signals[LAST_SIGNAL];
-
-struct _GstOpenTokConnection
-{
-  gint ref_count;
-  gchar *id;
-  gchar *data;
-  gint64 creation_time;
-};
 
 /* A request waiting for the server's STATUS: the connection create, or a
  * signal. Its frame is kept as sent, to be re-sent unchanged after a
@@ -196,22 +187,15 @@ static void gst_opentok_client_get_property (GObject * object, guint prop_id,
 
 static void client_open_socket (GstOpenTokClient * self);
 static void client_lost (GstOpenTokClient * self, const gchar * why);
+/* printf-like, so that the compiler checks every call's arguments (kept
+ * from gst-indent, which breaks a prototype ending in an attribute) */
+/* *INDENT-OFF* */
+static void client_fail (GstOpenTokClient * self, GstOpenTokClientError code,
+    const gchar * format, ...) G_GNUC_PRINTF (3, 4);
+/* *INDENT-ON* */
 
 /* ------------------------------------------------------------------------ */
-/* GstOpenTokConnection                                                     */
-
-static GstOpenTokConnection *
-gst_opentok_connection_new (const gchar * id, const gchar * data,
-    gint64 creation_time)
-{
-  GstOpenTokConnection *connection = g_new0 (GstOpenTokConnection, 1);
-
-  g_atomic_ref_count_init (&connection->ref_count);
-  connection->id = g_strdup (id);
-  connection->data = g_strdup (data ? data : "");
-  connection->creation_time = creation_time;
-  return connection;
-}
+/* GstOpenTokConnection (created by gstopentokpayload.c)                    */
 
 /**
  * gst_opentok_connection_ref:
@@ -896,69 +880,12 @@ client_fail (GstOpenTokClient * self, GstOpenTokClientError code,
 /* ------------------------------------------------------------------------ */
 /* Connections registry                                                     */
 
-/* A string member of a JSON object from the network, or NULL when it is
- * absent or of another type (json-glib's getters raise a critical then). */
-static const gchar *
-json_member_string (JsonObject * object, const gchar * name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-/* The JSON object a server payload holds, or NULL; bounded in depth. */
-static JsonNode *
-payload_parse_object (GBytes * payload)
-{
-  gsize size;
-  const gchar *data = g_bytes_get_data (payload, &size);
-  JsonNode *root;
-
-  if (size == 0)
-    return NULL;
-  root = gst_opentok_json_parse (data, size, 0, NULL);
-  if (root != NULL && !JSON_NODE_HOLDS_OBJECT (root)) {
-    json_node_unref (root);
-    root = NULL;
-  }
-  return root;
-}
-
+/* Takes @connection (nullable). Returns it when it was not known yet, else
+ * drops it and returns NULL. */
 static GstOpenTokConnection *
-connection_from_json (JsonObject * object)
+client_add_connection (GstOpenTokClient * self,
+    GstOpenTokConnection * connection)
 {
-  const gchar *id, *data;
-  JsonNode *node;
-  gint64 creation_time = 0;
-
-  id = json_member_string (object, "id");
-  if (id == NULL || *id == '\0')
-    return NULL;
-  data = json_member_string (object, "data");
-  node = json_object_get_member (object, "creationTime");
-  if (node != NULL && JSON_NODE_HOLDS_VALUE (node)) {
-    if (json_node_get_value_type (node) == G_TYPE_INT64) {
-      creation_time = json_node_get_int (node);
-    } else if (json_node_get_value_type (node) == G_TYPE_DOUBLE) {
-      gdouble ms = json_node_get_double (node);
-
-      /* milliseconds since the epoch; anything else is not a time */
-      if (ms >= 0 && ms < 1e15)
-        creation_time = (gint64) ms;
-    }
-  }
-  return gst_opentok_connection_new (id, data, creation_time);
-}
-
-/* Returns a new reference when the connection was not known yet. */
-static GstOpenTokConnection *
-client_add_connection (GstOpenTokClient * self, JsonObject * object)
-{
-  GstOpenTokConnection *connection = connection_from_json (object);
-
   if (connection == NULL)
     return NULL;
   GST_OBJECT_LOCK (self);
@@ -1018,63 +945,29 @@ client_maybe_connected (GstOpenTokClient * self)
 /* ------------------------------------------------------------------------ */
 /* Incoming frames                                                          */
 
-static gchar *
-reason_from_payload (GBytes * payload)
-{
-  JsonNode *root = payload_parse_object (payload);
-  gchar *reason = NULL;
-
-  if (root != NULL) {
-    reason = g_strdup (json_member_string (json_node_get_object (root),
-            "reason"));
-    json_node_unref (root);
-  }
-  return reason;
-}
-
 static void
 handle_create_reply (GstOpenTokClient * self, guint status, GBytes * payload,
     const gchar * reason)
 {
-  JsonNode *root;
-  JsonArray *list = NULL;
+  GPtrArray *connections;
   guint i;
 
   if (status / 100 != 2) {
-    GstOpenTokClientError code = GST_OPENTOK_CLIENT_ERROR_UNEXPECTED_RESPONSE;
-
-    if (g_strcmp0 (reason, "connectionLimitExceeded") == 0)
-      code = GST_OPENTOK_CLIENT_ERROR_CONNECTION_LIMIT;
-    else if (status == 403)
-      code = GST_OPENTOK_CLIENT_ERROR_AUTHENTICATION;
-    else if (status == 404)
-      code = GST_OPENTOK_CLIENT_ERROR_INVALID_SESSION;
-    else if (status == 400 || status == 409)
-      code = GST_OPENTOK_CLIENT_ERROR_CONNECT_FAILED;
-    client_fail (self, code, "The server refused the connection (%u): %s",
-        status, reason ? reason : "no reason given");
+    client_fail (self, gst_opentok_payload_create_error (status, reason),
+        "The server refused the connection (%u): %s", status,
+        reason ? reason : "no reason given");
     return;
   }
 
-  root = payload_parse_object (payload);
-  if (root != NULL &&
-      json_object_has_member (json_node_get_object (root), "connection") &&
-      JSON_NODE_HOLDS_ARRAY (json_object_get_member (json_node_get_object
-              (root), "connection")))
-    list = json_object_get_array_member (json_node_get_object (root),
-        "connection");
-  for (i = 0; list != NULL && i < json_array_get_length (list); i++) {
-    JsonNode *element = json_array_get_element (list, i);
-    GstOpenTokConnection *connection;
+  connections = gst_opentok_payload_read_connections (payload);
+  for (i = 0; i < connections->len; i++) {
+    GstOpenTokConnection *connection = client_add_connection (self,
+        gst_opentok_connection_ref (g_ptr_array_index (connections, i)));
 
-    if (!JSON_NODE_HOLDS_OBJECT (element))
-      continue;
-    connection = client_add_connection (self, json_node_get_object (element));
     if (connection)
       gst_opentok_connection_unref (connection);
   }
-  if (root != NULL)
-    json_node_unref (root);
+  g_ptr_array_unref (connections);
 
   self->joined = TRUE;
   client_maybe_connected (self);
@@ -1090,24 +983,15 @@ handle_status (GstOpenTokClient * self, GstOpenTokRumorFrame * frame)
   GBytes *payload = gst_opentok_rumor_frame_get_payload (frame);
   GList *link;
   Request *request;
-  guint status = 200;
+  guint status;
   gchar *reason;
 
   link = id ? g_hash_table_lookup (self->requests_index, id) : NULL;
   if (link == NULL)
     return;                     /* answered already: a replayed reply */
   request = link->data;
-  if (status_text != NULL) {
-    guint64 value;
-
-    /* a non-number counts as a failure, like opentok.js's first-digit
-     * test */
-    if (g_ascii_string_to_unsigned (status_text, 10, 100, 599, &value, NULL))
-      status = value;
-    else
-      status = 500;
-  }
-  reason = reason_from_payload (payload);
+  status = gst_opentok_payload_read_status (status_text);
+  reason = gst_opentok_payload_read_reason (payload);
 
   if (request->is_create) {
     g_hash_table_remove (self->requests_index, id);
@@ -1161,7 +1045,8 @@ handle_connection_event (GstOpenTokClient * self,
 
   if (g_str_equal (method, "created")) {
     connection = client_add_connection (self,
-        gst_opentok_raptor_message_get_content (raptor));
+        gst_opentok_payload_read_connection
+        (gst_opentok_raptor_message_get_content (raptor)));
     if (g_strcmp0 (id, self->connection_id) == 0) {
       self->announced = TRUE;
       client_maybe_connected (self);
@@ -1205,22 +1090,17 @@ static void
 handle_signal (GstOpenTokClient * self, GstOpenTokRaptorMessage * raptor,
     const gchar * from)
 {
-  JsonObject *content = gst_opentok_raptor_message_get_content (raptor);
-  const gchar *type, *data;
   GstOpenTokSignal *signal;
+  const gchar *type;
   GQuark detail = 0;
 
-  type = json_member_string (content, "type");
-  data = json_member_string (content, "data");
-  if (from != NULL && *from == '\0')
-    from = NULL;
-  signal = gst_opentok_signal_new_received (type, data, from,
-      g_strcmp0 (from, self->connection_id) == 0);
+  signal = gst_opentok_payload_read_signal (raptor, from, self->connection_id);
+  type = gst_opentok_signal_get_signal_type (signal);
   /* never intern network strings: the quark exists when someone listens */
-  if (type != NULL && *type != '\0')
+  if (type != NULL)
     detail = g_quark_try_string (type);
   GST_LOG_OBJECT (self, "signal of type '%s' from %s", GST_STR_NULL (type),
-      GST_STR_NULL (from));
+      GST_STR_NULL (gst_opentok_signal_get_from (signal)));
   g_signal_emit (self, gst_opentok_client_signals[SIGNAL_RECEIVED], detail,
       signal);
   gst_opentok_signal_unref (signal);
@@ -1291,8 +1171,8 @@ on_socket_message (SoupWebsocketConnection * ws, gint type, GBytes * message,
     GST_WARNING_OBJECT (self, "ignoring a text message from the server");
     return;
   }
-  frame = gst_opentok_rumor_frame_parse (message, CLIENT_MAX_FRAME_SIZE,
-      &error);
+  frame = gst_opentok_rumor_frame_parse (message,
+      GST_OPENTOK_CLIENT_MAX_FRAME_SIZE, &error);
   if (frame == NULL) {
     GST_WARNING_OBJECT (self, "bad frame from the server: %s", error->message);
     g_error_free (error);
@@ -1549,7 +1429,7 @@ on_socket_open (GObject * source, GAsyncResult * result, gpointer user_data)
 
   self->ws = ws;
   g_object_set (ws, "max-incoming-payload-size",
-      (guint64) CLIENT_MAX_FRAME_SIZE, NULL);
+      (guint64) GST_OPENTOK_CLIENT_MAX_FRAME_SIZE, NULL);
   g_signal_connect (ws, "message", G_CALLBACK (on_socket_message), self);
   g_signal_connect (ws, "closed", G_CALLBACK (on_socket_closed), self);
   g_signal_connect (ws, "error", G_CALLBACK (on_socket_error), self);

@@ -257,89 +257,16 @@ gst_opentok_raptor_json_error (GError ** error, const gchar * problem)
   return FALSE;
 }
 
-static gint
-gst_opentok_raptor_hex4 (const gchar * p)
-{
-  gint value = 0, i;
-
-  for (i = 0; i < 4; i++) {
-    gint digit = g_ascii_xdigit_value (p[i]);
-
-    if (digit < 0)
-      return -1;
-    value = value * 16 + digit;
-  }
-  return value;
-}
-
 /* Checks the string starting at the quote at *pos and moves past its closing
- * quote. json-glib also accepts octal and unknown escapes and unpaired
- * surrogates, and then produces strings that are not valid UTF-8. */
+ * quote (gst_opentok_json_scan_string ()). */
 static gboolean
 gst_opentok_raptor_scan_string (const gchar * data, gsize length,
     gsize * pos, GError ** error)
 {
-  gsize i = *pos + 1;
+  const gchar *problem = gst_opentok_json_scan_string (data, length, pos);
 
-  while (TRUE) {
-    guchar c;
-
-    if (i >= length)
-      return gst_opentok_raptor_json_error (error, "a string is not closed");
-
-    c = data[i];
-    if (c == '"')
-      break;
-    if (c < 0x20)
-      return gst_opentok_raptor_json_error (error,
-          "a string contains a control character");
-    if (c != '\\') {
-      i++;
-      continue;
-    }
-
-    if (length - i < 2)
-      return gst_opentok_raptor_json_error (error, "a string is not closed");
-    switch (data[i + 1]) {
-      case '"':
-      case '\\':
-      case '/':
-      case 'b':
-      case 'f':
-      case 'n':
-      case 'r':
-      case 't':
-        i += 2;
-        break;
-      case 'u':{
-        gint code = -1, low = -1;
-
-        if (length - i >= 6)
-          code = gst_opentok_raptor_hex4 (data + i + 2);
-        if (code < 0)
-          return gst_opentok_raptor_json_error (error,
-              "a \\u escape lacks its four hexadecimal digits");
-        i += 6;
-        if (code >= 0xdc00 && code <= 0xdfff)
-          return gst_opentok_raptor_json_error (error,
-              "a string contains an unpaired surrogate");
-        if (code >= 0xd800 && code <= 0xdbff) {
-          if (length - i >= 6 && data[i] == '\\' && data[i + 1] == 'u')
-            low = gst_opentok_raptor_hex4 (data + i + 2);
-          if (low < 0xdc00 || low > 0xdfff)
-            return gst_opentok_raptor_json_error (error,
-                "a string contains an unpaired surrogate");
-          i += 6;
-        }
-        break;
-      }
-      default:
-        return gst_opentok_raptor_json_error (error,
-            "a string contains an invalid escape");
-    }
-  }
-
-  *pos = i + 1;
+  if (problem != NULL)
+    return gst_opentok_raptor_json_error (error, problem);
   return TRUE;
 }
 
@@ -347,12 +274,14 @@ gst_opentok_raptor_scan_string (const gchar * data, gsize length,
  * depth (json-glib recurses once per level and would exhaust the stack on
  * hostile input) and refuses what JSON does not allow but json-glib accepts
  * (single-quoted strings, comments, anything after the root value, escapes
- * that lead to invalid UTF-8). The text is valid UTF-8 without NUL bytes. */
+ * that lead to invalid UTF-8). An array or object after a first value
+ * (`1{}`) is refused too: json-glib 1.6 accepts it and leaks it. The text is
+ * valid UTF-8 without NUL bytes. */
 static gboolean
 gst_opentok_raptor_scan (const gchar * data, gsize length, GError ** error)
 {
   guint depth = 0;
-  gboolean closed = FALSE;
+  gboolean closed = FALSE, started = FALSE;
   gsize i = 0;
 
   while (i < length) {
@@ -365,6 +294,11 @@ gst_opentok_raptor_scan (const gchar * data, gsize length, GError ** error)
     if (closed)
       return gst_opentok_raptor_json_error (error,
           "there is data after the object");
+    if (depth == 0 && (c == '[' || c == '{') && started)
+      return gst_opentok_raptor_json_error (error,
+          "there is data before the object");
+    if (depth == 0)
+      started = TRUE;
 
     switch (c) {
       case '"':

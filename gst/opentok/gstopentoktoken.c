@@ -296,63 +296,21 @@ base64_decode_strict (const gchar * text, gsize len, Base64Alphabet alphabet,
 
 /* JSON */
 
-/* Deepest nesting of arrays and objects, ignoring brackets in strings;
- * G_MAXUINT for text with a single quote or a slash outside strings:
- * json-glib reads single-quoted strings and comments, which JSON does not
- * have, and which would hide brackets from this count. */
-static guint
-json_text_depth (const gchar * text, gsize len)
-{
-  gboolean in_string = FALSE, escaped = FALSE;
-  guint depth = 0, max_depth = 0;
-  gsize i;
-
-  for (i = 0; i < len; i++) {
-    gchar c = text[i];
-
-    if (in_string) {
-      if (escaped)
-        escaped = FALSE;
-      else if (c == '\\')
-        escaped = TRUE;
-      else if (c == '"')
-        in_string = FALSE;
-    } else if (c == '"') {
-      in_string = TRUE;
-    } else if (c == '\'' || c == '/') {
-      return G_MAXUINT;
-    } else if (c == '[' || c == '{') {
-      depth++;
-      max_depth = MAX (max_depth, depth);
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      depth--;
-    }
-  }
-  return max_depth;
-}
-
-/* Returns a new reference to the object, or NULL. */
+/* Returns a new reference to the object, or NULL. The text is parsed as
+ * all JSON from the network is (gst_opentok_json_parse ()), with a smaller
+ * depth limit. */
 static JsonObject *
 parse_json_object (const gchar * text, gsize len)
 {
-  JsonParser *parser;
   JsonNode *root;
   JsonObject *object = NULL;
 
-  if (memchr (text, '\0', len) != NULL)
+  root = gst_opentok_json_parse (text, len, MAX_JSON_DEPTH, NULL);
+  if (root == NULL)
     return NULL;
-  if (!g_utf8_validate_len (text, len, NULL))
-    return NULL;
-  if (json_text_depth (text, len) > MAX_JSON_DEPTH)
-    return NULL;
-
-  parser = json_parser_new_immutable ();
-  if (json_parser_load_from_data (parser, text, len, NULL)) {
-    root = json_parser_get_root (parser);
-    if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
-      object = json_object_ref (json_node_get_object (root));
-  }
-  g_object_unref (parser);
+  if (JSON_NODE_HOLDS_OBJECT (root))
+    object = json_object_ref (json_node_get_object (root));
+  json_node_unref (root);
   return object;
 }
 

@@ -18,7 +18,8 @@ top=$(cd "$here/../.." && pwd)
 build=${GST_OPENTOK_FUZZ_BUILD_DIR:-$top/build-fuzz}
 out=$here/out
 jobs=${FUZZ_JOBS:-1}
-all_targets=(rumor raptor token rest_jwt session_id rest_body session_info)
+all_targets=(rumor raptor token rest_jwt session_id rest_body session_info
+  server_frame)
 
 bound=${1:-10000000}
 [ $# -gt 0 ] && shift
@@ -40,6 +41,8 @@ ninja -C "$build" $(printf 'tests/fuzz/fuzz_%s ' "${targets[@]}")
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+# without it, leaks hide in GLib's slabs (see tests/fuzz/meson.build)
+export G_SLICE=always-malloc
 
 run_target() {
   local t=$1

@@ -693,7 +693,8 @@ GST_START_TEST (test_t1_tampered_fields_are_refused)
   gchar *decoded, *tampered_plain, *token, *colon, *p;
   gsize len;
 
-  decoded = (gchar *) g_base64_decode (SDK_T1_MODERATOR + 4, &len);
+  /* the base64 after the "T1==" prefix */
+  decoded = (gchar *) g_base64_decode (&SDK_T1_MODERATOR[4], &len);
   decoded = g_realloc (decoded, len + 1);
   decoded[len] = '\0';
 
