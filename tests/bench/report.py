@@ -157,7 +157,7 @@ plot {', '.join(lines)}
     gnuplot(f"""
 set terminal pngcairo size 800,500 font ',10'
 set output '{outdir}/latency.png'
-set title 'Send-to-receive latency, 10 receivers'
+set title 'Send-to-receive latency, one sender to one receiver'
 set logscale xy
 set xlabel 'offered signals / s'
 set ylabel 'p99 latency (us)'
@@ -208,7 +208,8 @@ def main():
     out.append("")
     ses = traffic_table(out, rows, "sessions", "sessions")
     out.append("")
-    out.append("## Latency at a fixed offered rate (10 receivers), in us")
+    out.append("## Latency at a fixed offered rate (one sender, one "
+               "receiver: signals sent = signals received), in us")
     out.append("")
     out.append("| signal | offered/s | ours achieved/s | ours p50 / p99 / "
                "p99.9 | bare p50 / p99 / p99.9 | node p50 / p99 / p99.9 |")
