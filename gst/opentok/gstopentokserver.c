@@ -127,6 +127,7 @@ typedef struct
 {
   guint status;
   gchar *body;                  /* nullable */
+  gboolean session_state;       /* the body is the session as it is now */
   gint64 expires;               /* monotonic time */
 } StoredReply;
 
@@ -1086,7 +1087,8 @@ member_forget_old_replies (Member * member, gint64 now)
   }
 }
 
-static void
+/* Returns the reply stored, NULL when one was already. */
+static StoredReply *
 member_store_reply (Member * member, const gchar * transaction_id,
     guint status, const gchar * body)
 {
@@ -1097,15 +1099,17 @@ member_store_reply (Member * member, const gchar * transaction_id,
     member->replies = g_hash_table_new_full (g_str_hash, g_str_equal,
         g_free, (GDestroyNotify) stored_reply_free);
   if (g_hash_table_contains (member->replies, transaction_id))
-    return;
+    return NULL;
   member_forget_old_replies (member, g_get_monotonic_time ());
   reply = g_new (StoredReply, 1);
   reply->status = status;
   reply->body = g_strdup (body);
+  reply->session_state = FALSE;
   reply->expires = g_get_monotonic_time () + REPLY_MEMORY_US;
   key = g_strdup (transaction_id);
   g_hash_table_insert (member->replies, key, reply);
   g_queue_push_tail (&member->reply_order, key);
+  return reply;
 }
 
 static JsonNode *
@@ -1343,22 +1347,31 @@ session_check_signal (Session * session, const gchar * type,
 /* ------------------------------------------------------------------------ */
 /* Raptor requests                                                          */
 
+/* Sends a STATUS reply; socket_reply () also keeps it for a re-sent
+ * request. */
 static void
-socket_reply (Socket * sock, const gchar * transaction_id, guint status,
+socket_send_reply (Socket * sock, const gchar * transaction_id, guint status,
     const gchar * body)
 {
   Member *member = sock->member;
   const gchar *to = member ? member->id : sock->unique_id;
   GBytes *bytes;
 
-  if (member != NULL)
-    member_store_reply (member, transaction_id, status, body);
   if (status >= 300)
     metrics_count_error (sock->server, status);
   bytes = status_frame_new (to ? to : "", transaction_id, status, body);
   socket_send (sock, bytes);
   if (bytes)
     g_bytes_unref (bytes);
+}
+
+static void
+socket_reply (Socket * sock, const gchar * transaction_id, guint status,
+    const gchar * body)
+{
+  if (sock->member != NULL)
+    member_store_reply (sock->member, transaction_id, status, body);
+  socket_send_reply (sock, transaction_id, status, body);
 }
 
 static void
@@ -1521,7 +1534,11 @@ handle_connection_create (Socket * sock, const gchar * transaction_id,
   /* the state first: it lists the newcomer, whose own connection#created
    * then completes its connect */
   state = session_state_new (session);
-  socket_reply (sock, transaction_id, 200, state);
+  /* a re-sent create gets the session as it is then: the state of a large
+   * session is not kept for every member that joined it */
+  member_store_reply (member, transaction_id, 200, NULL)->session_state =
+      TRUE;
+  socket_send_reply (sock, transaction_id, 200, state);
   g_free (state);
   session_publish_connection_event (self, session, member, "created", NULL);
 
@@ -1621,9 +1638,12 @@ handle_request (Socket * sock, GstOpenTokRumorFrame * frame)
         transaction_id);
 
     if (reply != NULL) {
+      gchar *state = reply->session_state ?
+          session_state_new (sock->member->session) : NULL;
       GBytes *bytes = status_frame_new (sock->member->id, transaction_id,
-          reply->status, reply->body);
+          reply->status, state ? state : reply->body);
 
+      g_free (state);
       GST_DEBUG ("replaying the reply to request %s", transaction_id);
       socket_send (sock, bytes);
       if (bytes)

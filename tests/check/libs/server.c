@@ -2268,6 +2268,53 @@ GST_START_TEST (test_duplicate_request_is_answered_twice_and_relayed_once)
 
 GST_END_TEST;
 
+/* A create re-sent (its reply lost) is answered with the session as it is
+ * then, and joins nobody twice. */
+GST_START_TEST (test_duplicate_create_gets_the_current_session)
+{
+  Fixture *f = fixture_new (NULL);
+  gchar *transaction_id, *body, *uri, *text;
+  JsonNode *state;
+  Peer *alice, *bob;
+
+  alice = peer_new (f, "alice", GST_OPENTOK_ROLE_PUBLISHER, NULL, TRUE);
+  peer_fetch_session_info (alice);
+  peer_open (alice, FALSE);
+  peer_send_connect (alice);
+  transaction_id = peer_send_create (alice, alice->token);
+  g_free (peer_expect_status (alice, transaction_id, 200));
+  received_free (peer_wait_connection_event (alice, "created",
+          alice->connection_id));
+  alice->joined = TRUE;
+
+  bob = join (f, "bob", GST_OPENTOK_ROLE_PUBLISHER, NULL, TRUE);
+
+  uri = g_strdup_printf ("/v2/partner/%s/session/%s/connection/%s", API_KEY,
+      alice->session_id, alice->connection_id);
+  text = raptor_text ("create", uri, "{\"userAgent\":\"gst-check\","
+      "\"clientVersion\":\"js-2.35.2\",\"capabilities\":[]}");
+  peer_request_with_id (alice, transaction_id, SYMPHONY, text, alice->token);
+  body = peer_expect_status (alice, transaction_id, 200);
+  state = parse_json (body);
+  /* bob joined after alice's first answer: he is in this one */
+  state_find_connection (state, alice->connection_id);
+  state_find_connection (state, bob->connection_id);
+
+  peer_round_trip (alice, "barrier");
+  peer_expect_signal (bob, "barrier", alice->connection_id);
+  fail_unless_equals_int (peer_count_connection_events (bob), 0);
+  fail_unless_equals_int (metric_get (f, "opentok_connections"), 2);
+
+  json_node_unref (state);
+  g_free (body);
+  g_free (text);
+  g_free (uri);
+  g_free (transaction_id);
+  fixture_free (f);
+}
+
+GST_END_TEST;
+
 /* ------------------------------------------------------------------------ */
 /* Acknowledgements and reconnection                                        */
 
@@ -3682,6 +3729,7 @@ server_suite (void)
   tcase_add_test (tc, test_signal_rate_limit_refuses_with_429_per_connection);
   tcase_add_test (tc,
       test_duplicate_request_is_answered_twice_and_relayed_once);
+  tcase_add_test (tc, test_duplicate_create_gets_the_current_session);
 
   tc = tcase_create ("reconnection");
   suite_add_tcase (s, tc);
