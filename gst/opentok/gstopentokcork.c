@@ -29,6 +29,7 @@ typedef struct
 struct _GstOpenTokCork
 {
   GSource *source;
+  guint64 iteration;            /* counts the iterations, from 1 */
   GPtrArray *held;              /* GSocket, owned */
   GHashTable *held_set;         /* GSocket, the same ones */
 };
@@ -36,7 +37,10 @@ struct _GstOpenTokCork
 static gboolean
 cork_source_prepare (GSource * source, gint * timeout)
 {
-  gst_opentok_cork_flush (((CorkSource *) source)->cork);
+  GstOpenTokCork *cork = ((CorkSource *) source)->cork;
+
+  gst_opentok_cork_flush (cork);
+  cork->iteration++;
   *timeout = -1;
   return FALSE;
 }
@@ -54,6 +58,7 @@ gst_opentok_cork_new (GMainContext * context)
 
   cork->held = g_ptr_array_new_with_free_func (g_object_unref);
   cork->held_set = g_hash_table_new (NULL, NULL);
+  cork->iteration = 1;
   cork->source = g_source_new (&cork_source_funcs, sizeof (CorkSource));
   ((CorkSource *) cork->source)->cork = cork;
   g_source_set_name (cork->source, "GstOpenTokCork");
@@ -61,14 +66,19 @@ gst_opentok_cork_new (GMainContext * context)
   return cork;
 }
 
-/* Corks @socket, if it is not yet, until the end of the iteration. Call it
- * before writing. Does nothing where TCP_CORK does not exist, or for a
- * socket that is not TCP. */
+/* Call before each write to @socket, with the caller's record of its last
+ * write (0 at first): from the second write of an iteration on, the socket
+ * is corked until the iteration ends. Does nothing more where TCP_CORK does
+ * not exist, or for a socket that is not TCP. */
 void
-gst_opentok_cork_hold (GstOpenTokCork * cork, GSocket * socket)
+gst_opentok_cork_before_write (GstOpenTokCork * cork, GSocket * socket,
+    guint64 * last_write)
 {
+  gboolean again = *last_write == cork->iteration;
+
+  *last_write = cork->iteration;
 #ifdef TCP_CORK
-  if (g_hash_table_contains (cork->held_set, socket) ||
+  if (!again || g_hash_table_contains (cork->held_set, socket) ||
       g_socket_get_protocol (socket) != G_SOCKET_PROTOCOL_TCP)
     return;
   if (!g_socket_set_option (socket, IPPROTO_TCP, TCP_CORK, 1, NULL))

@@ -8,11 +8,13 @@
  */
 
 /* Internal, not installed: coalesces what a main-loop iteration writes to
- * each TCP socket. A socket written to is corked (TCP_CORK) until the
- * iteration ends, then everything it was given leaves in full-sized
- * segments: one signal fanned out to many members, or many signals to one,
- * costs one trip through the TCP stack per socket instead of one per
- * frame. Nothing waits longer than the iteration it was written in. */
+ * each TCP socket. The first write of an iteration to a socket leaves at
+ * once; a socket written to again in the same iteration is corked
+ * (TCP_CORK) until the iteration ends, so that the rest leaves in
+ * full-sized segments: many signals fanned out to many members cost one
+ * trip through the TCP stack per socket instead of one per frame, and a
+ * lone reply or PONG costs no extra system call. Nothing waits longer than
+ * the iteration it was written in. */
 
 #ifndef __GST_OPENTOK_CORK_H__
 #define __GST_OPENTOK_CORK_H__
@@ -27,7 +29,8 @@ G_GNUC_INTERNAL
 GstOpenTokCork *gst_opentok_cork_new (GMainContext * context);
 
 G_GNUC_INTERNAL
-void gst_opentok_cork_hold (GstOpenTokCork * cork, GSocket * socket);
+void gst_opentok_cork_before_write (GstOpenTokCork * cork, GSocket * socket,
+    guint64 * last_write);
 
 G_GNUC_INTERNAL
 void gst_opentok_cork_flush (GstOpenTokCork * cork);

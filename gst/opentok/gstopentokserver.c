@@ -167,6 +167,7 @@ struct _Socket
   GstOpenTokServer *server;
   SoupWebsocketConnection *ws;
   GSocket *tcp;                 /* under ws, nullable */
+  guint64 last_write;           /* for the cork */
   gchar *socket_id;             /* from the URL, nullable */
   gchar *unique_id;             /* from CONNECT, nullable */
   Member *member;               /* bound connection, nullable */
@@ -875,7 +876,8 @@ socket_send (Socket * sock, GBytes * bytes)
       SOUP_WEBSOCKET_STATE_OPEN)
     return;
   if (sock->tcp != NULL)
-    gst_opentok_cork_hold (sock->server->cork, sock->tcp);
+    gst_opentok_cork_before_write (sock->server->cork, sock->tcp,
+        &sock->last_write);
   soup_websocket_connection_send_message (sock->ws,
       SOUP_WEBSOCKET_DATA_BINARY, bytes);
 }

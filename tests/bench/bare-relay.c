@@ -45,6 +45,7 @@ typedef struct
 {
   SoupWebsocketConnection *ws;
   GSocket *tcp;                 /* nullable */
+  guint64 last_write;           /* for the cork */
   GPtrArray *topics;            /* gchar *, the keys of the topic table */
 } Peer;
 
@@ -59,7 +60,7 @@ peer_send (Peer * peer, GBytes * bytes)
       SOUP_WEBSOCKET_STATE_OPEN)
     return;
   if (peer->tcp != NULL)
-    gst_opentok_cork_hold (cork, peer->tcp);
+    gst_opentok_cork_before_write (cork, peer->tcp, &peer->last_write);
   soup_websocket_connection_send_message (peer->ws,
       SOUP_WEBSOCKET_DATA_BINARY, bytes);
 }

@@ -1536,7 +1536,7 @@ static gboolean
 run_idle (Bench * bench)
 {
   gint64 rss_before, rss_after, hwm;
-  gdouble join_seconds;
+  gdouble join_seconds, cpu_before, idle_cpu;
   guint n_groups = (bench->connections + bench->members - 1) /
       bench->members;
   GError *error = NULL;
@@ -1551,7 +1551,10 @@ run_idle (Bench * bench)
   }
   bench_join_all (bench, &join_seconds);
   /* idle for a while: pings only; every socket must survive it */
+  cpu_before = proc_cpu_seconds (bench->server_pid);
   g_usleep ((gulong) (bench->duration * G_USEC_PER_SEC));
+  idle_cpu = (proc_cpu_seconds (bench->server_pid) - cpu_before) /
+      bench->duration;
   bench_totals (bench, &totals);
   rss_after = proc_status_kb (bench->server_pid, "VmRSS:");
   hwm = proc_status_kb (bench->server_pid, "VmHWM:");
@@ -1561,10 +1564,10 @@ run_idle (Bench * bench)
       "\"held\":%u,\"failed\":%u,\"closed\":%u,\"join_s\":%.2f,"
       "\"joins_per_s\":%.0f,\"server_rss_before_kb\":%" G_GINT64_FORMAT
       ",\"server_rss_kb\":%" G_GINT64_FORMAT ",\"server_hwm_kb\":%"
-      G_GINT64_FORMAT, bench->members, bench->conns->len,
-      totals.ready - totals.closed, totals.failed, totals.closed,
-      join_seconds, totals.ready / MAX (join_seconds, 1e-3), rss_before,
-      rss_after, hwm);
+      G_GINT64_FORMAT ",\"server_idle_cpu\":%.3f", bench->members,
+      bench->conns->len, totals.ready - totals.closed, totals.failed,
+      totals.closed, join_seconds, totals.ready / MAX (join_seconds, 1e-3),
+      rss_before, rss_after, hwm, idle_cpu);
   if (totals.ready > totals.closed && rss_after > 0 && rss_before > 0)
     g_string_append_printf (out, ",\"bytes_per_conn\":%.0f",
         (rss_after - rss_before) * 1024.0 / (totals.ready - totals.closed));
