@@ -236,18 +236,21 @@ def main():
     out.append("## Idle connections (sessions of 10, PING every 2 s)")
     out.append("")
     out.append("| target | opened | held | joins/s | server RSS before | "
-               "RSS after | peak (VmHWM) | bytes per connection |")
-    out.append("|---|---|---|---|---|---|---|---|")
+               "RSS after | peak (VmHWM) | bytes per connection | "
+               "server CPU while idle |")
+    out.append("|---|---|---|---|---|---|---|---|---|")
     for t in TARGETS:
         x = find(rows, target=t, workload="idle")
         if x is None:
             continue
+        idle_cpu = x.get("server_idle_cpu")
         out.append(f"| {t} | {num(x['connections'])} | {num(x['held'])} | "
                    f"{num(x['joins_per_s'])} | "
                    f"{num(x['server_rss_before_kb'] / 1024, 1)} MB | "
                    f"{num(x['server_rss_kb'] / 1024, 1)} MB | "
                    f"{num(x['server_hwm_kb'] / 1024, 1)} MB | "
-                   f"{num(x.get('bytes_per_conn'))} |")
+                   f"{num(x.get('bytes_per_conn'))} | "
+                   f"{'–' if idle_cpu is None else f'{idle_cpu:.2f}'} |")
     out.append("")
     el = find(rows, workload="element")
     if el:
