@@ -18,8 +18,11 @@
 #include <netinet/tcp.h>
 #endif
 
-/* The corked sockets are released from a source's prepare(): GLib calls it
- * once every dispatch of the iteration is done, just before it polls. */
+/* The corked sockets are released when the dispatch that wrote to them ends:
+ * at the first write of another dispatch (a burst read from one socket is
+ * not held back while others are read), or at the latest from a source's
+ * prepare(), which GLib calls once every dispatch of the iteration is done,
+ * just before it polls. */
 typedef struct
 {
   GSource source;
@@ -29,18 +32,28 @@ typedef struct
 struct _GstOpenTokCork
 {
   GSource *source;
-  guint64 iteration;            /* counts the iterations, from 1 */
+  guint64 batch;                /* counts the batches, from 1 */
+  GSource *dispatch;            /* the one writing now, not a reference */
   GPtrArray *held;              /* GSocket, owned */
   GHashTable *held_set;         /* GSocket, the same ones */
 };
+
+/* What was written since the last call may be coalesced; what comes after
+ * is another batch. */
+static void
+cork_end_batch (GstOpenTokCork * cork)
+{
+  gst_opentok_cork_flush (cork);
+  cork->batch++;
+  cork->dispatch = NULL;
+}
 
 static gboolean
 cork_source_prepare (GSource * source, gint * timeout)
 {
   GstOpenTokCork *cork = ((CorkSource *) source)->cork;
 
-  gst_opentok_cork_flush (cork);
-  cork->iteration++;
+  cork_end_batch (cork);
   *timeout = -1;
   return FALSE;
 }
@@ -49,8 +62,7 @@ static GSourceFuncs cork_source_funcs = {
   cork_source_prepare, NULL, NULL, NULL, NULL, NULL
 };
 
-/* Creates a cork whose sockets are released at the end of each iteration of
- * @context, the context their writes happen on. */
+/* Creates a cork for sockets written to from @context's dispatches. */
 GstOpenTokCork *
 gst_opentok_cork_new (GMainContext * context)
 {
@@ -58,7 +70,7 @@ gst_opentok_cork_new (GMainContext * context)
 
   cork->held = g_ptr_array_new_with_free_func (g_object_unref);
   cork->held_set = g_hash_table_new (NULL, NULL);
-  cork->iteration = 1;
+  cork->batch = 1;
   cork->source = g_source_new (&cork_source_funcs, sizeof (CorkSource));
   ((CorkSource *) cork->source)->cork = cork;
   g_source_set_name (cork->source, "GstOpenTokCork");
@@ -67,16 +79,22 @@ gst_opentok_cork_new (GMainContext * context)
 }
 
 /* Call before each write to @socket, with the caller's record of its last
- * write (0 at first): from the second write of an iteration on, the socket
- * is corked until the iteration ends. Does nothing more where TCP_CORK does
- * not exist, or for a socket that is not TCP. */
+ * write (0 at first): from the second write of a dispatch on, the socket is
+ * corked until the dispatch ends. Does nothing more where TCP_CORK does not
+ * exist, or for a socket that is not TCP. */
 void
 gst_opentok_cork_before_write (GstOpenTokCork * cork, GSocket * socket,
     guint64 * last_write)
 {
-  gboolean again = *last_write == cork->iteration;
+  GSource *dispatch = g_main_current_source ();
+  gboolean again;
 
-  *last_write = cork->iteration;
+  if (dispatch != cork->dispatch) {
+    cork_end_batch (cork);
+    cork->dispatch = dispatch;
+  }
+  again = *last_write == cork->batch;
+  *last_write = cork->batch;
 #ifdef TCP_CORK
   if (!again || g_hash_table_contains (cork->held_set, socket) ||
       g_socket_get_protocol (socket) != G_SOCKET_PROTOCOL_TCP)

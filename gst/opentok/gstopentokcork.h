@@ -7,14 +7,15 @@
  * version 2.1 of the License, or (at your option) any later version.
  */
 
-/* Internal, not installed: coalesces what a main-loop iteration writes to
- * each TCP socket. The first write of an iteration to a socket leaves at
- * once; a socket written to again in the same iteration is corked
- * (TCP_CORK) until the iteration ends, so that the rest leaves in
- * full-sized segments: many signals fanned out to many members cost one
- * trip through the TCP stack per socket instead of one per frame, and a
- * lone reply or PONG costs no extra system call. Nothing waits longer than
- * the iteration it was written in. */
+/* Internal, not installed: coalesces what one dispatch of a main loop (a
+ * burst of frames read from one socket, say) writes to each TCP socket.
+ * The first write of a dispatch to a socket leaves at once; a socket
+ * written to again by the same dispatch is corked (TCP_CORK) until the
+ * dispatch ends, so that the rest leaves in full-sized segments: a burst
+ * fanned out to many members costs one trip through the TCP stack per
+ * socket instead of one per frame, and a lone reply or PONG costs no extra
+ * system call. The end of a dispatch is seen at the first write of the
+ * next one, or when the iteration ends. */
 
 #ifndef __GST_OPENTOK_CORK_H__
 #define __GST_OPENTOK_CORK_H__
