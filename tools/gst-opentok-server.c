@@ -170,7 +170,8 @@ main (int argc, char **argv)
     goto out;
   }
   /* every connection is a file descriptor: allow what the system allows */
-  if (getrlimit (RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+  if (getrlimit (RLIMIT_NOFILE, &files) == 0 &&
+      files.rlim_cur < files.rlim_max) {
     files.rlim_cur = files.rlim_max;
     setrlimit (RLIMIT_NOFILE, &files);
   }

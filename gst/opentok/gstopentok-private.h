@@ -37,6 +37,10 @@ G_GNUC_INTERNAL
 JsonNode *gst_opentok_json_parse (const gchar * data, gsize length,
     guint max_depth, GError ** error);
 
+G_GNUC_INTERNAL
+const gchar *gst_opentok_json_get_string (JsonObject * object,
+    const gchar * name);
+
 G_END_DECLS
 
 #endif /* __GST_OPENTOK_PRIVATE_H__ */

@@ -299,7 +299,8 @@ gst_opentok_json_parse (const gchar * data, gsize length, guint max_depth,
     return NULL;
 
   parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, data, (gssize) length, &json_error)) {
+  if (!json_parser_load_from_data (parser, data, (gssize) length,
+          &json_error)) {
     g_set_error (error, GST_OPENTOK_PROTOCOL_ERROR,
         GST_OPENTOK_PROTOCOL_ERROR_MALFORMED, "The JSON text is invalid: %s",
         json_error->message);
@@ -312,4 +313,18 @@ gst_opentok_json_parse (const gchar * data, gsize length, guint max_depth,
   }
   g_object_unref (parser);
   return root;
+}
+
+/* The string member @name of @object, or NULL when it is absent or not a
+ * string: json-glib's own getters raise a critical for a member of another
+ * type, and network input must never do that. */
+const gchar *
+gst_opentok_json_get_string (JsonObject * object, const gchar * name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
 }

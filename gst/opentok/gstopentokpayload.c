@@ -14,19 +14,6 @@
 #include "gstopentokpayload.h"
 #include "gstopentok-private.h"
 
-/* The string member @name of @object, or NULL when it is absent or of
- * another type (json-glib's getters raise a critical then). */
-static const gchar *
-get_string (JsonObject * object, const gchar * name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
 /* The JSON object a STATUS payload holds, or NULL when it is empty, not
  * JSON, nested too deep or not an object. */
 static JsonNode *
@@ -87,7 +74,8 @@ gst_opentok_payload_read_reason (GBytes * payload)
   gchar *reason = NULL;
 
   if (root != NULL) {
-    reason = g_strdup (get_string (json_node_get_object (root), "reason"));
+    reason = g_strdup (gst_opentok_json_get_string (json_node_get_object
+            (root), "reason"));
     json_node_unref (root);
   }
   return reason;
@@ -164,10 +152,10 @@ gst_opentok_payload_read_connection (JsonObject * object)
 
   if (object == NULL)
     return NULL;
-  id = get_string (object, "id");
+  id = gst_opentok_json_get_string (object, "id");
   if (id == NULL || *id == '\0')
     return NULL;
-  data = get_string (object, "data");
+  data = gst_opentok_json_get_string (object, "data");
   node = json_object_get_member (object, "creationTime");
   if (node != NULL && JSON_NODE_HOLDS_VALUE (node)) {
     if (json_node_get_value_type (node) == G_TYPE_INT64) {
@@ -200,8 +188,8 @@ gst_opentok_payload_read_signal (const GstOpenTokRaptorMessage * message,
   const gchar *type = NULL, *data = NULL;
 
   if (content != NULL) {
-    type = get_string (content, "type");
-    data = get_string (content, "data");
+    type = gst_opentok_json_get_string (content, "type");
+    data = gst_opentok_json_get_string (content, "data");
   }
   if (from != NULL && *from == '\0')
     from = NULL;

@@ -1683,7 +1683,8 @@ handle_request (Socket * sock, GstOpenTokRumorFrame * frame)
   } else if (g_str_equal (resource, "connection")
       && g_str_equal (method, "delete")) {
     handle_connection_delete (sock, transaction_id, raptor);
-  } else if (g_str_equal (resource, "session") && g_str_equal (method, "read")) {
+  } else if (g_str_equal (resource, "session")
+      && g_str_equal (method, "read")) {
     gchar *state = session_state_new (sock->member->session);
 
     socket_reply (sock, transaction_id, 200, state);

@@ -17,20 +17,6 @@
 #include "gstopentokclient.h"
 #include "gstopentok-private.h"
 
-/* The string member @name of @object, or NULL when it is absent or not a
- * string. (json-glib's *_member_with_default() getters raise a critical
- * for an array or object member.) */
-static const gchar *
-get_string (JsonObject * object, const gchar * name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
 /* The object member @name of @object, or NULL. */
 static JsonObject *
 get_object (JsonObject * object, const gchar * name)
@@ -102,7 +88,7 @@ gst_opentok_session_info_parse (const gchar * body, gsize length,
     GstOpenTokClientError client_code;
 
     if (message_object != NULL)
-      message = get_string (message_object, "message");
+      message = gst_opentok_json_get_string (message_object, "message");
     /* as opentok.js maps them */
     if (code == 403)
       client_code = GST_OPENTOK_CLIENT_ERROR_AUTHENTICATION;
@@ -119,9 +105,9 @@ gst_opentok_session_info_parse (const gchar * body, gsize length,
     goto out;
   }
 
-  url = get_string (info, "messaging_url");
-  symphony = get_string (info, "symphony_address");
-  partner = get_string (info, "partner_id");
+  url = gst_opentok_json_get_string (info, "messaging_url");
+  symphony = gst_opentok_json_get_string (info, "symphony_address");
+  partner = gst_opentok_json_get_string (info, "partner_id");
   if (url == NULL || symphony == NULL || *symphony == '\0' ||
       (!g_str_has_prefix (url, "ws://") && !g_str_has_prefix (url, "wss://"))) {
     g_set_error_literal (error, GST_OPENTOK_CLIENT_ERROR,

@@ -658,7 +658,8 @@ session_id_decode_api_key (const gchar * session_id, GError ** error)
     if (end == NULL)
       end = (const gchar *) decoded + decoded_len;
   }
-  if (start == NULL || end == start || !is_printable_ascii (start, end - start)) {
+  if (start == NULL || end == start ||
+      !is_printable_ascii (start, end - start)) {
     g_set_error (error, GST_OPENTOK_TOKEN_ERROR,
         GST_OPENTOK_TOKEN_ERROR_MALFORMED,
         "Session id does not contain an API key");
