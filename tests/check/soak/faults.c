@@ -853,6 +853,7 @@ typedef struct
   guint stalls_without_loss;
   gint64 silence_detect_max;    /* us */
   gint64 silence_detect_sum;
+  GString *history;             /* each fault: kind, loss, reconnections */
   gchar *failure;               /* the first problem, NULL when none */
 } Driver;
 
@@ -952,6 +953,10 @@ driver_thread (gpointer data)
     }
     d->faults[kind]++;
     d->total++;
+    /* what the element had reported when the fault began, and what the
+     * fault was: printed when the counts disagree */
+    g_string_append_printf (d->history, " %u:%s%s@%u", d->total,
+        fault_names[kind], loss ? "+loss" : "", before);
     if (!loss)
       continue;
     d->lossy++;
@@ -1181,6 +1186,7 @@ GST_START_TEST (test_soak_cuts_stalls_blackholes)
   driver.proxy = proxy;
   driver.rand = g_rand_new_with_seed (seed ^ 0x5a5a5a5a);
   driver.min_faults = SOAK_MIN_FAULTS;
+  driver.history = g_string_new (NULL);
   start = g_get_monotonic_time ();
   thread = g_thread_new ("fault-driver", driver_thread, &driver);
 
@@ -1386,6 +1392,9 @@ GST_START_TEST (test_soak_cuts_stalls_blackholes)
   fail_unless_equals_int (bus.lines_failed, 0);
   fail_unless_equals_int (bus.sent_other, 0);
   /* one reconnection per fault that cost the socket, and nothing else */
+  if (recorder_n_reconnecting (&bin->events) != driver.lossy)
+    g_print ("soak: faults (number:kind[+loss]@reconnections before):%s\n",
+        driver.history->str);
   fail_unless_equals_int (recorder_n_reconnecting (&bin->events), driver.lossy);
   fail_unless_equals_int (recorder_n_reconnected (&bin->events), driver.lossy);
   fail_unless_equals_int (bus.reconnecting, driver.lossy);
@@ -1413,6 +1422,7 @@ GST_START_TEST (test_soak_cuts_stalls_blackholes)
   tcp_proxy_free (proxy);
   peer_free (peer);
   g_rand_free (driver.rand);
+  g_string_free (driver.history, TRUE);
   g_rand_free (kinds);
   g_hash_table_unref (soak.at_peer);
   g_hash_table_unref (soak.at_bin);
