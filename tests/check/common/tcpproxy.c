@@ -604,18 +604,22 @@ tcp_proxy_get_url (TcpProxy * proxy, const gchar * scheme)
  * once. Going back to %TCP_PROXY_MODE_PASS cuts the connections that lost
  * bytes while the path was a blackhole, in either direction. Returns once
  * the change is made.
+ *
+ * Returns: how many connections the change cut: the count is taken on the
+ *     proxy's thread, so connections opening or closing meanwhile do not
+ *     blur it
  */
-void
+guint
 tcp_proxy_set_mode (TcpProxy * proxy, TcpProxyMode mode)
 {
   Call call = { NULL, };
 
-  g_return_if_fail (proxy != NULL);
-  g_return_if_fail (g_thread_self () != proxy->thread);
+  g_return_val_if_fail (proxy != NULL, 0);
+  g_return_val_if_fail (g_thread_self () != proxy->thread, 0);
 
   call.set_mode = TRUE;
   call.mode = mode;
-  proxy_call (proxy, &call);
+  return proxy_call (proxy, &call);
 }
 
 /**

@@ -57,7 +57,7 @@ guint16 tcp_proxy_get_port (TcpProxy * proxy);
 
 gchar *tcp_proxy_get_url (TcpProxy * proxy, const gchar * scheme);
 
-void tcp_proxy_set_mode (TcpProxy * proxy, TcpProxyMode mode);
+guint tcp_proxy_set_mode (TcpProxy * proxy, TcpProxyMode mode);
 
 TcpProxyMode tcp_proxy_get_mode (TcpProxy * proxy);
 
