@@ -21,6 +21,8 @@
 #include <glib-unix.h>
 #include <gst/opentok/opentok.h>
 
+#include "quiet-libsoup.h"
+
 #define SECRET_ENV "OPENTOK_API_SECRET"
 
 static const gchar description[] =
@@ -38,28 +40,6 @@ static const gchar description[] =
     "variable " SECRET_ENV ", else a random one is made and printed.\n"
     "Once listening it prints the URLs, a ready session id and a publisher\n"
     "token for it; SIGINT or SIGTERM stop it cleanly.";
-
-/* libsoup 3.2 calls g_debug () for every WebSocket frame it sends or
- * receives, and GLib's default handler then reads G_MESSAGES_DEBUG each time
- * to drop the message: about 6 % of the server's instructions at high
- * message rates (callgrind). Unless libsoup's debug output is wanted, its
- * debug messages go to a handler that drops them at once. */
-static void
-drop_log_message (const gchar * domain, GLogLevelFlags level,
-    const gchar * message, gpointer user_data)
-{
-}
-
-static void
-quiet_libsoup_debug (void)
-{
-  const gchar *wanted = g_getenv ("G_MESSAGES_DEBUG");
-
-  if (wanted != NULL && (strstr (wanted, "libsoup") != NULL ||
-          strstr (wanted, "all") != NULL))
-    return;
-  g_log_set_handler ("libsoup", G_LOG_LEVEL_DEBUG, drop_log_message, NULL);
-}
 
 static gboolean
 on_stop_signal (gpointer user_data)

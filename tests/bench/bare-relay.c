@@ -36,6 +36,8 @@
 
 #include "gstopentokcork.h"
 
+#include "quiet-libsoup.h"
+
 #define TYPE_SUBSCRIBE 0
 #define TYPE_MESSAGE 2
 #define TYPE_PING 7
@@ -177,28 +179,6 @@ on_websocket (SoupServer * server, SoupServerMessage * msg, const char *path,
   g_object_set (ws, "max-incoming-payload-size", (guint64) 128 * 1024, NULL);
   g_signal_connect (ws, "message", G_CALLBACK (on_message), peer);
   g_signal_connect (ws, "closed", G_CALLBACK (on_closed), peer);
-}
-
-/* libsoup 3.2 calls g_debug () for every WebSocket frame it sends or
- * receives, and GLib's default handler then reads G_MESSAGES_DEBUG each time
- * to drop the message: about 6 % of the server's instructions at high
- * message rates (callgrind). Unless libsoup's debug output is wanted, its
- * debug messages go to a handler that drops them at once. */
-static void
-drop_log_message (const gchar * domain, GLogLevelFlags level,
-    const gchar * message, gpointer user_data)
-{
-}
-
-static void
-quiet_libsoup_debug (void)
-{
-  const gchar *wanted = g_getenv ("G_MESSAGES_DEBUG");
-
-  if (wanted != NULL && (strstr (wanted, "libsoup") != NULL ||
-          strstr (wanted, "all") != NULL))
-    return;
-  g_log_set_handler ("libsoup", G_LOG_LEVEL_DEBUG, drop_log_message, NULL);
 }
 
 static gboolean

@@ -54,6 +54,8 @@
 #include <gst/gst.h>
 #include <gst/opentok/opentok.h>
 
+#include "quiet-libsoup.h"
+
 #define SIGNAL_TYPE "bench"
 #define SIGNAL_HEADER_SIZE 34   /* "%016x %016x " */
 /* as the library's client: the create reply of a large session lists every
@@ -1790,28 +1792,6 @@ out:
 }
 
 /* ------------------------------------------------------------------------ */
-
-/* libsoup 3.2 calls g_debug () for every WebSocket frame it sends or
- * receives, and GLib's default handler then reads G_MESSAGES_DEBUG each time
- * to drop the message: about 6 % of the server's instructions at high
- * message rates (callgrind). Unless libsoup's debug output is wanted, its
- * debug messages go to a handler that drops them at once. */
-static void
-drop_log_message (const gchar * domain, GLogLevelFlags level,
-    const gchar * message, gpointer user_data)
-{
-}
-
-static void
-quiet_libsoup_debug (void)
-{
-  const gchar *wanted = g_getenv ("G_MESSAGES_DEBUG");
-
-  if (wanted != NULL && (strstr (wanted, "libsoup") != NULL ||
-          strstr (wanted, "all") != NULL))
-    return;
-  g_log_set_handler ("libsoup", G_LOG_LEVEL_DEBUG, drop_log_message, NULL);
-}
 
 static void
 raise_fd_limit (void)
