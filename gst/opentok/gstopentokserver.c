@@ -52,7 +52,7 @@
 #include "gstopentokraptor.h"
 #include "gstopentokrouter.h"
 #include "gstopentok-private.h"
-#include "gstopentokcork.h"
+#include "gstopentokwspool.h"
 #include "gstopentokrest.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_opentok_server_debug);
@@ -69,6 +69,8 @@ GST_DEBUG_CATEGORY_STATIC (gst_opentok_server_debug);
 #define DEFAULT_MAX_PENDING_MESSAGES 4096
 #define DEFAULT_MAX_PENDING_BYTES (16 * 1024 * 1024)
 #define DEFAULT_MAX_CONNECTIONS 16384
+#define DEFAULT_IO_THREADS 0
+#define MAX_IO_THREADS 64
 
 /* How long a socket may stay open without joining a session. */
 #define JOIN_TIMEOUT_US (30 * G_USEC_PER_SEC)
@@ -102,6 +104,7 @@ enum
   PROP_TLS_CERTIFICATE,
   PROP_MAX_PENDING_BYTES,
   PROP_MAX_CONNECTIONS,
+  PROP_IO_THREADS,
 };
 
 /* a UUID's 36 characters and a NUL; the last 12 digits count */
@@ -165,9 +168,7 @@ struct _Member
 struct _Socket
 {
   GstOpenTokServer *server;
-  SoupWebsocketConnection *ws;
-  GSocket *tcp;                 /* under ws, nullable */
-  guint64 last_write;           /* for the cork */
+  GstOpenTokWs *ws;             /* on one of the I/O threads */
   gchar *socket_id;             /* from the URL, nullable */
   gchar *unique_id;             /* from CONNECT, nullable */
   Member *member;               /* bound connection, nullable */
@@ -210,6 +211,7 @@ struct _GstOpenTokServer
   guint max_pending_messages;
   guint64 max_pending_bytes;
   guint max_connections;
+  guint io_threads;
   GTlsCertificate *tls_certificate;
 
   /* thread control, under lock */
@@ -236,6 +238,7 @@ struct _GstOpenTokServer
     guint max_pending_messages;
     guint64 max_pending_bytes;
     guint max_connections;
+    guint io_threads;
   } cfg;
 
   /* network thread only (or any thread before start / after stop) */
@@ -244,7 +247,8 @@ struct _GstOpenTokServer
   GHashTable *sessions;         /* id -> Session, owned */
   GHashTable *members_by_socket_id;     /* socket id -> Member */
   GQueue sockets;               /* Socket */
-  GstOpenTokCork *cork;
+  GstOpenTokWsPool *ws_pool;
+  GPtrArray *websocket_extensions;      /* GTypeClass the handshake accepts */
   gchar transaction_prefix[TRANSACTION_PREFIX_LENGTH];
   guint64 transaction_counter;  /* 48 bits are written */
   GSource *sweep;
@@ -455,6 +459,23 @@ gst_opentok_server_class_init (GstOpenTokServerClass * klass)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
 
   /**
+   * GstOpenTokServer:io-threads:
+   *
+   * How many threads read and write the Rumor WebSockets; 0 starts one per
+   * processor, and at least two. Sessions and connections live on the
+   * server thread, which hands the frames to and from them. Each thread
+   * polls its sockets on every wakeup, so thousands of mostly idle sockets
+   * cost less CPU spread over more threads.
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_IO_THREADS,
+      g_param_spec_uint ("io-threads", "I/O threads",
+          "Threads for the WebSockets (0 = one per processor, at least 2)", 0,
+          MAX_IO_THREADS, DEFAULT_IO_THREADS,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+
+  /**
    * GstOpenTokServer:tls-certificate:
    *
    * The certificate (with its private key) to serve https and wss with;
@@ -492,6 +513,7 @@ gst_opentok_server_init (GstOpenTokServer * self)
   self->max_pending_messages = DEFAULT_MAX_PENDING_MESSAGES;
   self->max_pending_bytes = DEFAULT_MAX_PENDING_BYTES;
   self->max_connections = DEFAULT_MAX_CONNECTIONS;
+  self->io_threads = DEFAULT_IO_THREADS;
 
   g_mutex_init (&self->lock);
   g_cond_init (&self->cond);
@@ -502,6 +524,11 @@ gst_opentok_server_init (GstOpenTokServer * self)
   self->members_by_socket_id = g_hash_table_new (g_str_hash, g_str_equal);
   g_queue_init (&self->sockets);
   self->metrics.errors = g_hash_table_new (g_direct_hash, g_direct_equal);
+  /* what SoupServer's own WebSocket handler accepts */
+  self->websocket_extensions =
+      g_ptr_array_new_with_free_func (g_type_class_unref);
+  g_ptr_array_add (self->websocket_extensions,
+      g_type_class_ref (SOUP_TYPE_WEBSOCKET_EXTENSION_DEFLATE));
 }
 
 static void
@@ -515,6 +542,7 @@ gst_opentok_server_finalize (GObject * object)
   g_hash_table_unref (self->members_by_socket_id);
   gst_opentok_router_free (self->router);
   g_hash_table_unref (self->metrics.errors);
+  g_ptr_array_unref (self->websocket_extensions);
   g_clear_error (&self->start_error);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
@@ -580,6 +608,9 @@ gst_opentok_server_set_property (GObject * object, guint prop_id,
     case PROP_MAX_CONNECTIONS:
       self->max_connections = g_value_get_uint (value);
       break;
+    case PROP_IO_THREADS:
+      self->io_threads = g_value_get_uint (value);
+      break;
     case PROP_TLS_CERTIFICATE:
       g_clear_object (&self->tls_certificate);
       self->tls_certificate = g_value_dup_object (value);
@@ -634,6 +665,9 @@ gst_opentok_server_get_property (GObject * object, guint prop_id,
       break;
     case PROP_MAX_CONNECTIONS:
       g_value_set_uint (value, self->max_connections);
+      break;
+    case PROP_IO_THREADS:
+      g_value_set_uint (value, self->io_threads);
       break;
     case PROP_TLS_CERTIFICATE:
       g_value_set_object (value, self->tls_certificate);
@@ -870,16 +904,8 @@ reason_body_new (const gchar * reason)
 static void
 socket_send (Socket * sock, GBytes * bytes)
 {
-  if (bytes == NULL || sock->ws == NULL)
-    return;
-  if (soup_websocket_connection_get_state (sock->ws) !=
-      SOUP_WEBSOCKET_STATE_OPEN)
-    return;
-  if (sock->tcp != NULL)
-    gst_opentok_cork_before_write (sock->server->cork, sock->tcp,
-        &sock->last_write);
-  soup_websocket_connection_send_message (sock->ws,
-      SOUP_WEBSOCKET_DATA_BINARY, bytes);
+  if (bytes != NULL && sock->ws != NULL)
+    gst_opentok_ws_send (sock->ws, bytes);
 }
 
 /* A WebSocket close reason is at most 123 bytes; cut at a character. */
@@ -890,15 +916,16 @@ socket_close (Socket * sock, gushort code, const gchar * reason)
   const gchar *end;
 
   /* what it already sent and libsoup still hands us is not acted on */
-  sock->refused = TRUE;
-  if (sock->ws == NULL || soup_websocket_connection_get_state (sock->ws) !=
-      SOUP_WEBSOCKET_STATE_OPEN)
+  if (sock->refused || sock->ws == NULL) {
+    sock->refused = TRUE;
     return;
+  }
+  sock->refused = TRUE;
   g_strlcpy (buf, reason ? reason : "", sizeof (buf));
   if (!g_utf8_validate (buf, -1, &end))
     buf[end - buf] = '\0';
   GST_DEBUG ("closing socket %p: %u %s", sock, code, buf);
-  soup_websocket_connection_close (sock->ws, code, buf);
+  gst_opentok_ws_close (sock->ws, code, buf);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1738,9 +1765,10 @@ handle_disconnect (Socket * sock, GstOpenTokRumorFrame * frame)
 }
 
 static void
-socket_on_message (SoupWebsocketConnection * ws, gint type, GBytes * message,
-    Socket * sock)
+socket_on_message (GstOpenTokWs * ws, SoupWebsocketDataType type,
+    GBytes * message, gpointer user_data)
 {
+  Socket *sock = user_data;
   GstOpenTokServer *self = sock->server;
   GstOpenTokRumorFrame *frame;
   GError *error = NULL;
@@ -1821,116 +1849,60 @@ socket_free (Socket * sock)
     g_source_destroy (sock->close_timer);
     g_source_unref (sock->close_timer);
   }
-  if (sock->ws) {
-    g_signal_handlers_disconnect_by_data (sock->ws, sock);
-    g_object_unref (sock->ws);
-  }
-  g_clear_object (&sock->tcp);
+  if (sock->ws)
+    gst_opentok_ws_release (sock->ws);
   g_free (sock->socket_id);
   g_free (sock->unique_id);
   g_free (sock);
 }
 
-static gboolean
-socket_free_idle (gpointer user_data)
-{
-  socket_free (user_data);
-  return G_SOURCE_REMOVE;
-}
-
+/* The last call for @sock's WebSocket. */
 static void
-socket_on_closed (SoupWebsocketConnection * ws, Socket * sock)
+socket_on_closed (GstOpenTokWs * ws, gushort close_code, gpointer user_data)
 {
+  Socket *sock = user_data;
   GstOpenTokServer *self = sock->server;
-  GSource *idle;
 
-  GST_DEBUG ("socket %p closed (code %u)", sock,
-      soup_websocket_connection_get_close_code (ws));
+  GST_DEBUG ("socket %p closed (code %u)", sock, close_code);
   /* 1001 is a browser leaving the page: opentok.js never closes with it
    * when it means to come back, so the connection ends now instead of
    * lingering for the whole reconnect window */
   if (sock->member != NULL && !self->shutting_down) {
-    if (soup_websocket_connection_get_close_code (ws) ==
-        SOUP_WEBSOCKET_CLOSE_GOING_AWAY)
+    if (close_code == SOUP_WEBSOCKET_CLOSE_GOING_AWAY)
       member_remove (sock->member, "networkDisconnected");
     else
       member_detach (sock->member);
   }
   g_queue_delete_link (&self->sockets, sock->link);
   sock->link = NULL;
-
-  /* libsoup is still inside its own emission: free from the loop */
-  g_signal_handlers_disconnect_by_data (ws, sock);
-  idle = g_idle_source_new ();
-  g_source_set_callback (idle, socket_free_idle, sock, NULL);
-  g_source_attach (idle, self->context);
-  g_source_unref (idle);
+  socket_free (sock);
 }
 
+/* The handshake's answer is out: the connection becomes a Rumor socket on
+ * one of the I/O threads. */
 static void
-socket_on_error (SoupWebsocketConnection * ws, GError * error, Socket * sock)
+server_on_upgraded (SoupServerMessage * msg, GstOpenTokServer * self)
 {
-  GST_DEBUG ("socket %p: %s", sock, error->message);
-}
-
-static gboolean
-refuse_socket_idle (gpointer user_data)
-{
-  Socket *sock = user_data;
-
-  g_source_unref (sock->close_timer);
-  sock->close_timer = NULL;
-  socket_close (sock, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
-      "Too many connections: try again later");
-  return G_SOURCE_REMOVE;
-}
-
-static void
-server_on_websocket (SoupServer * soup, SoupServerMessage * msg,
-    const char *path, SoupWebsocketConnection * ws, gpointer user_data)
-{
-  GstOpenTokServer *self = user_data;
-  const gchar *query = g_uri_get_query (soup_server_message_get_uri (msg));
+  GUri *uri = soup_server_message_get_uri (msg);
+  const gchar *query = g_uri_get_query (uri);
+  GSocket *tcp = soup_server_message_get_socket (msg);
+  GList *extensions = g_object_steal_data (G_OBJECT (msg),
+      "gst-opentok-extensions");
   GHashTable *params = NULL;
   gboolean reconnect = FALSE, over_limit;
+  GIOStream *stream;
   Socket *sock;
 
+  g_object_ref (msg);
   sock = g_new0 (Socket, 1);
   sock->server = self;
-  sock->ws = g_object_ref (ws);
   /* Rumor frames are small and each is a message of its own: Nagle's
    * algorithm would hold one back until the previous one is acknowledged
    * (up to the peer's delayed-ACK timeout, 40 ms on Linux) */
-  if (soup_server_message_get_socket (msg) != NULL) {
-    sock->tcp = g_object_ref (soup_server_message_get_socket (msg));
-    g_socket_set_option (sock->tcp, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
-  }
+  if (tcp != NULL)
+    g_socket_set_option (tcp, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
   over_limit = self->sockets.length >= self->cfg.max_connections;
   sock->opened_time = sock->last_frame_time = g_get_monotonic_time ();
-  /* libsoup 3.2 drops the TCP connection without a close frame when a
-   * message passes its limit, so it only cuts grossly oversized ones before
-   * they are read; anything over our limit below that gets a clean 1009
-   * from the frame parser. Either way memory stays bounded. */
-  g_object_set (ws, "max-incoming-payload-size",
-      (guint64) self->cfg.max_frame_size * 2, NULL);
-  g_signal_connect (ws, "message", G_CALLBACK (socket_on_message), sock);
-  g_signal_connect (ws, "closed", G_CALLBACK (socket_on_closed), sock);
-  g_signal_connect (ws, "error", G_CALLBACK (socket_on_error), sock);
-  g_queue_push_tail (&self->sockets, sock);
-  sock->link = self->sockets.tail;
-  if (over_limit) {
-    GST_WARNING ("refusing a socket: %u are open already",
-        self->cfg.max_connections);
-    self->metrics.connections_refused++;
-    sock->leaving = TRUE;
-    sock->refused = TRUE;
-    /* once the handshake is out, or the client sees no close code */
-    sock->close_timer = g_idle_source_new ();
-    g_source_set_callback (sock->close_timer, refuse_socket_idle, sock, NULL);
-    g_source_attach (sock->close_timer, self->context);
-    return;
-  }
-
   if (query != NULL)
     params = g_uri_parse_params (query, -1, "&", G_URI_PARAMS_NONE, NULL);
   if (params != NULL) {
@@ -1945,6 +1917,32 @@ server_on_websocket (SoupServer * soup, SoupServerMessage * msg,
   GST_DEBUG ("socket %p opened from %s (socketId %s%s)", sock,
       soup_server_message_get_remote_host (msg),
       GST_STR_NULL (sock->socket_id), reconnect ? ", reconnecting" : "");
+
+  stream = soup_server_message_steal_connection (msg);
+  /* libsoup 3.2 drops the TCP connection without a close frame when a
+   * message passes its limit, so it only cuts grossly oversized ones before
+   * they are read; anything over our limit below that gets a clean 1009
+   * from the frame parser. Either way memory stays bounded. */
+  sock->ws = gst_opentok_ws_pool_adopt (self->ws_pool, stream, tcp, uri,
+      soup_message_headers_get_one (soup_server_message_get_request_headers
+          (msg), "Origin"),
+      soup_message_headers_get_one (soup_server_message_get_response_headers
+          (msg), "Sec-WebSocket-Protocol"), extensions,
+      (guint64) self->cfg.max_frame_size * 2, sock);
+  g_object_unref (stream);
+  g_object_unref (msg);
+  g_queue_push_tail (&self->sockets, sock);
+  sock->link = self->sockets.tail;
+  if (over_limit) {
+    GST_WARNING ("refusing a socket: %u are open already",
+        self->cfg.max_connections);
+    self->metrics.connections_refused++;
+    sock->leaving = TRUE;
+    socket_close (sock, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
+        "Too many connections: try again later");
+    return;
+  }
+
 
   if (reconnect) {
     Member *member = sock->socket_id ?
@@ -1969,6 +1967,32 @@ server_on_websocket (SoupServer * soup, SoupServerMessage * msg,
         member->id, member->pending.length);
     member_send_pending (member);
   }
+}
+
+static void
+extensions_free (gpointer extensions)
+{
+  g_list_free_full (extensions, g_object_unref);
+}
+
+/* The Rumor endpoint. SoupServer's own WebSocket handler would make the
+ * WebSocket on this thread's context; the server answers the handshake
+ * itself and hands the connection to an I/O thread. */
+static void
+server_on_rumor_request (SoupServer * soup, SoupServerMessage * msg,
+    const char *path, GHashTable * query, gpointer user_data)
+{
+  GstOpenTokServer *self = user_data;
+  GList *extensions = NULL;
+
+  /* on failure it sets the error status itself */
+  if (!soup_websocket_server_process_handshake (msg, NULL, NULL,
+          self->websocket_extensions, &extensions))
+    return;
+  g_object_set_data_full (G_OBJECT (msg), "gst-opentok-extensions",
+      extensions, extensions_free);
+  g_signal_connect (msg, "wrote-informational",
+      G_CALLBACK (server_on_upgraded), self);
 }
 
 /* Once a second: close sockets that went silent or never joined. */
@@ -2623,9 +2647,8 @@ server_listen (GstOpenTokServer * self, const gchar * host, guint port,
   https = certificate != NULL;
   options = https ? SOUP_SERVER_LISTEN_HTTPS : 0;
   g_clear_object (&certificate);
-  soup_server_add_websocket_handler (self->soup,
-      GST_OPENTOK_SERVER_RUMOR_PATH, NULL, NULL, server_on_websocket, self,
-      NULL);
+  soup_server_add_handler (self->soup, GST_OPENTOK_SERVER_RUMOR_PATH,
+      server_on_rumor_request, self, NULL);
   soup_server_add_handler (self->soup, NULL, server_on_http, self, NULL);
   g_signal_connect (self->soup, "request-started",
       G_CALLBACK (server_on_request_started), self);
@@ -2713,8 +2736,8 @@ server_teardown (GstOpenTokServer * self)
   gst_opentok_router_free (self->router);
   self->router = gst_opentok_local_router_new (member_deliver);
   g_clear_object (&self->soup);
+  g_clear_pointer (&self->ws_pool, gst_opentok_ws_pool_free);
   while (g_main_context_iteration (self->context, FALSE));
-  g_clear_pointer (&self->cork, gst_opentok_cork_free);
   self->shutting_down = FALSE;
 }
 
@@ -2737,7 +2760,12 @@ server_thread (gpointer user_data)
   ok = server_listen (self, host, port, &error);
   g_free (host);
   if (ok) {
-    self->cork = gst_opentok_cork_new (self->context);
+    static const GstOpenTokWsPoolCallbacks callbacks = {
+      socket_on_message, socket_on_closed
+    };
+
+    self->ws_pool = gst_opentok_ws_pool_new (self->cfg.io_threads,
+        self->context, &callbacks);
     server_init_transaction_ids (self);
     self->sweep = g_timeout_source_new (SWEEP_INTERVAL_MS);
     g_source_set_callback (self->sweep, server_sweep, self, NULL);
@@ -2836,6 +2864,8 @@ gst_opentok_server_start (GstOpenTokServer * server, GError ** error)
   server->cfg.max_pending_messages = server->max_pending_messages;
   server->cfg.max_pending_bytes = server->max_pending_bytes;
   server->cfg.max_connections = server->max_connections;
+  server->cfg.io_threads = server->io_threads ? server->io_threads :
+      MAX (2, g_get_num_processors ());
   GST_OBJECT_UNLOCK (server);
 
   server->context = g_main_context_new ();

@@ -1,0 +1,54 @@
+/* GStreamer OpenTok signaling
+ * Copyright (C) 2026 The gst-opentok authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+#ifndef __GST_OPENTOK_WS_POOL_H__
+#define __GST_OPENTOK_WS_POOL_H__
+
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+typedef struct _GstOpenTokWsPool GstOpenTokWsPool;
+typedef struct _GstOpenTokWs GstOpenTokWs;
+
+/* Called in the owner's context, in the order the I/O thread saw them. */
+typedef struct
+{
+  void (*message) (GstOpenTokWs * ws, SoupWebsocketDataType type,
+      GBytes * message, gpointer ws_data);
+  /* the last call for @ws */
+  void (*closed) (GstOpenTokWs * ws, gushort close_code, gpointer ws_data);
+} GstOpenTokWsPoolCallbacks;
+
+G_GNUC_INTERNAL
+GstOpenTokWsPool *gst_opentok_ws_pool_new (guint n_threads,
+    GMainContext * owner, const GstOpenTokWsPoolCallbacks * callbacks);
+
+G_GNUC_INTERNAL
+void gst_opentok_ws_pool_free (GstOpenTokWsPool * pool);
+
+G_GNUC_INTERNAL
+GstOpenTokWs *gst_opentok_ws_pool_adopt (GstOpenTokWsPool * pool,
+    GIOStream * stream, GSocket * tcp, GUri * uri, const gchar * origin,
+    const gchar * protocol, GList * extensions,
+    guint64 max_incoming_payload_size, gpointer ws_data);
+
+G_GNUC_INTERNAL
+void gst_opentok_ws_send (GstOpenTokWs * ws, GBytes * message);
+
+G_GNUC_INTERNAL
+void gst_opentok_ws_close (GstOpenTokWs * ws, gushort code,
+    const gchar * reason);
+
+G_GNUC_INTERNAL
+void gst_opentok_ws_release (GstOpenTokWs * ws);
+
+G_END_DECLS
+
+#endif /* __GST_OPENTOK_WS_POOL_H__ */
