@@ -70,7 +70,7 @@ main (int argc, char **argv)
   GTlsCertificate *certificate = NULL;
   gint port = 3000, max_frame_size = GST_OPENTOK_RUMOR_DEFAULT_MAX_FRAME_SIZE;
   gint signal_burst = 1000, liveness = 10000, reconnect_window = 40000;
-  gint max_pending = 4096, max_connections = 16384;
+  gint max_pending = 4096, max_connections = 16384, io_threads = 8;
   gint64 max_pending_bytes = 16 * 1024 * 1024;
   gdouble signal_rate = 500;
   gboolean secret_generated = FALSE;
@@ -113,6 +113,8 @@ main (int argc, char **argv)
     {"max-connections", 0, 0, G_OPTION_ARG_INT, &max_connections,
         "Rumor WebSockets open at once; more are closed with 1008 "
           "(default 16384)", "N"},
+    {"io-threads", 0, 0, G_OPTION_ARG_INT, &io_threads,
+        "Threads reading and writing the WebSockets (default 8)", "N"},
     {NULL}
   };
   struct rlimit files;
@@ -147,6 +149,10 @@ main (int argc, char **argv)
   if (max_connections < 1 || max_pending < 16 || max_pending_bytes < 65536) {
     g_printerr ("--max-connections must be at least 1, --max-pending-messages "
         "16 and --max-pending-bytes 65536\n");
+    goto out;
+  }
+  if (io_threads < 1 || io_threads > 64) {
+    g_printerr ("--io-threads must be between 1 and 64\n");
     goto out;
   }
   /* every connection is a file descriptor: allow what the system allows */
@@ -187,7 +193,8 @@ main (int argc, char **argv)
       "reconnect-window", (guint) reconnect_window,
       "max-pending-messages", (guint) max_pending,
       "max-pending-bytes", (guint64) max_pending_bytes,
-      "max-connections", (guint) max_connections, NULL);
+      "max-connections", (guint) max_connections,
+      "io-threads", (guint) io_threads, NULL);
   if (!gst_opentok_server_start (server, &error)) {
     g_printerr ("Could not start the server: %s\n", error->message);
     g_error_free (error);

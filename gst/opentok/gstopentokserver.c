@@ -69,7 +69,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_opentok_server_debug);
 #define DEFAULT_MAX_PENDING_MESSAGES 4096
 #define DEFAULT_MAX_PENDING_BYTES (16 * 1024 * 1024)
 #define DEFAULT_MAX_CONNECTIONS 16384
-#define DEFAULT_IO_THREADS 0
+#define DEFAULT_IO_THREADS 8
 #define MAX_IO_THREADS 64
 
 /* How long a socket may stay open without joining a session. */
@@ -173,7 +173,6 @@ struct _Socket
   gchar *unique_id;             /* from CONNECT, nullable */
   Member *member;               /* bound connection, nullable */
   gint64 opened_time;           /* monotonic */
-  gint64 last_frame_time;       /* monotonic */
   gboolean leaving;             /* sent DISCONNECT with reconnect "" */
   gboolean refused;             /* the server is closing it: ignore it */
   GSource *close_timer;         /* closes a force-disconnected socket */
@@ -461,18 +460,19 @@ gst_opentok_server_class_init (GstOpenTokServerClass * klass)
   /**
    * GstOpenTokServer:io-threads:
    *
-   * How many threads read and write the Rumor WebSockets; 0 starts one per
-   * processor, and at least two. Sessions and connections live on the
-   * server thread, which hands the frames to and from them. Each thread
-   * polls its sockets on every wakeup, so thousands of mostly idle sockets
-   * cost less CPU spread over more threads.
+   * How many threads read and write the Rumor WebSockets. Sessions and
+   * connections live on the server thread, which hands the frames to and
+   * from them; the I/O threads answer the clients' keepalive PINGs
+   * themselves. Each thread polls all of its sockets every time one of them
+   * is ready, so thousands of mostly idle sockets cost less CPU spread over
+   * more threads, even on fewer processors.
    *
    * Since: 0.1
    */
   g_object_class_install_property (gobject_class, PROP_IO_THREADS,
       g_param_spec_uint ("io-threads", "I/O threads",
-          "Threads for the WebSockets (0 = one per processor, at least 2)", 0,
-          MAX_IO_THREADS, DEFAULT_IO_THREADS,
+          "Threads reading and writing the WebSockets", 1, MAX_IO_THREADS,
+          DEFAULT_IO_THREADS,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
 
   /**
@@ -1764,6 +1764,24 @@ handle_disconnect (Socket * sock, GstOpenTokRumorFrame * frame)
     member_remove (sock->member, "clientDisconnected");
 }
 
+/* A PING as every client sends it, and its answer */
+static const guint8 rumor_ping[] = { 0, 0, 0, 5, 0, 0, 7, 0, 0 };
+static const guint8 rumor_pong[] = { 0, 0, 0, 5, 0, 0, 8, 0, 0 };
+
+/* On the I/O threads: an idle client PINGs every two seconds, and its PONG
+ * need not wake the server thread. Other PINGs are parsed there. */
+static GBytes *
+socket_answer (SoupWebsocketDataType type, GBytes * message)
+{
+  gsize size;
+  gconstpointer data = g_bytes_get_data (message, &size);
+
+  if (type != SOUP_WEBSOCKET_DATA_BINARY || size != sizeof (rumor_ping) ||
+      memcmp (data, rumor_ping, size) != 0)
+    return NULL;
+  return g_bytes_new_static (rumor_pong, sizeof (rumor_pong));
+}
+
 static void
 socket_on_message (GstOpenTokWs * ws, SoupWebsocketDataType type,
     GBytes * message, gpointer user_data)
@@ -1775,7 +1793,6 @@ socket_on_message (GstOpenTokWs * ws, SoupWebsocketDataType type,
 
   if (sock->refused)
     return;
-  sock->last_frame_time = g_get_monotonic_time ();
   self->metrics.frames_received++;
   if (type != SOUP_WEBSOCKET_DATA_BINARY) {
     metrics_count_error (self, 400);
@@ -1821,8 +1838,7 @@ socket_on_message (GstOpenTokWs * ws, SoupWebsocketDataType type,
       break;
     }
     case GST_OPENTOK_RUMOR_TYPE_PING:{
-      static const guint8 pong[] = { 0, 0, 0, 5, 0, 0, 8, 0, 0 };
-      GBytes *bytes = g_bytes_new_static (pong, sizeof (pong));
+      GBytes *bytes = g_bytes_new_static (rumor_pong, sizeof (rumor_pong));
 
       socket_send (sock, bytes);
       g_bytes_unref (bytes);
@@ -1902,7 +1918,7 @@ server_on_upgraded (SoupServerMessage * msg, GstOpenTokServer * self)
   if (tcp != NULL)
     g_socket_set_option (tcp, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
   over_limit = self->sockets.length >= self->cfg.max_connections;
-  sock->opened_time = sock->last_frame_time = g_get_monotonic_time ();
+  sock->opened_time = g_get_monotonic_time ();
   if (query != NULL)
     params = g_uri_parse_params (query, -1, "&", G_URI_PARAMS_NONE, NULL);
   if (params != NULL) {
@@ -2007,7 +2023,8 @@ server_sweep (gpointer user_data)
     Socket *sock = l->data;
 
     next = l->next;
-    if (now - sock->last_frame_time > self->cfg.liveness_timeout) {
+    if (now - gst_opentok_ws_get_last_message_time (sock->ws) >
+        self->cfg.liveness_timeout) {
       socket_close (sock, CLOSE_NO_ACTIVITY, "No activity");
     } else if (sock->member == NULL && !sock->leaving &&
         now - sock->opened_time > JOIN_TIMEOUT_US) {
@@ -2479,7 +2496,8 @@ handle_metrics (GstOpenTokServer * self, SoupServerMessage * msg)
   metrics_append (out, "opentok_reconnections_total", "counter",
       "Sockets that took over a lost one", self->metrics.reconnections);
   metrics_append (out, "opentok_frames_received_total", "counter",
-      "Rumor frames received", self->metrics.frames_received);
+      "Rumor frames received", self->metrics.frames_received +
+      gst_opentok_ws_pool_get_answered (self->ws_pool));
   metrics_append (out, "opentok_messages_sent_total", "counter",
       "Server messages queued to connections", self->metrics.messages_sent);
   metrics_append (out, "opentok_signals_received_total", "counter",
@@ -2761,7 +2779,7 @@ server_thread (gpointer user_data)
   g_free (host);
   if (ok) {
     static const GstOpenTokWsPoolCallbacks callbacks = {
-      socket_on_message, socket_on_closed
+      socket_answer, socket_on_message, socket_on_closed
     };
 
     self->ws_pool = gst_opentok_ws_pool_new (self->cfg.io_threads,
@@ -2864,8 +2882,7 @@ gst_opentok_server_start (GstOpenTokServer * server, GError ** error)
   server->cfg.max_pending_messages = server->max_pending_messages;
   server->cfg.max_pending_bytes = server->max_pending_bytes;
   server->cfg.max_connections = server->max_connections;
-  server->cfg.io_threads = server->io_threads ? server->io_threads :
-      MAX (2, g_get_num_processors ());
+  server->cfg.io_threads = server->io_threads;
   GST_OBJECT_UNLOCK (server);
 
   server->context = g_main_context_new ();

@@ -94,6 +94,9 @@ struct _GstOpenTokWs
   gpointer data;
   gboolean released;
 
+  gint64 last_message_time;     /* under thread->lock */
+  gint events_waiting;          /* atomic: not yet handled by the owner */
+
   /* its I/O thread's */
   SoupWebsocketConnection *conn;
   GSocket *tcp;
@@ -111,6 +114,7 @@ struct _IoThread
 
   GMutex lock;
   GArray *commands;             /* Command, under lock */
+  guint64 answered;             /* under lock */
 
   /* the thread's own */
   GArray *spare;                /* an empty array to swap in */
@@ -247,6 +251,7 @@ pool_push_event (GstOpenTokWsPool * pool, const Event * event)
           pool->events_bytes + size > EVENTS_MAX_BYTES))
     g_cond_wait (&pool->taken, &pool->lock);
   was_empty = pool->events->len == 0;
+  g_atomic_int_inc (&event->ws->events_waiting);
   g_array_append_vals (pool->events, event, 1);
   pool->events_bytes += size;
   g_mutex_unlock (&pool->lock);
@@ -258,9 +263,32 @@ static void
 ws_on_message (SoupWebsocketConnection * conn, gint type, GBytes * message,
     GstOpenTokWs * ws)
 {
-  Event event = { EVENT_MESSAGE, ws_ref (ws), type, g_bytes_ref (message), 0 };
+  IoThread *thread = ws->thread;
+  GstOpenTokWsPool *pool = thread->pool;
+  GBytes *reply = NULL;
+  Event event = { EVENT_MESSAGE, NULL, type, NULL, 0 };
 
-  pool_push_event (ws->thread->pool, &event);
+  g_mutex_lock (&thread->lock);
+  ws->last_message_time = g_get_monotonic_time ();
+  /* only where the owner's answer would be in the same place: it is done
+   * with what this socket sent before, and what it had to send is out */
+  if (g_atomic_int_get (&ws->events_waiting) == 0 &&
+      thread->commands->len == 0)
+    reply = pool->callbacks.answer (type, message);
+  if (reply != NULL)
+    thread->answered++;
+  g_mutex_unlock (&thread->lock);
+  if (reply != NULL) {
+    if (ws->tcp != NULL)
+      gst_opentok_cork_before_write (thread->cork, ws->tcp, &ws->last_write);
+    soup_websocket_connection_send_message (conn, SOUP_WEBSOCKET_DATA_BINARY,
+        reply);
+    g_bytes_unref (reply);
+    return;
+  }
+  event.ws = ws_ref (ws);
+  event.message = g_bytes_ref (message);
+  pool_push_event (pool, &event);
 }
 
 static void
@@ -419,6 +447,7 @@ pool_run_events (gpointer user_data)
       else
         pool->callbacks.closed (event->ws, event->close_code, event->ws->data);
     }
+    g_atomic_int_add (&event->ws->events_waiting, -1);
     event_clear (event);
   }
   g_array_set_size (batch, 0);
@@ -531,6 +560,7 @@ gst_opentok_ws_pool_adopt (GstOpenTokWsPool * pool, GIOStream * stream,
   Command command = { COMMAND_ADOPT, NULL, NULL, 0, adoption };
 
   ws->refcount = 1;             /* the owner's */
+  ws->last_message_time = g_get_monotonic_time ();
   ws->thread = &pool->threads[pool->next_thread++ % pool->n_threads];
   ws->data = ws_data;
   ws->tcp = tcp ? g_object_ref (tcp) : NULL;
@@ -577,4 +607,31 @@ gst_opentok_ws_release (GstOpenTokWs * ws)
   ws->released = TRUE;
   ws->data = NULL;
   ws_unref (ws);
+}
+
+/* When @ws last read a message (g_get_monotonic_time()), or was adopted. */
+gint64
+gst_opentok_ws_get_last_message_time (GstOpenTokWs * ws)
+{
+  gint64 time;
+
+  g_mutex_lock (&ws->thread->lock);
+  time = ws->last_message_time;
+  g_mutex_unlock (&ws->thread->lock);
+  return time;
+}
+
+/* How many messages the I/O threads answered themselves. */
+guint64
+gst_opentok_ws_pool_get_answered (GstOpenTokWsPool * pool)
+{
+  guint64 answered = 0;
+  guint i;
+
+  for (i = 0; i < pool->n_threads; i++) {
+    g_mutex_lock (&pool->threads[i].lock);
+    answered += pool->threads[i].answered;
+    g_mutex_unlock (&pool->threads[i].lock);
+  }
+  return answered;
 }

@@ -17,9 +17,14 @@ G_BEGIN_DECLS
 typedef struct _GstOpenTokWsPool GstOpenTokWsPool;
 typedef struct _GstOpenTokWs GstOpenTokWs;
 
-/* Called in the owner's context, in the order the I/O thread saw them. */
+/* @answer runs on the I/O threads, for a message read while the owner has
+ * nothing of its socket left to handle or to send: when it returns a reply,
+ * that is sent at once and the message goes no further (a keepalive need
+ * not wake the owner). The others run in the owner's context, in the order
+ * the I/O thread saw what they report. */
 typedef struct
 {
+  GBytes *(*answer) (SoupWebsocketDataType type, GBytes * message);
   void (*message) (GstOpenTokWs * ws, SoupWebsocketDataType type,
       GBytes * message, gpointer ws_data);
   /* the last call for @ws */
@@ -48,6 +53,12 @@ void gst_opentok_ws_close (GstOpenTokWs * ws, gushort code,
 
 G_GNUC_INTERNAL
 void gst_opentok_ws_release (GstOpenTokWs * ws);
+
+G_GNUC_INTERNAL
+gint64 gst_opentok_ws_get_last_message_time (GstOpenTokWs * ws);
+
+G_GNUC_INTERNAL
+guint64 gst_opentok_ws_pool_get_answered (GstOpenTokWsPool * pool);
 
 G_END_DECLS
 
