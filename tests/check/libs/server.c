@@ -77,6 +77,7 @@ struct _Peer
   gboolean auto_ack;
   guint acks_sent;
   guint pongs;
+  guint inbox_at_pong;          /* frames in the inbox when the last came */
   GQueue inbox;                 /* Received, oldest first */
 };
 
@@ -705,6 +706,7 @@ peer_on_message (SoupWebsocketConnection * ws, gint type, GBytes * message,
   switch (gst_opentok_rumor_frame_get_message_type (frame)) {
     case GST_OPENTOK_RUMOR_TYPE_PONG:
       peer->pongs++;
+      peer->inbox_at_pong = peer->inbox.length;
       gst_opentok_rumor_frame_unref (frame);
       return;
     case GST_OPENTOK_RUMOR_TYPE_MESSAGE:
@@ -3353,6 +3355,79 @@ send_ping (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* The I/O threads answer an idle client's PING themselves; behind requests
+ * the PONG still comes after their answers, and every PING is counted. */
+GST_START_TEST (test_ping_answered_after_what_came_before)
+{
+  Fixture *f = fixture_new (NULL);
+  gchar *transaction_ids[50];
+  gint64 frames;
+  guint i, inbox;
+  Peer *alice;
+
+  alice = join (f, "alice", GST_OPENTOK_ROLE_PUBLISHER, NULL, TRUE);
+  alice->auto_ack = TRUE;
+  peer_sync (alice);
+  frames = metric_get (f, "opentok_frames_received_total");
+  for (i = 0; i < 10; i++)
+    peer_sync (alice);
+  fail_unless_equals_int (metric_get (f, "opentok_frames_received_total"),
+      frames + 10);
+
+  /* to herself: a STATUS and the signal for each, before the PONG */
+  inbox = alice->inbox.length;
+  for (i = 0; i < G_N_ELEMENTS (transaction_ids); i++)
+    transaction_ids[i] = peer_signal (alice, alice->connection_id, "order",
+        "x");
+  peer_sync (alice);
+  fail_unless (alice->inbox_at_pong >= inbox + 2 * G_N_ELEMENTS
+      (transaction_ids), "the PONG came after %u of %u frames",
+      alice->inbox_at_pong - inbox, 2 * G_N_ELEMENTS (transaction_ids));
+  for (i = 0; i < G_N_ELEMENTS (transaction_ids); i++) {
+    peer_check_status (alice, transaction_ids[i], 200);
+    g_free (transaction_ids[i]);
+  }
+  fixture_free (f);
+}
+
+GST_END_TEST;
+
+/* One I/O thread or several: sockets on different threads (they are dealt
+ * out in turn) see each other's signals. */
+GST_START_TEST (test_io_threads)
+{
+  static const guint counts[] = { 1, 3 };
+  guint c, i, io_threads;
+
+  for (c = 0; c < G_N_ELEMENTS (counts); c++) {
+    Fixture *f = fixture_new ("io-threads", counts[c], NULL);
+    Peer *peers[4];
+    gchar data[16];
+
+    g_object_get (f->server, "io-threads", &io_threads, NULL);
+    fail_unless_equals_int (io_threads, counts[c]);
+    for (i = 0; i < G_N_ELEMENTS (peers); i++) {
+      gchar *name = g_strdup_printf ("peer%u", i);
+
+      peers[i] = join (f, name, GST_OPENTOK_ROLE_PUBLISHER, NULL, TRUE);
+      peers[i]->auto_ack = TRUE;
+      g_free (name);
+    }
+    for (i = 0; i < 20; i++) {
+      g_snprintf (data, sizeof (data), "%u", i);
+      peer_signal_expect (peers[i % 4], NULL, "chat", data, 200);
+    }
+    for (i = 0; i < 20; i++) {
+      g_snprintf (data, sizeof (data), "%u", i);
+      peer_expect_signal (peers[(i + 1) % 4], data,
+          peers[i % 4]->connection_id);
+    }
+    fixture_free (f);
+  }
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_silent_socket_is_closed_with_4010)
 {
   Fixture *f = fixture_new ("liveness-timeout", 1000, NULL);
@@ -3776,6 +3851,8 @@ server_suite (void)
   tc = tcase_create ("liveness");
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_silent_socket_is_closed_with_4010);
+  tcase_add_test (tc, test_ping_answered_after_what_came_before);
+  tcase_add_test (tc, test_io_threads);
 
   tc = tcase_create ("metrics");
   suite_add_tcase (s, tc);
