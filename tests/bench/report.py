@@ -180,8 +180,10 @@ def main():
     out.append("")
     out.append(f"Command: `{command}` ({elapsed} s). Machine: "
                f"{os.cpu_count()} CPUs, {platform.machine()}, Linux "
-               f"{platform.release()}. Each server runs alone on CPU 1, the "
-               "load generator (2 worker threads) on CPU 0; every run starts "
+               f"{platform.release()}. Each server runs alone on CPU 1 (ours "
+               "with all its threads: the server thread and 8 WebSocket I/O "
+               "threads), the load generator (2 worker threads, 8 for the "
+               "idle connections) on CPU 0; every run starts "
                "a fresh server. ours speaks the full client protocol (session "
                "info, CONNECT, SUBSCRIBE, create with token, acks, PINGs); "
                "the relays get the same frames in raw mode (no session info, "
