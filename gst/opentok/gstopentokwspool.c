@@ -271,9 +271,11 @@ ws_on_message (SoupWebsocketConnection * conn, gint type, GBytes * message,
   g_mutex_lock (&thread->lock);
   ws->last_message_time = g_get_monotonic_time ();
   /* only where the owner's answer would be in the same place: it is done
-   * with what this socket sent before, and what it had to send is out */
+   * with what this socket sent before, and what it had to send is out (a
+   * socket closing still reads, and may not be written to) */
   if (g_atomic_int_get (&ws->events_waiting) == 0 &&
-      thread->commands->len == 0)
+      thread->commands->len == 0 &&
+      soup_websocket_connection_get_state (conn) == SOUP_WEBSOCKET_STATE_OPEN)
     reply = pool->callbacks.answer (type, message);
   if (reply != NULL)
     thread->answered++;
