@@ -904,7 +904,7 @@ reason_body_new (const gchar * reason)
 static void
 socket_send (Socket * sock, GBytes * bytes)
 {
-  if (bytes != NULL && sock->ws != NULL)
+  if (bytes != NULL)
     gst_opentok_ws_send (sock->ws, bytes);
 }
 
@@ -915,11 +915,9 @@ socket_close (Socket * sock, gushort code, const gchar * reason)
   gchar buf[124];
   const gchar *end;
 
-  /* what it already sent and libsoup still hands us is not acted on */
-  if (sock->refused || sock->ws == NULL) {
-    sock->refused = TRUE;
+  /* once: what it already sent and is still handed to us is not acted on */
+  if (sock->refused)
     return;
-  }
   sock->refused = TRUE;
   g_strlcpy (buf, reason ? reason : "", sizeof (buf));
   if (!g_utf8_validate (buf, -1, &end))
@@ -1865,8 +1863,7 @@ socket_free (Socket * sock)
     g_source_destroy (sock->close_timer);
     g_source_unref (sock->close_timer);
   }
-  if (sock->ws)
-    gst_opentok_ws_release (sock->ws);
+  gst_opentok_ws_release (sock->ws);
   g_free (sock->socket_id);
   g_free (sock->unique_id);
   g_free (sock);

@@ -41,6 +41,16 @@ GST_DEBUG_CATEGORY_STATIC (gst_opentok_ws_pool_debug);
 
 typedef struct _IoThread IoThread;
 
+/* Items one thread hands another, which takes them all at once when the
+ * wake source in its context runs. */
+typedef struct
+{
+  GMutex lock;
+  GArray *items;                /* under lock */
+  GArray *spare;                /* the taker's: empty, swapped in */
+  GSource *wake;
+} Mailbox;
+
 typedef enum
 {
   COMMAND_ADOPT,
@@ -94,7 +104,7 @@ struct _GstOpenTokWs
   gpointer data;
   gboolean released;
 
-  gint64 last_message_time;     /* under thread->lock */
+  gint64 last_message_time;     /* under thread->commands.lock */
   gint events_waiting;          /* atomic: not yet handled by the owner */
 
   /* its I/O thread's */
@@ -109,15 +119,12 @@ struct _IoThread
   GstOpenTokWsPool *pool;
   GThread *thread;
   GMainContext *context;
-  GSource *wake;                /* ready while commands wait */
   gint stopping;                /* atomic */
 
-  GMutex lock;
-  GArray *commands;             /* Command, under lock */
-  guint64 answered;             /* under lock */
+  Mailbox commands;             /* Command, from the owner */
+  guint64 answered;             /* under commands.lock */
 
   /* the thread's own */
-  GArray *spare;                /* an empty array to swap in */
   GQueue open;                  /* GstOpenTokWs with a connection */
   GstOpenTokCork *cork;
 };
@@ -128,15 +135,11 @@ struct _GstOpenTokWsPool
   IoThread *threads;
   guint n_threads;
   guint next_thread;            /* the owner's */
-  GSource *wake;                /* in the owner's context */
 
-  GMutex lock;
+  Mailbox events;               /* Event, from the I/O threads */
   GCond taken;                  /* the owner took the events */
-  GArray *events;               /* Event, under lock */
-  gsize events_bytes;
-  gboolean stopping;
-
-  GArray *spare;                /* the owner's */
+  gsize events_bytes;           /* under events.lock */
+  gboolean stopping;            /* under events.lock */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -155,18 +158,61 @@ static GSourceFuncs wake_source_funcs = {
   NULL, NULL, wake_source_dispatch, NULL, NULL, NULL
 };
 
-/* A source that runs @func once after each g_source_set_ready_time (0),
- * which any thread may call. */
-static GSource *
-wake_source_new (GMainContext * context, const gchar * name, GSourceFunc func,
-    gpointer data)
+static void
+mailbox_init (Mailbox * box, gsize item_size, GMainContext * context,
+    const gchar * name, GSourceFunc take, gpointer data)
 {
-  GSource *source = g_source_new (&wake_source_funcs, sizeof (GSource));
+  g_mutex_init (&box->lock);
+  box->items = g_array_new (FALSE, FALSE, item_size);
+  box->spare = g_array_new (FALSE, FALSE, item_size);
+  box->wake = g_source_new (&wake_source_funcs, sizeof (GSource));
+  g_source_set_name (box->wake, name);
+  g_source_set_callback (box->wake, take, data, NULL);
+  g_source_attach (box->wake, context);
+}
 
-  g_source_set_name (source, name);
-  g_source_set_callback (source, func, data, NULL);
-  g_source_attach (source, context);
-  return source;
+/* With @box's lock held, from any thread: queues a copy of @item. The
+ * taker is woken when the box stops being empty. */
+static void
+mailbox_post_locked (Mailbox * box, gconstpointer item)
+{
+  if (box->items->len == 0)
+    g_source_set_ready_time (box->wake, 0);
+  g_array_append_vals (box->items, item, 1);
+}
+
+/* With @box's lock held, by the taker: everything queued. Hand the array
+ * back with mailbox_give_back() once done with it. */
+static GArray *
+mailbox_take_locked (Mailbox * box)
+{
+  GArray *items = box->items;
+
+  box->items = box->spare;
+  box->spare = NULL;
+  return items;
+}
+
+static void
+mailbox_give_back (Mailbox * box, GArray * items)
+{
+  g_array_set_size (items, 0);
+  box->spare = items;
+}
+
+/* Once nobody posts any more: clears what is left with @clear_item. */
+static void
+mailbox_clear (Mailbox * box, void (*clear_item) (gpointer item))
+{
+  guint i;
+
+  g_source_destroy (box->wake);
+  g_source_unref (box->wake);
+  for (i = 0; i < box->items->len; i++)
+    clear_item (box->items->data + i * g_array_get_element_size (box->items));
+  g_array_unref (box->items);
+  g_array_unref (box->spare);
+  g_mutex_clear (&box->lock);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -201,8 +247,10 @@ adoption_free (Adoption * adoption)
 }
 
 static void
-command_clear (Command * command)
+command_clear (gpointer item)
 {
+  Command *command = item;
+
   if (command->type == COMMAND_ADOPT)
     adoption_free (command->data);
   else
@@ -213,8 +261,10 @@ command_clear (Command * command)
 }
 
 static void
-event_clear (Event * event)
+event_clear (gpointer item)
 {
+  Event *event = item;
+
   if (event->message)
     g_bytes_unref (event->message);
   ws_unref (event->ws);
@@ -227,14 +277,9 @@ event_clear (Event * event)
 static void
 io_thread_push (IoThread * thread, const Command * command)
 {
-  gboolean was_empty;
-
-  g_mutex_lock (&thread->lock);
-  was_empty = thread->commands->len == 0;
-  g_array_append_vals (thread->commands, command, 1);
-  g_mutex_unlock (&thread->lock);
-  if (was_empty)
-    g_source_set_ready_time (thread->wake, 0);
+  g_mutex_lock (&thread->commands.lock);
+  mailbox_post_locked (&thread->commands, command);
+  g_mutex_unlock (&thread->commands.lock);
 }
 
 /* @thread's own: hands what it read to the owner, waiting while the owner
@@ -243,20 +288,17 @@ static void
 pool_push_event (GstOpenTokWsPool * pool, const Event * event)
 {
   gsize size = event->message ? g_bytes_get_size (event->message) : 0;
-  gboolean was_empty;
+  Mailbox *box = &pool->events;
 
-  g_mutex_lock (&pool->lock);
-  while (pool->events->len > 0 && !pool->stopping &&
-      (pool->events->len >= EVENTS_MAX_MESSAGES ||
+  g_mutex_lock (&box->lock);
+  while (box->items->len > 0 && !pool->stopping &&
+      (box->items->len >= EVENTS_MAX_MESSAGES ||
           pool->events_bytes + size > EVENTS_MAX_BYTES))
-    g_cond_wait (&pool->taken, &pool->lock);
-  was_empty = pool->events->len == 0;
+    g_cond_wait (&pool->taken, &box->lock);
   g_atomic_int_inc (&event->ws->events_waiting);
-  g_array_append_vals (pool->events, event, 1);
+  mailbox_post_locked (box, event);
   pool->events_bytes += size;
-  g_mutex_unlock (&pool->lock);
-  if (was_empty)
-    g_source_set_ready_time (pool->wake, 0);
+  g_mutex_unlock (&box->lock);
 }
 
 static void
@@ -268,18 +310,18 @@ ws_on_message (SoupWebsocketConnection * conn, gint type, GBytes * message,
   GBytes *reply = NULL;
   Event event = { EVENT_MESSAGE, NULL, type, NULL, 0 };
 
-  g_mutex_lock (&thread->lock);
+  g_mutex_lock (&thread->commands.lock);
   ws->last_message_time = g_get_monotonic_time ();
   /* only where the owner's answer would be in the same place: it is done
    * with what this socket sent before, and what it had to send is out (a
    * socket closing still reads, and may not be written to) */
   if (g_atomic_int_get (&ws->events_waiting) == 0 &&
-      thread->commands->len == 0 &&
+      thread->commands.items->len == 0 &&
       soup_websocket_connection_get_state (conn) == SOUP_WEBSOCKET_STATE_OPEN)
     reply = pool->callbacks.answer (type, message);
   if (reply != NULL)
     thread->answered++;
-  g_mutex_unlock (&thread->lock);
+  g_mutex_unlock (&thread->commands.lock);
   if (reply != NULL) {
     if (ws->tcp != NULL)
       gst_opentok_cork_before_write (thread->cork, ws->tcp, &ws->last_write);
@@ -380,10 +422,9 @@ io_thread_run_commands (gpointer user_data)
   GArray *batch;
   guint i;
 
-  g_mutex_lock (&thread->lock);
-  batch = thread->commands;
-  thread->commands = thread->spare;
-  g_mutex_unlock (&thread->lock);
+  g_mutex_lock (&thread->commands.lock);
+  batch = mailbox_take_locked (&thread->commands);
+  g_mutex_unlock (&thread->commands.lock);
 
   for (i = 0; i < batch->len; i++) {
     Command *command = &g_array_index (batch, Command, i);
@@ -391,8 +432,7 @@ io_thread_run_commands (gpointer user_data)
     io_thread_run (thread, command);
     command_clear (command);
   }
-  g_array_set_size (batch, 0);
-  thread->spare = batch;
+  mailbox_give_back (&thread->commands, batch);
   return G_SOURCE_CONTINUE;
 }
 
@@ -400,17 +440,14 @@ static gpointer
 io_thread_main (gpointer user_data)
 {
   IoThread *thread = user_data;
-  guint i;
 
   g_main_context_push_thread_default (thread->context);
   thread->cork = gst_opentok_cork_new (thread->context);
   while (!g_atomic_int_get (&thread->stopping))
     g_main_context_iteration (thread->context, TRUE);
 
-  /* the owner has let go of every socket: end what is left */
-  for (i = 0; i < thread->commands->len; i++)
-    command_clear (&g_array_index (thread->commands, Command, i));
-  g_array_set_size (thread->commands, 0);
+  /* the owner has let go of every socket: end the connections (commands
+   * not run yet go with the pool) */
   while (thread->open.length > 0)
     ws_drop_connection (thread->open.head->data);
   /* the closes libsoup started, and the drops still queued */
@@ -431,12 +468,11 @@ pool_run_events (gpointer user_data)
   GArray *batch;
   guint i;
 
-  g_mutex_lock (&pool->lock);
-  batch = pool->events;
-  pool->events = pool->spare;
+  g_mutex_lock (&pool->events.lock);
+  batch = mailbox_take_locked (&pool->events);
   pool->events_bytes = 0;
   g_cond_broadcast (&pool->taken);
-  g_mutex_unlock (&pool->lock);
+  g_mutex_unlock (&pool->events.lock);
 
   for (i = 0; i < batch->len; i++) {
     Event *event = &g_array_index (batch, Event, i);
@@ -452,8 +488,7 @@ pool_run_events (gpointer user_data)
     g_atomic_int_add (&event->ws->events_waiting, -1);
     event_clear (event);
   }
-  g_array_set_size (batch, 0);
-  pool->spare = batch;
+  mailbox_give_back (&pool->events, batch);
   return G_SOURCE_CONTINUE;
 }
 
@@ -477,12 +512,9 @@ gst_opentok_ws_pool_new (guint n_threads, GMainContext * owner,
 
   pool = g_new0 (GstOpenTokWsPool, 1);
   pool->callbacks = *callbacks;
-  g_mutex_init (&pool->lock);
+  mailbox_init (&pool->events, sizeof (Event), owner,
+      "GstOpenTokWsPool events", pool_run_events, pool);
   g_cond_init (&pool->taken);
-  pool->events = g_array_new (FALSE, FALSE, sizeof (Event));
-  pool->spare = g_array_new (FALSE, FALSE, sizeof (Event));
-  pool->wake = wake_source_new (owner, "GstOpenTokWsPool events",
-      pool_run_events, pool);
 
   pool->n_threads = n_threads;
   pool->threads = g_new0 (IoThread, n_threads);
@@ -492,10 +524,7 @@ gst_opentok_ws_pool_new (guint n_threads, GMainContext * owner,
 
     thread->pool = pool;
     thread->context = g_main_context_new ();
-    g_mutex_init (&thread->lock);
-    thread->commands = g_array_new (FALSE, FALSE, sizeof (Command));
-    thread->spare = g_array_new (FALSE, FALSE, sizeof (Command));
-    thread->wake = wake_source_new (thread->context,
+    mailbox_init (&thread->commands, sizeof (Command), thread->context,
         "GstOpenTokWsPool commands", io_thread_run_commands, thread);
     thread->thread = g_thread_new (name, io_thread_main, thread);
     g_free (name);
@@ -513,10 +542,10 @@ gst_opentok_ws_pool_free (GstOpenTokWsPool * pool)
 
   if (pool == NULL)
     return;
-  g_mutex_lock (&pool->lock);
+  g_mutex_lock (&pool->events.lock);
   pool->stopping = TRUE;
   g_cond_broadcast (&pool->taken);
-  g_mutex_unlock (&pool->lock);
+  g_mutex_unlock (&pool->events.lock);
 
   for (i = 0; i < pool->n_threads; i++) {
     IoThread *thread = &pool->threads[i];
@@ -525,25 +554,15 @@ gst_opentok_ws_pool_free (GstOpenTokWsPool * pool)
     g_main_context_wakeup (thread->context);
     g_thread_join (thread->thread);
   }
-  for (i = 0; i < pool->events->len; i++)
-    event_clear (&g_array_index (pool->events, Event, i));
   for (i = 0; i < pool->n_threads; i++) {
     IoThread *thread = &pool->threads[i];
 
-    g_source_destroy (thread->wake);
-    g_source_unref (thread->wake);
-    g_array_unref (thread->commands);
-    g_array_unref (thread->spare);
-    g_mutex_clear (&thread->lock);
+    mailbox_clear (&thread->commands, command_clear);
     g_main_context_unref (thread->context);
   }
   g_free (pool->threads);
-  g_source_destroy (pool->wake);
-  g_source_unref (pool->wake);
-  g_array_unref (pool->events);
-  g_array_unref (pool->spare);
+  mailbox_clear (&pool->events, event_clear);
   g_cond_clear (&pool->taken);
-  g_mutex_clear (&pool->lock);
   g_free (pool);
 }
 
@@ -617,9 +636,9 @@ gst_opentok_ws_get_last_message_time (GstOpenTokWs * ws)
 {
   gint64 time;
 
-  g_mutex_lock (&ws->thread->lock);
+  g_mutex_lock (&ws->thread->commands.lock);
   time = ws->last_message_time;
-  g_mutex_unlock (&ws->thread->lock);
+  g_mutex_unlock (&ws->thread->commands.lock);
   return time;
 }
 
@@ -631,9 +650,9 @@ gst_opentok_ws_pool_get_answered (GstOpenTokWsPool * pool)
   guint i;
 
   for (i = 0; i < pool->n_threads; i++) {
-    g_mutex_lock (&pool->threads[i].lock);
+    g_mutex_lock (&pool->threads[i].commands.lock);
     answered += pool->threads[i].answered;
-    g_mutex_unlock (&pool->threads[i].lock);
+    g_mutex_unlock (&pool->threads[i].commands.lock);
   }
   return answered;
 }
