@@ -13,10 +13,7 @@
 
 #include <string.h>
 
-#include <gst/app/gstappsrc.h>
-#include <gst/opentok/opentok.h>
-
-#include "gstsignalbin.h"
+#include "gstsignalbin-private.h"
 
 /**
  * SECTION:element-signalbin
@@ -179,7 +176,7 @@
  * Since: 0.1
  */
 
-GST_DEBUG_CATEGORY_STATIC (gst_signal_bin_debug);
+GST_DEBUG_CATEGORY (gst_signal_bin_debug);
 #define GST_CAT_DEFAULT gst_signal_bin_debug
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
@@ -206,7 +203,11 @@ enum
   PROP_RETRY_AFTER_RECONNECT,
   PROP_SIGNAL_TYPE,
   PROP_SIGNAL_TO,
+  PROP_MAX_RATE,
+  PROP_SYNC,
+  PROP_FATAL_REFUSALS,
   PROP_SRC_FORMAT,
+  PROP_SRC_DURATION,
   N_PROPERTIES
 };
 
@@ -227,101 +228,15 @@ enum
 #define DEFAULT_RETRY_AFTER_RECONNECT TRUE
 #define DEFAULT_SRC_FORMAT GST_SIGNAL_BIN_SRC_FORMAT_DATA
 
-/* How long an EOS waits for the signals in flight. */
-#define DRAIN_TIMEOUT (10 * G_TIME_SPAN_SECOND)
+/* OpenTok publishes no signal rate for client connections: see the
+ * max-rate property. */
+#define DEFAULT_MAX_RATE 100.0
+#define DEFAULT_SYNC FALSE
+#define DEFAULT_FATAL_REFUSALS FALSE
+#define DEFAULT_SRC_DURATION (2 * GST_SECOND)
+
 /* How long READY->NULL waits for the last completions and connect. */
 #define STOP_TIMEOUT (5 * G_TIME_SPAN_SECOND)
-/* Signals from the sink pad in flight before the streaming thread waits. */
-#define MAX_SINK_PENDING 256
-/* Received signals the src pad holds while nothing reads them. */
-#define MAX_SRC_BUFFERS 1024
-
-typedef enum
-{
-  ORIGIN_ACTION,
-  ORIGIN_MESSAGE,
-  ORIGIN_EVENT,
-  ORIGIN_BUFFER,
-} SendOrigin;
-
-static const gchar *const origin_names[] = {
-  "action", "message", "event", "buffer"
-};
-
-/* Where the signals of the sink pad go. */
-typedef enum
-{
-  SINK_CLOSED,                  /* fail at once: not in a session */
-  SINK_WAITING,                 /* queue until the session is joined */
-  SINK_JOINED,                  /* hand to the client */
-} SinkState;
-
-struct _GstSignalBin
-{
-  GstBin parent;
-
-  GstPad *sinkpad;
-  GstPad *srcpad;
-  GstElement *appsrc;
-
-  /* GST_OBJECT_LOCK protects the settings, the client, the session fields
-   * and the EOS flag. Lock ordering: sink_lock, then the object lock, then
-   * pending_lock; the thread lock is taken alone. */
-  gchar *api_url;
-  gchar *api_key;
-  gchar *session_id;
-  gchar *token;
-  gchar *api_secret;
-  gchar *connection_data;
-  gboolean retry_after_reconnect;
-  gchar *signal_type;
-  gchar *signal_to;
-  GstSignalBinSrcFormat src_format;
-  gboolean settings_changed;    /* since the client was made */
-  GstOpenTokClient *client;
-  GCancellable *cancellable;    /* of the connect in progress */
-  guint generation;             /* of the session, +1 at every start/stop */
-  gboolean session_active;      /* between READY->PAUSED and PAUSED->READY */
-  gboolean fatal_posted;        /* an error was posted for this session */
-  gboolean eos_posted;
-
-  /* thread_lock: the context thread, started in NULL->READY and stopped in
-   * READY->NULL; it completes the connects */
-  GMutex thread_lock;
-  GThread *thread;
-  GMainContext *context;
-  GMainLoop *loop;
-
-  /* sink_lock: the order in which the signals of the sink pad reach the
-   * client, and those waiting for the session */
-  GMutex sink_lock;
-  SinkState sink_state;
-  GQueue waiting;               /* SendOp, oldest first */
-
-  /* pending_lock + pending_cond */
-  GMutex pending_lock;
-  GCond pending_cond;
-  guint pending;                /* signals accepted and not completed */
-  guint sink_pending;           /* of which from the sink pad */
-  guint connects;               /* connects not completed */
-  gboolean flushing;            /* the sink pad is flushing or stopping */
-
-  /* streaming thread only */
-  gboolean text_mode;
-  GByteArray *line;             /* unfinished text line */
-  gboolean discarding;          /* skipping an overlong line */
-};
-
-typedef struct
-{
-  GstSignalBin *self;           /* owned */
-  GstOpenTokSignal *signal;     /* nullable: malformed request */
-  GstStructure *report;         /* the signal as reported */
-  GstPromise *promise;          /* nullable, owned */
-  SendOrigin origin;
-  gboolean from_sink;
-  gboolean completed;
-} SendOp;
 
 typedef struct
 {
@@ -381,13 +296,6 @@ static gboolean gst_signal_bin_send_event (GstElement * element,
 static gboolean gst_signal_bin_query (GstElement * element, GstQuery * query);
 static void gst_signal_bin_handle_message (GstBin * bin, GstMessage * message);
 
-static GstFlowReturn gst_signal_bin_sink_chain (GstPad * pad,
-    GstObject * parent, GstBuffer * buffer);
-static gboolean gst_signal_bin_sink_event (GstPad * pad, GstObject * parent,
-    GstEvent * event);
-static GstIterator *gst_signal_bin_sink_iterate_internal_links (GstPad * pad,
-    GstObject * parent);
-
 static gboolean check_settings (GstSignalBin * self);
 static gboolean make_client (GstSignalBin * self);
 static void drop_client (GstSignalBin * self);
@@ -395,8 +303,6 @@ static void start_thread (GstSignalBin * self);
 static void stop_thread (GstSignalBin * self);
 static void start_session (GstSignalBin * self);
 static void stop_session (GstSignalBin * self);
-static gboolean wait_drained (GstSignalBin * self, gint64 timeout,
-    gboolean interruptible);
 
 static void
 gst_signal_bin_class_init (GstSignalBinClass * klass)
@@ -565,6 +471,77 @@ gst_signal_bin_class_init (GstSignalBinClass * klass)
       g_param_spec_string ("signal-to", "Signal to",
       "Connection id sink buffers are sent to (empty for the whole session)",
       NULL,
+      G_PARAM_READWRITE | GST_PARAM_MUTABLE_PLAYING | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GstSignalBin:max-rate:
+   *
+   * The most signals per second the `sink` pad sends; 0 for no limit.
+   * Signals go out in order, one at a time, so a round trip to the server
+   * also bounds the rate. A signal the server refuses for its rate (429) is
+   * sent again after a back-off (50 ms, doubling up to 2 s), ahead of the
+   * ones behind it, so none is lost to a rate limit.
+   *
+   * OpenTok publishes no signal rate for client connections; the default,
+   * 100, is a pace we expect the cloud to accept, and the back-off covers a
+   * server that allows less. `gst-opentok-server` allows 500 per second per
+   * connection, after a burst of 1000.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_MAX_RATE] =
+      g_param_spec_double ("max-rate", "Maximum rate",
+      "Most signals per second the sink pad sends (0 = no limit)", 0,
+      G_MAXDOUBLE, DEFAULT_MAX_RATE,
+      G_PARAM_READWRITE | GST_PARAM_MUTABLE_PLAYING | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GstSignalBin:sync:
+   *
+   * Whether the `sink` pad sends a buffer's signal when the pipeline clock
+   * reaches the buffer's running time (plus the pipeline's latency), as
+   * #GstBaseSink:sync does, so that a recording is replayed at its recorded
+   * times; %FALSE sends signals as they come.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_SYNC] =
+      g_param_spec_boolean ("sync", "Sync",
+      "Send each sink buffer's signal at its running time on the clock",
+      DEFAULT_SYNC,
+      G_PARAM_READWRITE | GST_PARAM_MUTABLE_PLAYING | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GstSignalBin:fatal-refusals:
+   *
+   * What a signal of the `sink` pad that OpenTok refuses (a bad type, data
+   * too large, a target that left...) does: %FALSE posts a warning message
+   * and the stream goes on; %TRUE posts an element error, which stops the
+   * pipeline (gst-launch-1.0 exits with an error). Either message carries
+   * the OpenTok code as `opentok-code` and the refused signal as `signal` in
+   * its details.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_FATAL_REFUSALS] =
+      g_param_spec_boolean ("fatal-refusals", "Fatal refusals",
+      "Whether a refused sink signal is an element error instead of a "
+      "warning", DEFAULT_FATAL_REFUSALS,
+      G_PARAM_READWRITE | GST_PARAM_MUTABLE_PLAYING | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GstSignalBin:src-duration:
+   *
+   * The duration of the `src` pad's buffers: how long a received signal
+   * lasts in the stream, such as how long textoverlay shows it, or a
+   * subtitle in a recording.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_SRC_DURATION] =
+      g_param_spec_uint64 ("src-duration", "Source duration",
+      "Duration of each received signal's buffer on the src pad, in "
+      "nanoseconds", 1, G_MAXUINT64, DEFAULT_SRC_DURATION,
       G_PARAM_READWRITE | GST_PARAM_MUTABLE_PLAYING | G_PARAM_STATIC_STRINGS);
 
   /**
@@ -737,47 +714,15 @@ gst_signal_bin_init (GstSignalBin * self)
 {
   self->api_url = g_strdup (DEFAULT_API_URL);
   self->retry_after_reconnect = DEFAULT_RETRY_AFTER_RECONNECT;
+  self->max_rate = DEFAULT_MAX_RATE;
+  self->sync = DEFAULT_SYNC;
+  self->fatal_refusals = DEFAULT_FATAL_REFUSALS;
   self->src_format = DEFAULT_SRC_FORMAT;
-  self->sink_state = SINK_CLOSED;
-  g_queue_init (&self->waiting);
+  self->src_duration = DEFAULT_SRC_DURATION;
   g_mutex_init (&self->thread_lock);
   g_mutex_init (&self->sink_lock);
   g_mutex_init (&self->pending_lock);
   g_cond_init (&self->pending_cond);
-  self->line = g_byte_array_new ();
-}
-
-static GstCaps *
-src_format_caps (GstSignalBinSrcFormat format)
-{
-  if (format == GST_SIGNAL_BIN_SRC_FORMAT_JSON)
-    return gst_caps_new_empty_simple ("application/json");
-  return gst_caps_new_simple ("text/x-raw", "format", G_TYPE_STRING, "utf8",
-      NULL);
-}
-
-/* The ghost src pad forwards what appsrc pushes; an unlinked src pad is
- * normal, so that is no flow error. */
-static GstFlowReturn
-gst_signal_bin_src_proxy_chain (GstPad * pad, GstObject * parent,
-    GstBuffer * buffer)
-{
-  GstFlowReturn ret = gst_proxy_pad_chain_default (pad, parent, buffer);
-
-  if (ret == GST_FLOW_NOT_LINKED)
-    ret = GST_FLOW_OK;
-  return ret;
-}
-
-static GstFlowReturn
-gst_signal_bin_src_proxy_chain_list (GstPad * pad, GstObject * parent,
-    GstBufferList * list)
-{
-  GstFlowReturn ret = gst_proxy_pad_chain_list_default (pad, parent, list);
-
-  if (ret == GST_FLOW_NOT_LINKED)
-    ret = GST_FLOW_OK;
-  return ret;
 }
 
 static void
@@ -785,47 +730,20 @@ gst_signal_bin_constructed (GObject * object)
 {
   GstSignalBin *self = GST_SIGNAL_BIN (object);
   GstElementClass *klass = GST_ELEMENT_GET_CLASS (self);
-  GstProxyPad *internal;
-  GstCaps *caps;
-  GstPad *target;
 
   G_OBJECT_CLASS (parent_class)->constructed (object);
 
-  /* appsrc is made from its type, so that the element works without the
-   * app plugin being registered */
-  self->appsrc = g_object_new (GST_TYPE_APP_SRC, "name", "src", NULL);
-  caps = src_format_caps (DEFAULT_SRC_FORMAT);
-  g_object_set (self->appsrc, "is-live", TRUE, "format", GST_FORMAT_TIME,
-      "do-timestamp", TRUE, "caps", caps, "max-bytes", (guint64) 0,
-      "max-buffers", (guint64) MAX_SRC_BUFFERS,
-      "leaky-type", GST_APP_LEAKY_TYPE_DOWNSTREAM, NULL);
-  gst_caps_unref (caps);
-  gst_bin_add (GST_BIN (self), self->appsrc);
-
-  target = gst_element_get_static_pad (self->appsrc, "src");
-  self->srcpad = gst_ghost_pad_new_from_template ("src", target,
+  self->srcpad = gst_signal_bin_src_pad_new (self,
       gst_element_class_get_pad_template (klass, "src"));
-  gst_object_unref (target);
-  internal = gst_proxy_pad_get_internal (GST_PROXY_PAD (self->srcpad));
-  gst_pad_set_chain_function (GST_PAD (internal),
-      gst_signal_bin_src_proxy_chain);
-  gst_pad_set_chain_list_function (GST_PAD (internal),
-      gst_signal_bin_src_proxy_chain_list);
-  gst_object_unref (internal);
   gst_element_add_pad (GST_ELEMENT (self), self->srcpad);
-
-  self->sinkpad = gst_pad_new_from_template (gst_element_class_get_pad_template
-      (klass, "sink"), "sink");
-  gst_pad_set_chain_function (self->sinkpad,
-      GST_DEBUG_FUNCPTR (gst_signal_bin_sink_chain));
-  gst_pad_set_event_function (self->sinkpad,
-      GST_DEBUG_FUNCPTR (gst_signal_bin_sink_event));
-  gst_pad_set_iterate_internal_links_function (self->sinkpad,
-      GST_DEBUG_FUNCPTR (gst_signal_bin_sink_iterate_internal_links));
+  self->sinkpad = gst_signal_bin_sink_pad_new (self,
+      gst_element_class_get_pad_template (klass, "sink"));
   gst_element_add_pad (GST_ELEMENT (self), self->sinkpad);
 
-  /* the sink pad consumes what it gets and the element posts EOS itself */
+  /* the sink pad consumes what it gets and the element posts EOS itself;
+   * the src pad is a live source, which gets the pipeline's EOS */
   GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SINK);
+  GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SOURCE);
 }
 
 static void
@@ -839,7 +757,6 @@ gst_signal_bin_dispose (GObject * object)
     gst_object_unref (self->client);
     self->client = NULL;
   }
-  self->appsrc = NULL;
 
   G_OBJECT_CLASS (parent_class)->dispose (object);
 }
@@ -868,7 +785,8 @@ gst_signal_bin_finalize (GObject * object)
   g_free (self->signal_type);
   g_free (self->signal_to);
   g_clear_object (&self->cancellable);
-  g_byte_array_unref (self->line);
+  gst_signal_bin_sink_clear (self);
+  gst_signal_bin_src_clear (self);
   g_mutex_clear (&self->thread_lock);
   g_mutex_clear (&self->sink_lock);
   g_mutex_clear (&self->pending_lock);
@@ -895,7 +813,6 @@ gst_signal_bin_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
 {
   GstSignalBin *self = GST_SIGNAL_BIN (object);
-  GstCaps *caps = NULL;
 
   GST_OBJECT_LOCK (self);
   switch (prop_id) {
@@ -946,6 +863,15 @@ gst_signal_bin_set_property (GObject * object, guint prop_id,
       g_free (self->signal_to);
       self->signal_to = g_value_dup_string (value);
       break;
+    case PROP_MAX_RATE:
+      self->max_rate = g_value_get_double (value);
+      break;
+    case PROP_SYNC:
+      self->sync = g_value_get_boolean (value);
+      break;
+    case PROP_FATAL_REFUSALS:
+      self->fatal_refusals = g_value_get_boolean (value);
+      break;
     case PROP_SRC_FORMAT:
       if (GST_STATE (self) > GST_STATE_READY || self->session_active) {
         GST_WARNING_OBJECT (self, "src-format can only be changed in the "
@@ -953,22 +879,19 @@ gst_signal_bin_set_property (GObject * object, guint prop_id,
         break;
       }
       self->src_format = g_value_get_enum (value);
-      caps = src_format_caps (self->src_format);
+      break;
+    case PROP_SRC_DURATION:
+      self->src_duration = g_value_get_uint64 (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
   GST_OBJECT_UNLOCK (self);
-
-  if (caps != NULL) {
-    g_object_set (self->appsrc, "caps", caps, NULL);
-    gst_caps_unref (caps);
-  }
 }
 
-static GstOpenTokClient *
-get_client (GstSignalBin * self)
+GstOpenTokClient *
+gst_signal_bin_get_client (GstSignalBin * self)
 {
   GstOpenTokClient *client = NULL;
 
@@ -988,7 +911,7 @@ gst_signal_bin_get_property (GObject * object, guint prop_id,
 
   switch (prop_id) {
     case PROP_CONNECTION_ID:
-      client = get_client (self);
+      client = gst_signal_bin_get_client (self);
       if (client != NULL) {
         g_value_take_string (value,
             gst_opentok_client_get_connection_id (client));
@@ -998,7 +921,7 @@ gst_signal_bin_get_property (GObject * object, guint prop_id,
       }
       return;
     case PROP_STATE:
-      client = get_client (self);
+      client = gst_signal_bin_get_client (self);
       if (client != NULL) {
         g_value_set_enum (value, gst_opentok_client_get_state (client));
         gst_object_unref (client);
@@ -1033,8 +956,20 @@ gst_signal_bin_get_property (GObject * object, guint prop_id,
     case PROP_SIGNAL_TO:
       g_value_set_string (value, self->signal_to);
       break;
+    case PROP_MAX_RATE:
+      g_value_set_double (value, self->max_rate);
+      break;
+    case PROP_SYNC:
+      g_value_set_boolean (value, self->sync);
+      break;
+    case PROP_FATAL_REFUSALS:
+      g_value_set_boolean (value, self->fatal_refusals);
+      break;
     case PROP_SRC_FORMAT:
       g_value_set_enum (value, self->src_format);
+      break;
+    case PROP_SRC_DURATION:
+      g_value_set_uint64 (value, self->src_duration);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1067,11 +1002,13 @@ gst_signal_bin_change_state (GstElement * element, GstStateChange transition)
       start_session (self);
       break;
     case GST_STATE_CHANGE_PAUSED_TO_READY:
-      /* release a streaming thread waiting for room or for the drain */
-      g_mutex_lock (&self->pending_lock);
-      self->flushing = TRUE;
-      g_cond_broadcast (&self->pending_cond);
-      g_mutex_unlock (&self->pending_lock);
+      /* release a streaming thread waiting for room, the clock or the
+       * drain */
+      sink_set_flushing (self, TRUE);
+      break;
+    case GST_STATE_CHANGE_PLAYING_TO_PAUSED:
+      sink_set_playing (self, FALSE);
+      src_set_playing (self, FALSE);
       break;
     default:
       break;
@@ -1098,11 +1035,13 @@ gst_signal_bin_change_state (GstElement * element, GstStateChange transition)
     case GST_STATE_CHANGE_PLAYING_TO_PAUSED:
       ret = GST_STATE_CHANGE_NO_PREROLL;
       break;
+    case GST_STATE_CHANGE_PAUSED_TO_PLAYING:
+      sink_set_playing (self, TRUE);
+      src_set_playing (self, TRUE);
+      break;
     case GST_STATE_CHANGE_PAUSED_TO_READY:
       stop_session (self);
-      g_byte_array_set_size (self->line, 0);
-      self->discarding = FALSE;
-      self->text_mode = FALSE;
+      gst_signal_bin_sink_stopped (self);
       /* a new connection, with a new id, for the next session */
       make_client (self);
       break;
@@ -1122,219 +1061,7 @@ gst_signal_bin_change_state (GstElement * element, GstStateChange transition)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Completion of sent signals                                               */
-
-static SendOp *
-send_op_new (GstSignalBin * self, SendOrigin origin, GstPromise * promise)
-{
-  SendOp *op = g_new0 (SendOp, 1);
-
-  op->self = gst_object_ref (self);
-  op->origin = origin;
-  op->promise = promise ? gst_promise_ref (promise) : NULL;
-  return op;
-}
-
-static void
-send_op_set_signal (SendOp * op, GstOpenTokSignal * signal)
-{
-  op->signal = signal;
-  if (op->report != NULL)
-    gst_structure_free (op->report);
-  op->report = gst_opentok_signal_to_structure (signal);
-}
-
-static void
-send_op_free (SendOp * op)
-{
-  if (op->signal != NULL)
-    gst_opentok_signal_unref (op->signal);
-  if (op->report != NULL)
-    gst_structure_free (op->report);
-  if (op->promise != NULL)
-    gst_promise_unref (op->promise);
-  gst_object_unref (op->self);
-  g_free (op);
-}
-
-/* Counts a signal the element is responsible for until its completion. */
-static void
-pending_add (GstSignalBin * self, gboolean from_sink)
-{
-  g_mutex_lock (&self->pending_lock);
-  self->pending++;
-  if (from_sink)
-    self->sink_pending++;
-  g_mutex_unlock (&self->pending_lock);
-}
-
-/* Reports the completion of @op. No lock may be held: this replies to the
- * promise or posts a message. */
-static void
-send_op_complete (SendOp * op, const GError * error)
-{
-  GstSignalBin *self = op->self;
-  GstStructure *s;
-  const gchar *type, *to;
-
-  g_assert (!op->completed);
-  op->completed = TRUE;
-
-  type = gst_structure_get_string (op->report, "type");
-  to = gst_structure_get_string (op->report, "to");
-
-  if (error != NULL) {
-    GST_WARNING_OBJECT (self, "signal of type \"%s\" to %s refused (%d): %s",
-        type ? type : "", to ? to : "the session", error->code, error->message);
-  } else {
-    GST_LOG_OBJECT (self, "signal of type \"%s\" to %s sent", type ? type : "",
-        to ? to : "the session");
-  }
-
-  if (op->promise != NULL) {
-    s = gst_structure_new ("application/x-gst-promise",
-        "signal", GST_TYPE_STRUCTURE, op->report, NULL);
-    if (error != NULL)
-      gst_structure_set (s, "error", G_TYPE_ERROR, error, NULL);
-    gst_promise_reply (op->promise, s);
-  } else {
-    s = gst_structure_new ("opentok-signal-sent",
-        "origin", G_TYPE_STRING, origin_names[op->origin],
-        "type", G_TYPE_STRING, type,
-        "to", G_TYPE_STRING, to, "signal", GST_TYPE_STRUCTURE, op->report,
-        NULL);
-    if (error != NULL)
-      gst_structure_set (s, "error", G_TYPE_ERROR, error,
-          "code", G_TYPE_INT, error->code,
-          "message", G_TYPE_STRING, error->message, NULL);
-    gst_element_post_message (GST_ELEMENT (self),
-        gst_message_new_element (GST_OBJECT (self), s));
-  }
-
-  g_mutex_lock (&self->pending_lock);
-  self->pending--;
-  if (op->from_sink)
-    self->sink_pending--;
-  g_cond_broadcast (&self->pending_cond);
-  g_mutex_unlock (&self->pending_lock);
-}
-
-/* Completes @op with @error, which may be NULL, and frees it. */
-static void
-send_op_finish (SendOp * op, const GError * error)
-{
-  send_op_complete (op, error);
-  send_op_free (op);
-}
-
-static void
-send_op_fail (SendOp * op, gint code, const gchar * message)
-{
-  GError *error = g_error_new_literal (GST_OPENTOK_SIGNAL_ERROR, code,
-      message);
-
-  send_op_finish (op, error);
-  g_error_free (error);
-}
-
-static void
-on_signal_sent (GstOpenTokClient * client, GstOpenTokSignal * signal,
-    const GError * error, gpointer user_data)
-{
-  SendOp *op = user_data;
-
-  if (!op->completed)
-    send_op_complete (op, error);
-}
-
-/* The client is done with @op: it is freed here, after its completion. */
-static void
-on_signal_sent_notify (gpointer user_data)
-{
-  SendOp *op = user_data;
-  GError *error;
-
-  if (!op->completed) {
-    error = g_error_new_literal (GST_OPENTOK_SIGNAL_ERROR,
-        GST_OPENTOK_SIGNAL_ERROR_NOT_CONNECTED,
-        "The signal was dropped before the server answered.");
-    send_op_complete (op, error);
-    g_error_free (error);
-  }
-  send_op_free (op);
-}
-
-/* Hands @op to @client, which completes it once. */
-static void
-send_op_submit (SendOp * op, GstOpenTokClient * client)
-{
-  GST_LOG_OBJECT (op->self, "sending a signal from %s",
-      origin_names[op->origin]);
-  gst_opentok_client_send_signal_full (client, op->signal, on_signal_sent, op,
-      on_signal_sent_notify);
-}
-
-/* Makes @op's signal from @structure, with the element's defaults, and
- * checks it. Returns FALSE with @error set when it cannot be sent. */
-static gboolean
-send_op_prepare (SendOp * op, const GstStructure * structure, GError ** error)
-{
-  GstSignalBin *self = op->self;
-  GstOpenTokSignal *signal;
-  gboolean retry;
-
-  signal = gst_opentok_signal_new_from_structure (structure, error);
-  if (signal == NULL) {
-    op->report = gst_structure_copy (structure);
-    return FALSE;
-  }
-  if (!gst_structure_has_field (structure, "retry-after-reconnect")) {
-    GST_OBJECT_LOCK (self);
-    retry = self->retry_after_reconnect;
-    GST_OBJECT_UNLOCK (self);
-    gst_opentok_signal_set_retry_after_reconnect (signal, retry);
-  }
-  send_op_set_signal (op, signal);
-  return gst_opentok_signal_validate (signal, error);
-}
-
-/* Sends @op now, through the client of the current session. */
-static void
-send_op_dispatch (SendOp * op)
-{
-  GstSignalBin *self = op->self;
-  GstOpenTokClient *client = NULL;
-
-  GST_OBJECT_LOCK (self);
-  if (self->session_active && self->client != NULL)
-    client = gst_object_ref (self->client);
-  GST_OBJECT_UNLOCK (self);
-
-  if (client == NULL) {
-    send_op_fail (op, GST_OPENTOK_SIGNAL_ERROR_NOT_CONNECTED,
-        "The element is not in a session: it joins the session in the "
-        "PAUSED and PLAYING states.");
-    return;
-  }
-  send_op_submit (op, client);
-  gst_object_unref (client);
-}
-
-static void
-send_structure (GstSignalBin * self, const GstStructure * structure,
-    GstPromise * promise, SendOrigin origin)
-{
-  SendOp *op = send_op_new (self, origin, promise);
-  GError *error = NULL;
-
-  pending_add (self, FALSE);
-  if (!send_op_prepare (op, structure, &error)) {
-    send_op_finish (op, error);
-    g_error_free (error);
-    return;
-  }
-  send_op_dispatch (op);
-}
+/* Sending signals                                                          */
 
 /**
  * gst_signal_bin_send_signal:
@@ -1360,7 +1087,7 @@ gst_signal_bin_send_signal (GstSignalBin * bin, const GstStructure * signal,
   if (signal == NULL) {
     GError *error = g_error_new_literal (GST_OPENTOK_SIGNAL_ERROR,
         GST_OPENTOK_SIGNAL_ERROR_INVALID, "No signal structure was given.");
-    SendOp *op = send_op_new (bin, ORIGIN_ACTION, promise);
+    SendOp *op = send_op_new (bin, SEND_ORIGIN_ACTION, promise);
 
     pending_add (bin, FALSE);
     op->report = gst_structure_new_empty (GST_OPENTOK_SIGNAL_STRUCTURE_NAME);
@@ -1368,328 +1095,12 @@ gst_signal_bin_send_signal (GstSignalBin * bin, const GstStructure * signal,
     g_error_free (error);
     return;
   }
-  send_structure (bin, signal, promise, ORIGIN_ACTION);
-}
-
-/* ------------------------------------------------------------------------ */
-/* The sink pad path: in order, queued until the session is joined          */
-
-/* Waits while too many signals of the sink pad are in flight. Returns FALSE
- * when the pad is flushing. */
-static gboolean
-sink_wait_for_room (GstSignalBin * self)
-{
-  gboolean ok;
-
-  g_mutex_lock (&self->pending_lock);
-  while (!self->flushing && self->sink_pending >= MAX_SINK_PENDING)
-    g_cond_wait (&self->pending_cond, &self->pending_lock);
-  ok = !self->flushing;
-  g_mutex_unlock (&self->pending_lock);
-  return ok;
-}
-
-/* Takes @op (already counted as pending) through the sink pad's queue. */
-static void
-sink_send_op (GstSignalBin * self, SendOp * op)
-{
-  GstOpenTokClient *client;
-
-  op->from_sink = TRUE;
-  g_mutex_lock (&self->sink_lock);
-  switch (self->sink_state) {
-    case SINK_WAITING:
-      GST_LOG_OBJECT (self, "queued until the session is joined");
-      g_queue_push_tail (&self->waiting, op);
-      g_mutex_unlock (&self->sink_lock);
-      return;
-    case SINK_JOINED:
-      client = get_client (self);
-      if (client != NULL) {
-        send_op_submit (op, client);
-        gst_object_unref (client);
-        g_mutex_unlock (&self->sink_lock);
-        return;
-      }
-      break;
-    case SINK_CLOSED:
-      break;
-  }
-  g_mutex_unlock (&self->sink_lock);
-  send_op_fail (op, GST_OPENTOK_SIGNAL_ERROR_NOT_CONNECTED,
-      "The element is not in a session.");
-}
-
-/* Sends one signal of the sink pad with the element's type and target;
- * @data need not be NUL-terminated. */
-static void
-sink_send_data (GstSignalBin * self, const gchar * data, gsize size,
-    SendOrigin origin)
-{
-  GstOpenTokSignal *signal;
-  gchar *type, *to, *text;
-  gboolean retry;
-  GError *error = NULL;
-  SendOp *op;
-
-  GST_OBJECT_LOCK (self);
-  type = g_strdup (self->signal_type);
-  to = g_strdup (self->signal_to);
-  retry = self->retry_after_reconnect;
-  GST_OBJECT_UNLOCK (self);
-
-  op = send_op_new (self, origin, NULL);
-  op->from_sink = TRUE;
-  pending_add (self, TRUE);
-
-  if (!gst_opentok_signal_validate_fields (type, type ? strlen (type) : 0,
-          data, size, &error)) {
-    /* the data is not text that can be shown: report the signal without */
-    signal = gst_opentok_signal_new (type, NULL);
-  } else {
-    text = g_strndup (data, size);
-    signal = gst_opentok_signal_new (type, text);
-    g_free (text);
-  }
-  if (to != NULL && *to != '\0')
-    gst_opentok_signal_set_to (signal, to);
-  gst_opentok_signal_set_retry_after_reconnect (signal, retry);
-  send_op_set_signal (op, signal);
-  g_free (type);
-  g_free (to);
-
-  if (error == NULL)
-    gst_opentok_signal_validate (signal, &error);
-  if (error != NULL) {
-    send_op_finish (op, error);
-    g_error_free (error);
-    return;
-  }
-  sink_send_op (self, op);
-}
-
-static void
-sink_send_structure (GstSignalBin * self, const GstStructure * structure)
-{
-  SendOp *op = send_op_new (self, ORIGIN_EVENT, NULL);
-  GError *error = NULL;
-
-  op->from_sink = TRUE;
-  pending_add (self, TRUE);
-  if (!send_op_prepare (op, structure, &error)) {
-    send_op_finish (op, error);
-    g_error_free (error);
-    return;
-  }
-  sink_send_op (self, op);
-}
-
-/* The session was joined: the queued signals go first, in order. */
-static void
-sink_open (GstSignalBin * self, GstOpenTokClient * client)
-{
-  SendOp *op;
-
-  g_mutex_lock (&self->sink_lock);
-  if (self->sink_state == SINK_WAITING) {
-    GST_DEBUG_OBJECT (self, "session joined, sending %u queued signals",
-        g_queue_get_length (&self->waiting));
-    self->sink_state = SINK_JOINED;
-    while ((op = g_queue_pop_head (&self->waiting)) != NULL)
-      send_op_submit (op, client);
-  }
-  g_mutex_unlock (&self->sink_lock);
-}
-
-/* No session to wait for any more: fail the queued signals. */
-static void
-sink_close (GstSignalBin * self, const gchar * why)
-{
-  GQueue ops = G_QUEUE_INIT;
-  SendOp *op;
-
-  g_mutex_lock (&self->sink_lock);
-  self->sink_state = SINK_CLOSED;
-  ops = self->waiting;
-  g_queue_init (&self->waiting);
-  g_mutex_unlock (&self->sink_lock);
-
-  while ((op = g_queue_pop_head (&ops)) != NULL)
-    send_op_fail (op, GST_OPENTOK_SIGNAL_ERROR_NOT_CONNECTED, why);
-}
-
-/* Waits, at most @timeout, until no signal is in flight. Returns FALSE when
- * interrupted by flushing or by the timeout. */
-static gboolean
-wait_drained (GstSignalBin * self, gint64 timeout, gboolean interruptible)
-{
-  gint64 end = g_get_monotonic_time () + timeout;
-  gboolean drained;
-
-  g_mutex_lock (&self->pending_lock);
-  while (self->pending > 0 && !(interruptible && self->flushing)) {
-    if (!g_cond_wait_until (&self->pending_cond, &self->pending_lock, end))
-      break;
-  }
-  drained = self->pending == 0;
-  if (!drained)
-    GST_WARNING_OBJECT (self, "%u signals still in flight", self->pending);
-  g_mutex_unlock (&self->pending_lock);
-  return drained;
-}
-
-/* Sends the unfinished text line, if any. */
-static void
-sink_flush_line (GstSignalBin * self)
-{
-  if (self->line->len > 0 && !self->discarding)
-    sink_send_data (self, (const gchar *) self->line->data, self->line->len,
-        ORIGIN_BUFFER);
-  g_byte_array_set_size (self->line, 0);
-  self->discarding = FALSE;
-}
-
-static void
-sink_take_line (GstSignalBin * self)
-{
-  guint len = self->line->len;
-
-  if (len > 0 && self->line->data[len - 1] == '\r')
-    len--;
-  if (len > 0)
-    sink_send_data (self, (const gchar *) self->line->data, len, ORIGIN_BUFFER);
-  g_byte_array_set_size (self->line, 0);
-}
-
-/* Appends to the unfinished line; a line longer than any signal's data is
- * reported once and skipped up to its end, so memory stays bounded. */
-static void
-sink_append_line (GstSignalBin * self, const guint8 * data, gsize size)
-{
-  GError *error;
-  SendOp *op;
-  gchar *type;
-
-  if (self->discarding || size == 0)
-    return;
-
-  /* one byte more for a '\r' before the '\n' */
-  if (self->line->len + size <= GST_OPENTOK_SIGNAL_MAX_DATA_LENGTH + 1) {
-    g_byte_array_append (self->line, data, size);
-    return;
-  }
-
-  g_byte_array_set_size (self->line, 0);
-  self->discarding = TRUE;
-
-  GST_OBJECT_LOCK (self);
-  type = g_strdup (self->signal_type);
-  GST_OBJECT_UNLOCK (self);
-  op = send_op_new (self, ORIGIN_BUFFER, NULL);
-  op->from_sink = TRUE;
-  pending_add (self, TRUE);
-  send_op_set_signal (op, gst_opentok_signal_new (type, NULL));
-  g_free (type);
-  error = g_error_new (GST_OPENTOK_SIGNAL_ERROR,
-      GST_OPENTOK_SIGNAL_ERROR_TOO_LARGE,
-      "A line of text longer than %u bytes was dropped: the data of a "
-      "signal is limited to %u bytes.", GST_OPENTOK_SIGNAL_MAX_DATA_LENGTH,
-      GST_OPENTOK_SIGNAL_MAX_DATA_LENGTH);
-  send_op_finish (op, error);
-  g_error_free (error);
-}
-
-static void
-sink_handle_text (GstSignalBin * self, const guint8 * data, gsize size)
-{
-  const guint8 *end = data + size, *nl;
-
-  while (data < end) {
-    nl = memchr (data, '\n', end - data);
-    if (nl == NULL) {
-      sink_append_line (self, data, end - data);
-      break;
-    }
-    sink_append_line (self, data, nl - data);
-    if (self->discarding) {
-      g_byte_array_set_size (self->line, 0);
-      self->discarding = FALSE;
-    } else {
-      sink_take_line (self);
-    }
-    data = nl + 1;
-  }
-}
-
-static GstFlowReturn
-gst_signal_bin_sink_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
-{
-  GstSignalBin *self = GST_SIGNAL_BIN (parent);
-  GstMapInfo map;
-
-  if (!sink_wait_for_room (self)) {
-    gst_buffer_unref (buffer);
-    return GST_FLOW_FLUSHING;
-  }
-
-  if (!gst_buffer_map (buffer, &map, GST_MAP_READ)) {
-    gst_buffer_unref (buffer);
-    GST_ELEMENT_ERROR (self, RESOURCE, READ, (NULL),
-        ("Could not map a buffer"));
-    return GST_FLOW_ERROR;
-  }
-
-  if (self->text_mode)
-    sink_handle_text (self, map.data, map.size);
-  else
-    sink_send_data (self, (const gchar *) map.data, map.size, ORIGIN_BUFFER);
-
-  gst_buffer_unmap (buffer, &map);
-  gst_buffer_unref (buffer);
-  return GST_FLOW_OK;
-}
-
-static gboolean
-is_text_caps (GstCaps * caps)
-{
-  GstStructure *s;
-  const gchar *format;
-
-  if (caps == NULL || gst_caps_get_size (caps) == 0)
-    return FALSE;
-  s = gst_caps_get_structure (caps, 0);
-  if (!gst_structure_has_name (s, "text/x-raw"))
-    return FALSE;
-  format = gst_structure_get_string (s, "format");
-  return format == NULL || g_strcmp0 (format, "utf8") == 0;
-}
-
-static const GstStructure *
-signal_event_structure (GstEvent * event)
-{
-  const GstStructure *s;
-
-  switch (GST_EVENT_TYPE (event)) {
-    case GST_EVENT_CUSTOM_DOWNSTREAM:
-    case GST_EVENT_CUSTOM_DOWNSTREAM_OOB:
-    case GST_EVENT_CUSTOM_DOWNSTREAM_STICKY:
-    case GST_EVENT_CUSTOM_UPSTREAM:
-    case GST_EVENT_CUSTOM_BOTH:
-    case GST_EVENT_CUSTOM_BOTH_OOB:
-      s = gst_event_get_structure (event);
-      if (s != NULL && gst_structure_has_name (s,
-              GST_OPENTOK_SIGNAL_STRUCTURE_NAME))
-        return s;
-      break;
-    default:
-      break;
-  }
-  return NULL;
+  send_structure (bin, signal, promise, SEND_ORIGIN_ACTION);
 }
 
 /* Posts the element's EOS once; the src stream ends too. */
-static void
-post_eos (GstSignalBin * self, guint32 seqnum)
+void
+gst_signal_bin_post_eos (GstSignalBin * self, guint32 seqnum)
 {
   GstMessage *message;
   gboolean post;
@@ -1702,71 +1113,11 @@ post_eos (GstSignalBin * self, guint32 seqnum)
     return;
 
   GST_DEBUG_OBJECT (self, "all signals sent, posting EOS");
-  gst_app_src_end_of_stream (GST_APP_SRC (self->appsrc));
+  src_end (self);
   message = gst_message_new_eos (GST_OBJECT (self));
   if (seqnum != GST_SEQNUM_INVALID)
     gst_message_set_seqnum (message, seqnum);
   gst_element_post_message (GST_ELEMENT (self), message);
-}
-
-static gboolean
-gst_signal_bin_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
-{
-  GstSignalBin *self = GST_SIGNAL_BIN (parent);
-  const GstStructure *s;
-  GstCaps *caps;
-  gboolean text;
-
-  GST_LOG_OBJECT (pad, "event %" GST_PTR_FORMAT, event);
-
-  switch (GST_EVENT_TYPE (event)) {
-    case GST_EVENT_CAPS:
-      gst_event_parse_caps (event, &caps);
-      text = is_text_caps (caps);
-      if (!text && self->text_mode)
-        sink_flush_line (self);
-      self->text_mode = text;
-      GST_DEBUG_OBJECT (self, "%s: %" GST_PTR_FORMAT,
-          text ? "one signal per line" : "one signal per buffer", caps);
-      break;
-    case GST_EVENT_EOS:
-      sink_flush_line (self);
-      wait_drained (self, DRAIN_TIMEOUT, TRUE);
-      post_eos (self, gst_event_get_seqnum (event));
-      break;
-    case GST_EVENT_FLUSH_START:
-      g_mutex_lock (&self->pending_lock);
-      self->flushing = TRUE;
-      g_cond_broadcast (&self->pending_cond);
-      g_mutex_unlock (&self->pending_lock);
-      break;
-    case GST_EVENT_FLUSH_STOP:
-      g_mutex_lock (&self->pending_lock);
-      self->flushing = FALSE;
-      g_mutex_unlock (&self->pending_lock);
-      g_byte_array_set_size (self->line, 0);
-      self->discarding = FALSE;
-      GST_OBJECT_LOCK (self);
-      self->eos_posted = FALSE;
-      GST_OBJECT_UNLOCK (self);
-      break;
-    default:
-      s = signal_event_structure (event);
-      if (s != NULL)
-        sink_send_structure (self, s);
-      break;
-  }
-
-  /* nothing goes further: the src pad carries received signals only */
-  gst_event_unref (event);
-  return TRUE;
-}
-
-static GstIterator *
-gst_signal_bin_sink_iterate_internal_links (GstPad * pad, GstObject * parent)
-{
-  /* the sink pad is linked to nothing inside */
-  return gst_iterator_new_single (GST_TYPE_PAD, NULL);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1776,22 +1127,35 @@ static gboolean
 gst_signal_bin_send_event (GstElement * element, GstEvent * event)
 {
   GstSignalBin *self = GST_SIGNAL_BIN (element);
-  const GstStructure *s;
+  const GstStructure *s = gst_event_get_structure (event);
+  GstClockTime latency;
 
-  s = signal_event_structure (event);
-  if (s != NULL) {
-    send_structure (self, s, NULL, ORIGIN_EVENT);
+  if (s != NULL && gst_structure_has_name (s,
+          GST_OPENTOK_SIGNAL_STRUCTURE_NAME)) {
+    send_structure (self, s, NULL, SEND_ORIGIN_EVENT);
     gst_event_unref (event);
     return TRUE;
   }
 
-  if (GST_EVENT_TYPE (event) == GST_EVENT_EOS
-      && !gst_pad_is_linked (self->sinkpad)) {
-    /* no EOS will come through the sink pad: this is the end */
-    wait_drained (self, DRAIN_TIMEOUT, FALSE);
-    post_eos (self, gst_event_get_seqnum (event));
-    gst_event_unref (event);
-    return TRUE;
+  switch (GST_EVENT_TYPE (event)) {
+    case GST_EVENT_EOS:
+      if (gst_pad_is_linked (self->sinkpad))
+        break;
+      /* no EOS will come through the sink pad: this is the end */
+      wait_drained (self, DRAIN_IDLE_TIMEOUT, FALSE);
+      gst_signal_bin_post_eos (self, gst_event_get_seqnum (event));
+      gst_event_unref (event);
+      return TRUE;
+    case GST_EVENT_LATENCY:
+      /* for sync, as a sink */
+      gst_event_parse_latency (event, &latency);
+      GST_OBJECT_LOCK (self);
+      self->latency = latency;
+      GST_OBJECT_UNLOCK (self);
+      gst_event_unref (event);
+      return TRUE;
+    default:
+      break;
   }
 
   return GST_ELEMENT_CLASS (parent_class)->send_event (element, event);
@@ -1825,7 +1189,7 @@ gst_signal_bin_handle_message (GstBin * bin, GstMessage * message)
             GST_OPENTOK_SIGNAL_STRUCTURE_NAME)) {
       GST_LOG_OBJECT (self, "signal from %" GST_PTR_FORMAT,
           GST_MESSAGE_SRC (message));
-      send_structure (self, s, NULL, ORIGIN_MESSAGE);
+      send_structure (self, s, NULL, SEND_ORIGIN_MESSAGE);
       gst_message_unref (message);
       return;
     }
@@ -1836,82 +1200,6 @@ gst_signal_bin_handle_message (GstBin * bin, GstMessage * message)
 
 /* ------------------------------------------------------------------------ */
 /* Received signals and session events (network thread)                    */
-
-static void
-json_append_string (GString * out, const gchar * str)
-{
-  const gchar *p;
-
-  if (str == NULL) {
-    g_string_append (out, "null");
-    return;
-  }
-  g_string_append_c (out, '"');
-  for (p = str; *p != '\0'; p++) {
-    guchar c = *p;
-
-    switch (c) {
-      case '"':
-        g_string_append (out, "\\\"");
-        break;
-      case '\\':
-        g_string_append (out, "\\\\");
-        break;
-      case '\n':
-        g_string_append (out, "\\n");
-        break;
-      case '\r':
-        g_string_append (out, "\\r");
-        break;
-      case '\t':
-        g_string_append (out, "\\t");
-        break;
-      default:
-        if (c < 0x20)
-          g_string_append_printf (out, "\\u%04x", c);
-        else
-          g_string_append_c (out, c);
-        break;
-    }
-  }
-  g_string_append_c (out, '"');
-}
-
-static void
-push_to_src (GstSignalBin * self, GstOpenTokSignal * signal)
-{
-  GstSignalBinSrcFormat format;
-  const gchar *data = gst_opentok_signal_get_data (signal);
-  const gchar *type = gst_opentok_signal_get_signal_type (signal);
-  GstFlowReturn ret;
-  GString *out;
-  gsize len;
-
-  GST_OBJECT_LOCK (self);
-  format = self->src_format;
-  GST_OBJECT_UNLOCK (self);
-
-  if (format == GST_SIGNAL_BIN_SRC_FORMAT_JSON) {
-    out = g_string_new ("{\"type\":");
-    json_append_string (out, type ? type : "");
-    g_string_append (out, ",\"data\":");
-    json_append_string (out, data ? data : "");
-    g_string_append (out, ",\"from\":");
-    json_append_string (out, gst_opentok_signal_get_from (signal));
-    g_string_append_printf (out, ",\"fromSelf\":%s}\n",
-        gst_opentok_signal_is_from_self (signal) ? "true" : "false");
-  } else {
-    out = g_string_new (data ? data : "");
-    g_string_append_c (out, '\n');
-  }
-
-  len = out->len;
-  ret = gst_app_src_push_buffer (GST_APP_SRC (self->appsrc),
-      gst_buffer_new_wrapped (g_string_free (out, FALSE), len));
-  if (ret != GST_FLOW_OK)
-    GST_DEBUG_OBJECT (self, "received signal not pushed: %s",
-        gst_flow_get_name (ret));
-}
 
 static void
 on_signal_received (GstOpenTokClient * client, GstOpenTokSignal * signal,
@@ -1933,7 +1221,7 @@ on_signal_received (GstOpenTokClient * client, GstOpenTokSignal * signal,
       gst_message_new_element (GST_OBJECT (self),
           gst_opentok_signal_to_structure (signal)));
 
-  push_to_src (self, signal);
+  src_push_signal (self, signal);
 }
 
 static GstStructure *
@@ -2329,7 +1617,7 @@ on_connect_done (GObject * source, GAsyncResult * result, gpointer user_data)
     GST_DEBUG_OBJECT (self, "connect of a past session done");
   } else if (ok) {
     GST_DEBUG_OBJECT (self, "connected");
-    sink_open (self, cd->client);
+    sink_open (self);
   } else {
     GST_WARNING_OBJECT (self, "could not join the session: %s", error->message);
     post_fatal (self, error, "networkDisconnected");
@@ -2361,12 +1649,9 @@ start_session (GstSignalBin * self)
   ConnectData *cd = g_new0 (ConnectData, 1);
   GSource *source;
 
-  g_mutex_lock (&self->sink_lock);
-  self->sink_state = SINK_WAITING;
-  g_mutex_unlock (&self->sink_lock);
+  sink_reset (self);
 
   g_mutex_lock (&self->pending_lock);
-  self->flushing = FALSE;
   self->connects++;
   g_mutex_unlock (&self->pending_lock);
 

@@ -544,19 +544,18 @@ expect_sent (GstBus * bus, const gchar * origin, gint code)
   fail_unless_equals_string (gst_structure_get_string (s, "origin"), origin);
   fail_unless (gst_structure_has_field_typed (s, "signal", GST_TYPE_STRUCTURE));
   if (code == 0) {
-    fail_if (gst_structure_has_field (s, "error"), "refused: %s",
+    fail_if (gst_structure_has_field (s, "code"), "refused: %s",
         gst_structure_get_string (s, "message"));
   } else {
-    GError *error = NULL;
+    const gchar *text = gst_structure_get_string (s, "message");
 
+    /* printable fields only: gst-launch-1.0 -m shows them */
     fail_unless (gst_structure_get_int (s, "code", &got));
     fail_unless_equals_int (got, code);
-    fail_unless (gst_structure_get (s, "error", G_TYPE_ERROR, &error, NULL));
-    fail_unless (error->domain == GST_OPENTOK_SIGNAL_ERROR);
-    fail_unless_equals_int (error->code, code);
-    fail_unless_equals_string (gst_structure_get_string (s, "message"),
-        error->message);
-    g_error_free (error);
+    fail_unless_equals_string (gst_structure_get_string (s, "domain"),
+        g_quark_to_string (GST_OPENTOK_SIGNAL_ERROR));
+    fail_unless (text != NULL && *text != '\0');
+    fail_if (gst_structure_has_field (s, "error"));
   }
   gst_message_unref (message);
 }
