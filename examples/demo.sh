@@ -141,7 +141,7 @@ if timeout 30 gst-launch-1.0 -m \
   sent_ok=1
 fi
 sent=$(grep -c 'opentok-signal-sent' "$tmp/sender.log" || true)
-refused=$(grep 'opentok-signal-sent' "$tmp/sender.log" | grep -c 'error=' || true)
+refused=$(grep 'opentok-signal-sent' "$tmp/sender.log" | grep -c 'code=' || true)
 echo "   sender: $sent opentok-signal-sent messages, $refused refused," \
   "exit $([ $sent_ok = 1 ] && echo 0 || echo 'with an error')"
 echo

@@ -1249,7 +1249,7 @@ GST_START_TEST (test_eos_waits_for_sends)
     }
     if (gst_message_has_name (message, "opentok-signal-sent")) {
       fail_if (gst_structure_has_field (gst_message_get_structure (message),
-              "error"));
+              "code"));
       sent++;
     }
     gst_message_unref (message);
@@ -2298,6 +2298,369 @@ GST_START_TEST (test_minted_token_carries_connection_data)
 
 GST_END_TEST;
 
+/* ------------------------------------------------------------------------ */
+/* The element as a stream next to media                                   */
+
+/* A server that allows 5 signals at once, then 20 per second. */
+static void
+server_setup_rate_limited (void)
+{
+  GError *error = NULL;
+
+  server = gst_opentok_server_new (API_KEY, API_SECRET);
+  g_object_set (server, "host", "127.0.0.1", "port", 0, "signal-rate", 20.0,
+      "signal-burst", 5, NULL);
+  fail_unless (gst_opentok_server_start (server, &error), "server: %s",
+      error ? error->message : "?");
+  server_url = gst_opentok_server_get_url (server);
+  session_id = gst_opentok_server_create_session (server);
+}
+
+/* Counts the opentok-signal-sent messages as they are posted. */
+static GstBusSyncReply
+count_sent (GstBus * bus, GstMessage * message, gpointer data)
+{
+  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ELEMENT
+      && gst_message_has_name (message, "opentok-signal-sent"))
+    g_atomic_int_inc ((gint *) data);
+  return GST_BUS_PASS;
+}
+
+GST_START_TEST (test_sink_rate_limited_lines_all_arrive_in_order)
+{
+  Peer *peer = peer_new ();
+  GstElement *element = signalbin_new ();
+  GString *lines = g_string_new (NULL);
+  gchar data[16];
+  guint i, n = 60;
+  Bin *bin;
+
+  /* no pacing: the server refuses most of these with 429 at first */
+  g_object_set (element, "signal-type", "bulk", "max-rate", 0.0, NULL);
+  bin = bin_start (element, "text/x-raw, format=utf8");
+  for (i = 1; i <= n; i++)
+    g_string_append_printf (lines, "%u\n", i);
+  fail_unless_equals_int (gst_harness_push (bin->h,
+          text_buffer (lines->str)), GST_FLOW_OK);
+  g_string_free (lines, TRUE);
+
+  for (i = 0; i < n; i++) {
+    g_snprintf (data, sizeof (data), "%u", i + 1);
+    expect_peer_signal (peer, i, "bulk", data, bin->id);
+  }
+  for (i = 0; i < n; i++)
+    expect_sent (bin->bus, "buffer", 0);
+  fail_unless_equals_int (collector_len (&peer->signals), n);
+  fail_if (gst_bus_pop_filtered (bin->bus, GST_MESSAGE_WARNING) != NULL);
+
+  assert_no_error (bin->bus);
+  bin_stop (bin);
+  peer_free (peer);
+}
+
+GST_END_TEST;
+
+typedef struct
+{
+  GstHarness *h;
+  GstBuffer *buffer;
+  gint *sent;
+  GstFlowReturn ret;
+  gint sent_at_return;
+} Pusher;
+
+static gpointer
+push_in_thread (gpointer data)
+{
+  Pusher *pusher = data;
+
+  pusher->ret = gst_harness_push (pusher->h, pusher->buffer);
+  pusher->sent_at_return = g_atomic_int_get (pusher->sent);
+  return NULL;
+}
+
+/* 256 signals may wait; the streaming thread waits for room past them */
+GST_START_TEST (test_sink_blocks_when_full_and_unblocks_at_ready)
+{
+  GstElement *element = signalbin_new ();
+  GString *lines = g_string_new (NULL);
+  Pusher pusher = { 0 };
+  GstMessage *message;
+  GThread *thread;
+  gint sent = 0, refused = 0, warnings = 0;
+  guint i;
+  Bin *bin;
+
+  g_object_set (element, "max-rate", 2.0, NULL);
+  bin = bin_start (element, "text/x-raw, format=utf8");
+  gst_bus_set_sync_handler (bin->bus, count_sent, &sent, NULL);
+
+  /* 257 waiting: room for one more after two completions */
+  for (i = 0; i < 257; i++)
+    g_string_append_printf (lines, "%u\n", i);
+  fail_unless_equals_int (gst_harness_push (bin->h,
+          text_buffer (lines->str)), GST_FLOW_OK);
+  g_string_free (lines, TRUE);
+
+  pusher.h = bin->h;
+  pusher.sent = &sent;
+  pusher.buffer = text_buffer ("more\n");
+  thread = g_thread_new ("pusher", push_in_thread, &pusher);
+  g_thread_join (thread);
+  fail_unless_equals_int (pusher.ret, GST_FLOW_OK);
+  fail_unless (pusher.sent_at_return >= 2, "returned after %d completions",
+      pusher.sent_at_return);
+
+  /* full again; READY releases the streaming thread and reports every
+   * signal that will not be sent */
+  pusher.buffer = text_buffer ("last\n");
+  thread = g_thread_new ("pusher", push_in_thread, &pusher);
+  fail_unless_equals_int (gst_element_set_state (element, GST_STATE_READY),
+      GST_STATE_CHANGE_SUCCESS);
+  g_thread_join (thread);
+  fail_unless_equals_int (pusher.ret, GST_FLOW_FLUSHING);
+
+  while ((message = gst_bus_pop (bin->bus)) != NULL) {
+    const GstStructure *s = gst_message_get_structure (message);
+    gint code = 0;
+
+    if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_WARNING)
+      warnings++;
+    else if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ELEMENT
+        && gst_message_has_name (message, "opentok-signal-sent")
+        && gst_structure_get_int (s, "code", &code)) {
+      fail_unless_equals_int (code, 500);
+      refused++;
+    }
+    gst_message_unref (message);
+  }
+  fail_unless (refused > 0);
+  fail_unless_equals_int (warnings, refused);
+  fail_unless_equals_int (g_atomic_int_get (&sent), 258);
+
+  bin_stop (bin);
+}
+
+GST_END_TEST;
+
+static void
+expect_refusal (GstElement * element, GstMessageType kind)
+{
+  GstBus *bus = gst_element_get_bus (element);
+  const GstStructure *details = NULL, *signal = NULL;
+  GstMessage *message;
+  gint code = 0;
+
+  message = gst_bus_timed_pop_filtered (bus, WAIT_S * GST_SECOND, kind);
+  fail_unless (message != NULL, "no %s", kind == GST_MESSAGE_ERROR ?
+      "error" : "warning");
+  if (kind == GST_MESSAGE_ERROR)
+    gst_message_parse_error_details (message, &details);
+  else
+    gst_message_parse_warning_details (message, &details);
+  fail_unless (details != NULL);
+  fail_unless (gst_structure_get_int (details, "opentok-code", &code));
+  fail_unless_equals_int (code, 400);
+  fail_unless (gst_structure_get (details, "signal", GST_TYPE_STRUCTURE,
+          &signal, NULL));
+  fail_unless_equals_string (gst_structure_get_string (signal, "data"),
+      "a < b & c");
+  fail_unless_equals_string (gst_structure_get_string (signal, "type"),
+      "bad type!");
+  gst_structure_free ((GstStructure *) signal);
+  gst_message_unref (message);
+  gst_object_unref (bus);
+}
+
+GST_START_TEST (test_sink_refusal_is_a_warning_with_code_and_data)
+{
+  GstElement *element = signalbin_new ();
+  const GstStructure *s, *signal;
+  GstMessage *message;
+  Bin *bin;
+
+  g_object_set (element, "signal-type", "bad type!", NULL);
+  bin = bin_start (element, "text/x-raw, format=utf8");
+  gst_harness_push (bin->h, text_buffer ("a < b & c\n"));
+  expect_refusal (element, GST_MESSAGE_WARNING);
+
+  message = bus_wait_element (bin->bus, "opentok-signal-sent");
+  s = gst_message_get_structure (message);
+  signal = gst_value_get_structure (gst_structure_get_value (s, "signal"));
+  fail_unless_equals_string (gst_structure_get_string (signal, "data"),
+      "a < b & c");
+  gst_message_unref (message);
+  assert_no_error (bin->bus);
+  bin_stop (bin);
+
+  /* or an element error */
+  element = signalbin_new ();
+  g_object_set (element, "signal-type", "bad type!", "fatal-refusals", TRUE,
+      NULL);
+  bin = bin_start (element, "text/x-raw, format=utf8");
+  gst_harness_push (bin->h, text_buffer ("a < b & c\n"));
+  expect_refusal (element, GST_MESSAGE_ERROR);
+  bin_stop (bin);
+}
+
+GST_END_TEST;
+
+/* Pulls events until one of @type, at most WAIT_S. */
+static GstEvent *
+pull_event_of_type (GstHarness * h, GstEventType type)
+{
+  gint64 end = g_get_monotonic_time () + WAIT_S * G_TIME_SPAN_SECOND;
+  GstEvent *event;
+
+  while (g_get_monotonic_time () < end) {
+    event = gst_harness_try_pull_event (h);
+    if (event == NULL) {
+      g_usleep (1000);
+      continue;
+    }
+    if (GST_EVENT_TYPE (event) == type)
+      return event;
+    gst_event_unref (event);
+  }
+  fail ("no %s event", gst_event_type_get_name (type));
+  return NULL;
+}
+
+/* Sets the harness's clock to @time and releases every wait due by then. */
+static void
+clock_release_until (GstHarness * h, GstClockTime time)
+{
+  GstTestClock *clock = gst_harness_get_testclock (h);
+  GstClockID id;
+
+  gst_test_clock_set_time (clock, time);
+  while (gst_test_clock_peek_next_pending_id (clock, &id)) {
+    if (gst_clock_id_get_time (id) > time) {
+      gst_clock_id_unref (id);
+      break;
+    }
+    gst_test_clock_process_id (clock, id);
+  }
+  gst_object_unref (clock);
+}
+
+/* Waits until something waits on the harness's clock. */
+static void
+clock_wait_for_waiter (GstHarness * h)
+{
+  GstTestClock *clock = gst_harness_get_testclock (h);
+
+  gst_test_clock_wait_for_next_pending_id (clock, NULL);
+  gst_object_unref (clock);
+}
+
+GST_START_TEST (test_src_is_a_live_sparse_stream)
+{
+  Peer *peer = peer_new ();
+  Bin *bin = bin_start (signalbin_new (), NULL);
+  GstClockTime ts, duration, min, max;
+  const GstSegment *segment;
+  GstBuffer *buffer;
+  GstEvent *event;
+  GstQuery *query;
+  gboolean live;
+  GstPad *srcpad;
+
+  /* a live source's segment: running times */
+  event = pull_event_of_type (bin->h, GST_EVENT_SEGMENT);
+  gst_event_parse_segment (event, &segment);
+  fail_unless_equals_int (segment->format, GST_FORMAT_TIME);
+  fail_unless_equals_uint64 (segment->start, 0);
+  gst_event_unref (event);
+
+  srcpad = gst_element_get_static_pad (bin->element, "src");
+  query = gst_query_new_latency ();
+  fail_unless (gst_pad_query (srcpad, query));
+  gst_query_parse_latency (query, &live, &min, &max);
+  fail_unless (live);
+  fail_unless (min > 0 && min <= 100 * GST_MSECOND);
+  gst_query_unref (query);
+  gst_object_unref (srcpad);
+
+  /* no signal: GAP events move the stream on with the clock */
+  clock_wait_for_waiter (bin->h);
+  clock_release_until (bin->h, 1 * GST_SECOND);
+  event = pull_event_of_type (bin->h, GST_EVENT_GAP);
+  gst_event_parse_gap (event, &ts, &duration);
+  fail_unless_equals_uint64 (ts, 0);
+  fail_unless_equals_uint64 (ts + duration, 1 * GST_SECOND);
+  gst_event_unref (event);
+
+  /* a signal lasts src-duration */
+  g_object_set (bin->element, "src-duration", 3 * GST_SECOND, NULL);
+  peer_send (peer, "chat", "hello", NULL);
+  buffer = pull_buffer (bin->h);
+  fail_unless_equals_uint64 (GST_BUFFER_PTS (buffer), 1 * GST_SECOND);
+  fail_unless_equals_uint64 (GST_BUFFER_DURATION (buffer), 3 * GST_SECOND);
+  gst_buffer_unref (buffer);
+
+  /* and the next GAP starts where it ends */
+  clock_release_until (bin->h, 5 * GST_SECOND);
+  event = pull_event_of_type (bin->h, GST_EVENT_GAP);
+  gst_event_parse_gap (event, &ts, &duration);
+  fail_unless_equals_uint64 (ts, 4 * GST_SECOND);
+  fail_unless_equals_uint64 (ts + duration, 5 * GST_SECOND);
+  gst_event_unref (event);
+
+  bin_stop (bin);
+  peer_free (peer);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_sink_sync_sends_at_running_time)
+{
+  Peer *peer = peer_new ();
+  GstElement *element = signalbin_new ();
+  GstTestClock *clock;
+  GList *ids = NULL, *l;
+  gboolean found = FALSE;
+  Pusher pusher = { 0 };
+  GstBuffer *buffer;
+  GThread *thread;
+  gint sent = 0;
+  Bin *bin;
+
+  g_object_set (element, "sync", TRUE, "signal-type", "cue", NULL);
+  bin = bin_start (element, "application/octet-stream");
+  clock = gst_harness_get_testclock (bin->h);
+
+  buffer = text_buffer ("at three");
+  GST_BUFFER_PTS (buffer) = 3 * GST_SECOND;
+  pusher.h = bin->h;
+  pusher.sent = &sent;
+  pusher.buffer = buffer;
+  thread = g_thread_new ("pusher", push_in_thread, &pusher);
+
+  /* the streaming thread waits on the clock for 3 s (the src pad's task
+   * waits for its next GAP) */
+  while (!found) {
+    gst_test_clock_wait_for_multiple_pending_ids (clock, 2, &ids);
+    for (l = ids; l != NULL; l = l->next)
+      if (gst_clock_id_get_time (l->data) == 3 * GST_SECOND)
+        found = TRUE;
+    g_list_free_full (ids, (GDestroyNotify) gst_clock_id_unref);
+    ids = NULL;
+  }
+  fail_unless_equals_int (collector_len (&peer->signals), 0);
+
+  clock_release_until (bin->h, 3 * GST_SECOND);
+  g_thread_join (thread);
+  fail_unless_equals_int (pusher.ret, GST_FLOW_OK);
+  expect_peer_signal (peer, 0, "cue", "at three", bin->id);
+
+  gst_object_unref (clock);
+  bin_stop (bin);
+  peer_free (peer);
+}
+
+GST_END_TEST;
+
 static Suite *
 signalbin_suite (void)
 {
@@ -2346,6 +2709,19 @@ signalbin_suite (void)
   tcase_add_test (tc, test_lost_session_posts_error_1022);
   tcase_add_test (tc, test_repeated_cuts_keep_retry_signals_exactly_once);
   tcase_add_test (tc, test_minted_token_carries_connection_data);
+  suite_add_tcase (s, tc);
+
+  tc = tcase_create ("stream");
+  tcase_add_checked_fixture (tc, server_setup, server_teardown);
+  tcase_add_test (tc, test_sink_blocks_when_full_and_unblocks_at_ready);
+  tcase_add_test (tc, test_sink_refusal_is_a_warning_with_code_and_data);
+  tcase_add_test (tc, test_src_is_a_live_sparse_stream);
+  tcase_add_test (tc, test_sink_sync_sends_at_running_time);
+  suite_add_tcase (s, tc);
+
+  tc = tcase_create ("rate-limited");
+  tcase_add_checked_fixture (tc, server_setup_rate_limited, server_teardown);
+  tcase_add_test (tc, test_sink_rate_limited_lines_all_arrive_in_order);
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("pipeline");
