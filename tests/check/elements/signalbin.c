@@ -2661,6 +2661,79 @@ GST_START_TEST (test_sink_sync_sends_at_running_time)
 
 GST_END_TEST;
 
+static void
+on_handoff (GstElement * sink, GstBuffer * buffer, GstPad * pad, gint * frames)
+{
+  g_atomic_int_inc (frames);
+}
+
+static GstPadProbeReturn
+on_sink_eos (GstPad * pad, GstPadProbeInfo * info, Collector * c)
+{
+  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_EOS)
+    collector_push (c, gst_structure_new_empty ("eos"));
+  return GST_PAD_PROBE_OK;
+}
+
+/* textoverlay (wait-text=true) next to a live video: the video keeps its
+ * rate whether signals come or not */
+GST_START_TEST (test_textoverlay_keeps_video_rate)
+{
+  Peer *peer = peer_new ();
+  GstElement *pipeline, *video, *element;
+  gchar *token = make_token ("overlay");
+  gchar *description;
+  Collector eos;
+  GstBus *bus;
+  GstPad *pad;
+  gint frames = 0;
+  guint i;
+
+  collector_init (&eos);
+  description = g_strdup_printf ("videotestsrc is-live=true num-buffers=60 ! "
+      "video/x-raw,framerate=30/1,width=160,height=120 ! "
+      "textoverlay name=o wait-text=true ! fakesink name=v sync=true "
+      "qos=true max-lateness=20000000 signal-handoffs=true "
+      "signalbin name=s api-url=%s api-key=%s session-id=%s token=%s "
+      "! o.text_sink", server_url, API_KEY, session_id, token);
+  pipeline = gst_parse_launch (description, NULL);
+  fail_unless (pipeline != NULL);
+  g_free (description);
+  g_free (token);
+  video = gst_bin_get_by_name (GST_BIN (pipeline), "v");
+  element = gst_bin_get_by_name (GST_BIN (pipeline), "s");
+  g_signal_connect (video, "handoff", G_CALLBACK (on_handoff), &frames);
+  pad = gst_element_get_static_pad (video, "sink");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+      (GstPadProbeCallback) on_sink_eos, &eos, NULL);
+  gst_object_unref (pad);
+  bus = gst_pipeline_get_bus (GST_PIPELINE (pipeline));
+
+  fail_if (gst_element_set_state (pipeline, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  gst_message_unref (bus_wait_element (bus, "opentok-session-connected"));
+  /* signals while the video runs, each one shown over the video */
+  for (i = 0; i < 5; i++) {
+    peer_send (peer, "chat", "over the video", NULL);
+    gst_message_unref (bus_wait_element (bus, "opentok-signal"));
+  }
+  fail_unless (collector_wait (&eos, 1), "the video did not end");
+  fail_unless_equals_int (g_atomic_int_get (&frames), 60);
+  fail_if (gst_bus_pop_filtered (bus, GST_MESSAGE_QOS) != NULL,
+      "the video sink dropped late frames");
+  assert_no_error (bus);
+
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (video);
+  gst_object_unref (element);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+  collector_clear (&eos);
+  peer_free (peer);
+}
+
+GST_END_TEST;
+
 static Suite *
 signalbin_suite (void)
 {
@@ -2717,6 +2790,7 @@ signalbin_suite (void)
   tcase_add_test (tc, test_sink_refusal_is_a_warning_with_code_and_data);
   tcase_add_test (tc, test_src_is_a_live_sparse_stream);
   tcase_add_test (tc, test_sink_sync_sends_at_running_time);
+  tcase_add_test (tc, test_textoverlay_keeps_video_rate);
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("rate-limited");
