@@ -63,7 +63,10 @@
  * - an element message with an `opentok-signal` structure (`type`, `data`,
  *   `from`, `from-self`) on the bus, which `gst-launch-1.0 -m` prints;
  * - a buffer on the `src` pad, timestamped with the running time of its
- *   arrival (see #GstSignalBin:src-format). The `src` pad may stay
+ *   arrival and lasting #GstSignalBin:src-duration (see
+ *   #GstSignalBin:src-format). The `src` pad is a live sparse stream: while
+ *   no signal arrives, GAP events move it on with the clock, so that
+ *   overlays, muxers and aggregators never wait for a signal. It may stay
  *   unlinked: what nobody reads is dropped.
  *
  * ## Sending signals
@@ -91,14 +94,24 @@
  *   give the type and the target of these signals.
  *
  * What arrives on the `sink` pad before the session is joined waits, and is
- * sent, in order, once it is. An EOS on the `sink` pad waits until every
- * signal the element was given has completed (at most 10 seconds), then
- * goes on: the element posts its own EOS message (it counts as a sink) and
- * ends the stream of its `src` pad. An EOS sent to the element while its
- * `sink` pad is not linked (`gst-launch-1.0 -e` and Ctrl-C) does the same.
+ * sent, in order, once it is. The `sink` pad is a network sink: its
+ * signals go out in order, one at a time, no faster than
+ * #GstSignalBin:max-rate; a signal refused for its rate (429) is sent again
+ * after a back-off, so none is lost to a rate limit; the streaming thread
+ * blocks while 256 of them wait, until a flush or the change to READY; with
+ * #GstSignalBin:sync, a buffer's signal goes when the clock reaches its
+ * running time. An EOS on the `sink` pad waits until every signal the
+ * element was given has completed (or none completed for 10 seconds: the
+ * rest is reported as refused), then goes on: the element posts its own EOS
+ * message (it counts as a sink) and ends the stream of its `src` pad. An
+ * EOS sent to the element while its `sink` pad is not linked
+ * (`gst-launch-1.0 -e` and Ctrl-C) does the same.
  *
- * A refused signal is never an element error: it is reported through the
- * promise or the `opentok-signal-sent` message, and logged as a warning.
+ * A refused signal of the `sink` pad is a warning message carrying the
+ * OpenTok code and the refused signal (details `opentok-code` and
+ * `signal`), or an element error with #GstSignalBin:fatal-refusals. Other
+ * refusals are reported through the promise or the `opentok-signal-sent`
+ * message.
  *
  * ## Messages
  *
@@ -116,9 +129,9 @@
  * - `origin` (string): "action", "message", "event" or "buffer";
  * - `type` (string), `to` (string, %NULL for the whole session) and
  *   `signal` (#GstStructure, the whole `opentok-signal`) describe it;
- * - only on failure: `error` (#GError, in the #GST_OPENTOK_SIGNAL_ERROR
- *   domain), `code` (int: OpenTok's code, 400, 403, 404, 413, 429 or 500)
- *   and `message` (string).
+ * - only on failure: `code` (int: OpenTok's code, 400, 403, 404, 413, 429
+ *   or 500), `message` (string) and `domain` (string: the #GError domain,
+ *   "gst-opentok-signal-error-quark"), which `gst-launch-1.0 -m` prints.
  *
  * A signal refused before it reached the network (malformed, too large) is
  * reported from the thread that gave it.
