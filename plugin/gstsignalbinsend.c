@@ -220,8 +220,7 @@ on_submission_done (gpointer user_data)
     error = g_error_new_literal (GST_OPENTOK_SIGNAL_ERROR,
         GST_OPENTOK_SIGNAL_ERROR_NOT_CONNECTED,
         "The signal was dropped before the server answered.");
-    submission->callback (NULL, submission->op->signal, error,
-        submission->op);
+    submission->callback (NULL, submission->op->signal, error, submission->op);
     g_error_free (error);
   }
   send_op_unref (submission->op);
@@ -308,8 +307,7 @@ send_structure (GstSignalBin * self, const GstStructure * structure,
  * @idle_timeout. Returns FALSE when interrupted by flushing or by the
  * timeout. */
 gboolean
-wait_drained (GstSignalBin * self, gint64 idle_timeout,
-    gboolean interruptible)
+wait_drained (GstSignalBin * self, gint64 idle_timeout, gboolean interruptible)
 {
   gboolean drained;
   gint64 end;

@@ -275,8 +275,7 @@ src_loop (gpointer data)
     now = src_wait_gap_locked (self);
     if (GST_CLOCK_TIME_IS_VALID (now) && now > self->src_position
         && self->src_running && g_queue_is_empty (&self->src_queue)) {
-      event = gst_event_new_gap (self->src_position,
-          now - self->src_position);
+      event = gst_event_new_gap (self->src_position, now - self->src_position);
       self->src_last_start = now;
       self->src_position = now;
     }
