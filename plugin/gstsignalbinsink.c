@@ -391,8 +391,10 @@ sink_make_signal (const gchar * type, const gchar * to, const gchar * data,
   GstOpenTokSignal *signal;
   gchar *text;
 
-  if (g_utf8_validate_len (data, size, NULL) && memchr (data, '\0', size)
-      == NULL)
+  if (size == 0)
+    text = NULL;
+  else if (g_utf8_validate_len (data, size, NULL)
+      && memchr (data, '\0', size) == NULL)
     text = g_strndup (data, size);
   else
     text = g_utf8_make_valid (data, size);
