@@ -88,6 +88,7 @@ struct _GstSignalBin
   gdouble max_rate;
   gboolean sync;
   gboolean fatal_refusals;
+  GstSignalBinSinkFormat sink_format;
   GstSignalBinSrcFormat src_format;
   GstClockTime src_duration;
   gboolean settings_changed;    /* since the client was made */
@@ -131,6 +132,8 @@ struct _GstSignalBin
   gboolean text_mode;
   gboolean markup;              /* text/x-raw, format=pango-markup */
   GByteArray *line;             /* unfinished text line */
+  guint64 line_offset;          /* of the line in the stream, in bytes */
+  guint64 offset;               /* bytes of the stream taken so far */
   gboolean discarding;          /* skipping an overlong line */
   GstSegment sink_segment;
 

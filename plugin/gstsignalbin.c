@@ -200,7 +200,7 @@ static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC,
     GST_PAD_ALWAYS,
-    GST_STATIC_CAPS ("text/x-raw, format = (string) utf8; application/json"));
+    GST_STATIC_CAPS ("application/json; text/x-raw, format = (string) utf8"));
 
 enum
 {
@@ -219,6 +219,7 @@ enum
   PROP_MAX_RATE,
   PROP_SYNC,
   PROP_FATAL_REFUSALS,
+  PROP_SINK_FORMAT,
   PROP_SRC_FORMAT,
   PROP_SRC_DURATION,
   N_PROPERTIES
@@ -240,6 +241,7 @@ enum
 #define DEFAULT_API_URL "https://anvil.opentok.com"
 #define DEFAULT_RETRY_AFTER_RECONNECT TRUE
 #define DEFAULT_SRC_FORMAT GST_SIGNAL_BIN_SRC_FORMAT_DATA
+#define DEFAULT_SINK_FORMAT GST_SIGNAL_BIN_SINK_FORMAT_DATA
 
 /* OpenTok publishes no signal rate for client connections: see the
  * max-rate property. */
@@ -290,6 +292,32 @@ gst_signal_bin_src_format_get_type (void)
 
   if (g_once_init_enter (&type)) {
     GType t = g_enum_register_static ("GstSignalBinSrcFormat", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+/**
+ * gst_signal_bin_sink_format_get_type:
+ *
+ * Returns: the #GType of #GstSignalBinSinkFormat
+ *
+ * Since: 0.1
+ */
+GType
+gst_signal_bin_sink_format_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {GST_SIGNAL_BIN_SINK_FORMAT_DATA,
+        "The data of one signal, with signal-type and signal-to", "data"},
+    {GST_SIGNAL_BIN_SINK_FORMAT_JSON,
+        "One signal as a JSON object with type, data and optional to", "json"},
+    {0, NULL, NULL}
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstSignalBinSinkFormat", values);
     g_once_init_leave (&type, t);
   }
   return type;
@@ -543,6 +571,25 @@ gst_signal_bin_class_init (GstSignalBinClass * klass)
       G_PARAM_READWRITE | GST_PARAM_MUTABLE_PLAYING | G_PARAM_STATIC_STRINGS);
 
   /**
+   * GstSignalBin:sink-format:
+   *
+   * What the buffers of the `sink` pad carry: "data", the data of one
+   * signal, whose type and target are #GstSignalBin:signal-type and
+   * #GstSignalBin:signal-to; or "json", one signal as a JSON object
+   * `{"type": ..., "data": ..., "to": ...}` (`to` optional; other members,
+   * such as the `from` of a recording made with `src-format=json`, are
+   * ignored). With text caps, each line is one buffer's worth. A line that
+   * is not such an object is refused (400).
+   *
+   * Since: 0.1
+   */
+  properties[PROP_SINK_FORMAT] =
+      g_param_spec_enum ("sink-format", "Sink format",
+      "What the buffers of the sink pad carry",
+      GST_TYPE_SIGNAL_BIN_SINK_FORMAT, DEFAULT_SINK_FORMAT,
+      G_PARAM_READWRITE | GST_PARAM_MUTABLE_PLAYING | G_PARAM_STATIC_STRINGS);
+
+  /**
    * GstSignalBin:src-duration:
    *
    * The duration of the `src` pad's buffers: how long a received signal
@@ -717,6 +764,7 @@ gst_signal_bin_class_init (GstSignalBinClass * klass)
   bin_class->handle_message = GST_DEBUG_FUNCPTR (gst_signal_bin_handle_message);
 
   gst_type_mark_as_plugin_api (GST_TYPE_SIGNAL_BIN_SRC_FORMAT, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_SIGNAL_BIN_SINK_FORMAT, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_OPENTOK_CLIENT_STATE, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_OPENTOK_SIGNAL, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_OPENTOK_CONNECTION, 0);
@@ -730,6 +778,7 @@ gst_signal_bin_init (GstSignalBin * self)
   self->max_rate = DEFAULT_MAX_RATE;
   self->sync = DEFAULT_SYNC;
   self->fatal_refusals = DEFAULT_FATAL_REFUSALS;
+  self->sink_format = DEFAULT_SINK_FORMAT;
   self->src_format = DEFAULT_SRC_FORMAT;
   self->src_duration = DEFAULT_SRC_DURATION;
   g_mutex_init (&self->thread_lock);
@@ -885,6 +934,9 @@ gst_signal_bin_set_property (GObject * object, guint prop_id,
     case PROP_FATAL_REFUSALS:
       self->fatal_refusals = g_value_get_boolean (value);
       break;
+    case PROP_SINK_FORMAT:
+      self->sink_format = g_value_get_enum (value);
+      break;
     case PROP_SRC_FORMAT:
       if (GST_STATE (self) > GST_STATE_READY || self->session_active) {
         GST_WARNING_OBJECT (self, "src-format can only be changed in the "
@@ -977,6 +1029,9 @@ gst_signal_bin_get_property (GObject * object, guint prop_id,
       break;
     case PROP_FATAL_REFUSALS:
       g_value_set_boolean (value, self->fatal_refusals);
+      break;
+    case PROP_SINK_FORMAT:
+      g_value_set_enum (value, self->sink_format);
       break;
     case PROP_SRC_FORMAT:
       g_value_set_enum (value, self->src_format);
@@ -1225,6 +1280,10 @@ on_signal_received (GstOpenTokClient * client, GstOpenTokSignal * signal,
       gst_opentok_signal_get_from (signal) ? gst_opentok_signal_get_from
       (signal) : "the server");
 
+  /* queued for the src pad first: once the message is seen, an EOS sent to
+   * the element comes after it in the stream */
+  src_push_signal (self, signal);
+
   /* never intern network input: the quark exists when someone listens */
   detail = (type != NULL && *type != '\0') ? g_quark_try_string (type) : 0;
   g_signal_emit (self, gst_signal_bin_signals[SIGNAL_SIGNAL_RECEIVED], detail,
@@ -1233,8 +1292,6 @@ on_signal_received (GstOpenTokClient * client, GstOpenTokSignal * signal,
   gst_element_post_message (GST_ELEMENT (self),
       gst_message_new_element (GST_OBJECT (self),
           gst_opentok_signal_to_structure (signal)));
-
-  src_push_signal (self, signal);
 }
 
 static GstStructure *

@@ -19,7 +19,9 @@ G_BEGIN_DECLS
  * @GST_SIGNAL_BIN_SRC_FORMAT_DATA: each buffer is the data of one received
  *     signal followed by a newline (`text/x-raw, format=utf8`)
  * @GST_SIGNAL_BIN_SRC_FORMAT_JSON: each buffer is one received signal as a
- *     JSON object followed by a newline (`application/json`)
+ *     JSON object followed by a newline (`application/json`, or
+ *     `text/x-raw, format=utf8` for a downstream that takes only text, such
+ *     as a muxer's subtitle track)
  *
  * What the buffers of the `src` pad of `signalbin` carry.
  *
@@ -33,6 +35,28 @@ typedef enum
 
 #define GST_TYPE_SIGNAL_BIN_SRC_FORMAT (gst_signal_bin_src_format_get_type ())
 GType gst_signal_bin_src_format_get_type (void);
+
+/**
+ * GstSignalBinSinkFormat:
+ * @GST_SIGNAL_BIN_SINK_FORMAT_DATA: each buffer (or line of text) is the
+ *     data of one signal, with the type and target of the element's
+ *     properties
+ * @GST_SIGNAL_BIN_SINK_FORMAT_JSON: each buffer (or line of text) is one
+ *     signal as a JSON object with `type`, `data` and optional `to`, as the
+ *     `src` pad makes them with %GST_SIGNAL_BIN_SRC_FORMAT_JSON
+ *
+ * What the buffers of the `sink` pad of `signalbin` carry.
+ *
+ * Since: 0.1
+ */
+typedef enum
+{
+  GST_SIGNAL_BIN_SINK_FORMAT_DATA,
+  GST_SIGNAL_BIN_SINK_FORMAT_JSON,
+} GstSignalBinSinkFormat;
+
+#define GST_TYPE_SIGNAL_BIN_SINK_FORMAT (gst_signal_bin_sink_format_get_type ())
+GType gst_signal_bin_sink_format_get_type (void);
 
 #define GST_TYPE_SIGNAL_BIN (gst_signal_bin_get_type ())
 G_DECLARE_FINAL_TYPE (GstSignalBin, gst_signal_bin, GST, SIGNAL_BIN, GstBin);

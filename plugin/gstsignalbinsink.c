@@ -21,6 +21,8 @@
 
 #include <string.h>
 
+#include <json-glib/json-glib.h>
+
 #include "gstsignalbin-private.h"
 
 #define GST_CAT_DEFAULT gst_signal_bin_debug
@@ -456,12 +458,122 @@ sink_send_structure (GstSignalBin * self, const GstStructure * structure)
   sink_send_op (self, op);
 }
 
+/* A sink-format=json line or buffer that is not a signal: refused (400),
+ * with the offending text as its data. */
+static void
+sink_refuse_json (GstSignalBin * self, const gchar * text, gsize size,
+    guint64 offset, const gchar * why)
+{
+  SendOp *op = send_op_new (self, SEND_ORIGIN_BUFFER, NULL);
+  gchar *shown = g_utf8_make_valid (text, size);
+  GError *error;
+
+  op->from_sink = TRUE;
+  pending_add (self, TRUE);
+  op->report = gst_structure_new (GST_OPENTOK_SIGNAL_STRUCTURE_NAME,
+      "data", G_TYPE_STRING, shown, NULL);
+  g_free (shown);
+  error = g_error_new (GST_OPENTOK_SIGNAL_ERROR,
+      GST_OPENTOK_SIGNAL_ERROR_INVALID, "The sink-format=json input at byte "
+      "%" G_GUINT64_FORMAT " is not a signal: %s", offset, why);
+  send_op_finish (op, error);
+  g_error_free (error);
+}
+
+/* Reads @name of @object into @field of @s: a string, or null or absent
+ * for none. */
+static gboolean
+json_take_string (JsonObject * object, const gchar * name, GstStructure * s)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node)
+      || json_node_get_value_type (node) != G_TYPE_STRING)
+    return FALSE;
+  gst_structure_set (s, name, G_TYPE_STRING, json_node_get_string (node),
+      NULL);
+  return TRUE;
+}
+
+/* Sends one signal given as a JSON object (sink-format=json). */
+static void
+sink_send_json (GstSignalBin * self, const gchar * text, gsize size,
+    guint64 offset)
+{
+  JsonParser *parser = json_parser_new ();
+  GstStructure *structure = NULL;
+  GError *error = NULL;
+  JsonObject *object;
+  JsonNode *root;
+  gchar *why = NULL;
+  SendOp *op;
+
+  if (!json_parser_load_from_data (parser, text, size, &error)) {
+    why = g_strdup (error->message);
+    g_clear_error (&error);
+    goto refuse;
+  }
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
+    why = g_strdup ("not a JSON object");
+    goto refuse;
+  }
+  object = json_node_get_object (root);
+  structure = gst_structure_new_empty (GST_OPENTOK_SIGNAL_STRUCTURE_NAME);
+  if (!json_take_string (object, "type", structure)
+      || !json_take_string (object, "data", structure)
+      || !json_take_string (object, "to", structure)) {
+    why = g_strdup ("\"type\", \"data\" and \"to\" must be strings");
+    goto refuse;
+  }
+  g_object_unref (parser);
+
+  op = send_op_new (self, SEND_ORIGIN_BUFFER, NULL);
+  op->from_sink = TRUE;
+  pending_add (self, TRUE);
+  if (!send_op_prepare (op, structure, &error)) {
+    send_op_finish (op, error);
+    g_error_free (error);
+  } else {
+    sink_send_op (self, op);
+  }
+  gst_structure_free (structure);
+  return;
+
+refuse:
+  g_object_unref (parser);
+  if (structure != NULL)
+    gst_structure_free (structure);
+  sink_refuse_json (self, text, size, offset, why);
+  g_free (why);
+}
+
+/* One line, or one buffer: a signal in the sink-format. */
+static void
+sink_send (GstSignalBin * self, const gchar * data, gsize size,
+    guint64 offset)
+{
+  GstSignalBinSinkFormat format;
+
+  GST_OBJECT_LOCK (self);
+  format = self->sink_format;
+  GST_OBJECT_UNLOCK (self);
+
+  if (format == GST_SIGNAL_BIN_SINK_FORMAT_JSON)
+    sink_send_json (self, data, size, offset);
+  else
+    sink_send_data (self, data, size);
+}
+
 /* Sends the unfinished text line, if any. */
 static void
 sink_flush_line (GstSignalBin * self)
 {
   if (self->line->len > 0 && !self->discarding)
-    sink_send_data (self, (const gchar *) self->line->data, self->line->len);
+    sink_send (self, (const gchar *) self->line->data, self->line->len,
+        self->line_offset);
   g_byte_array_set_size (self->line, 0);
   self->discarding = FALSE;
 }
@@ -474,7 +586,7 @@ sink_take_line (GstSignalBin * self)
   if (len > 0 && self->line->data[len - 1] == '\r')
     len--;
   if (len > 0)
-    sink_send_data (self, (const gchar *) self->line->data, len);
+    sink_send (self, (const gchar *) self->line->data, len, self->line_offset);
   g_byte_array_set_size (self->line, 0);
 }
 
@@ -518,12 +630,16 @@ sink_append_line (GstSignalBin * self, const guint8 * data, gsize size)
   g_error_free (error);
 }
 
+/* Splits text into lines; @offset is the stream offset of @data. */
 static void
-sink_handle_text (GstSignalBin * self, const guint8 * data, gsize size)
+sink_handle_text (GstSignalBin * self, const guint8 * data, gsize size,
+    guint64 offset)
 {
-  const guint8 *end = data + size, *nl;
+  const guint8 *start = data, *end = data + size, *nl;
 
   while (data < end) {
+    if (self->line->len == 0 && !self->discarding)
+      self->line_offset = offset + (data - start);
     nl = memchr (data, '\n', end - data);
     if (nl == NULL) {
       sink_append_line (self, data, end - data);
@@ -538,6 +654,38 @@ sink_handle_text (GstSignalBin * self, const guint8 * data, gsize size)
     }
     data = nl + 1;
   }
+}
+
+/* The text of a `text/x-raw, format=pango-markup` buffer, as demuxers and
+ * subparse give subtitles: entities decoded, tags dropped. */
+static void
+markup_text (GMarkupParseContext * context, const gchar * text,
+    gsize text_len, gpointer user_data, GError ** error)
+{
+  g_string_append_len (user_data, text, text_len);
+}
+
+static gchar *
+markup_to_text (const gchar * data, gsize size, gsize * text_size)
+{
+  static const GMarkupParser parser = { NULL, NULL, markup_text, NULL, NULL };
+  GMarkupParseContext *context;
+  GString *text = g_string_new (NULL);
+  gboolean ok;
+
+  context = g_markup_parse_context_new (&parser, 0, text, NULL);
+  ok = g_markup_parse_context_parse (context, "<markup>", -1, NULL)
+      && g_markup_parse_context_parse (context, data, size, NULL)
+      && g_markup_parse_context_parse (context, "</markup>", -1, NULL)
+      && g_markup_parse_context_end_parse (context, NULL);
+  g_markup_parse_context_free (context);
+  if (!ok) {
+    /* not markup after all: the text as it is */
+    g_string_truncate (text, 0);
+    g_string_append_len (text, data, size);
+  }
+  *text_size = text->len;
+  return g_string_free (text, FALSE);
 }
 
 static GstFlowReturn
@@ -558,29 +706,45 @@ gst_signal_bin_sink_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
     return GST_FLOW_ERROR;
   }
 
-  if (self->text_mode)
-    sink_handle_text (self, map.data, map.size);
-  else
-    sink_send_data (self, (const gchar *) map.data, map.size);
+  if (self->markup) {
+    /* a whole subtitle per buffer: its last line goes with it */
+    gsize size;
+    gchar *text = markup_to_text ((const gchar *) map.data, map.size, &size);
 
+    sink_handle_text (self, (const guint8 *) text, size, self->offset);
+    sink_flush_line (self);
+    g_free (text);
+  } else if (self->text_mode) {
+    sink_handle_text (self, map.data, map.size, self->offset);
+    /* a timestamped buffer (a demuxer's or subparse's subtitle) is whole */
+    if (GST_BUFFER_PTS_IS_VALID (buffer))
+      sink_flush_line (self);
+  } else {
+    sink_send (self, (const gchar *) map.data, map.size, self->offset);
+  }
+  self->offset += map.size;
   gst_buffer_unmap (buffer, &map);
   gst_buffer_unref (buffer);
   return GST_FLOW_OK;
 }
 
+/* Whether @caps are text, one signal per line, and whether that text is
+ * Pango markup. */
 static gboolean
-is_text_caps (GstCaps * caps)
+is_text_caps (GstCaps * caps, gboolean * markup)
 {
   GstStructure *s;
   const gchar *format;
 
+  *markup = FALSE;
   if (caps == NULL || gst_caps_get_size (caps) == 0)
     return FALSE;
   s = gst_caps_get_structure (caps, 0);
   if (!gst_structure_has_name (s, "text/x-raw"))
     return FALSE;
   format = gst_structure_get_string (s, "format");
-  return format == NULL || g_strcmp0 (format, "utf8") == 0;
+  *markup = g_strcmp0 (format, "pango-markup") == 0;
+  return format == NULL || *markup || g_strcmp0 (format, "utf8") == 0;
 }
 
 static gboolean
@@ -589,17 +753,18 @@ gst_signal_bin_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
   GstSignalBin *self = GST_SIGNAL_BIN (parent);
   const GstStructure *s;
   GstCaps *caps;
-  gboolean text;
+  gboolean text, markup;
 
   GST_LOG_OBJECT (pad, "event %" GST_PTR_FORMAT, event);
 
   switch (GST_EVENT_TYPE (event)) {
     case GST_EVENT_CAPS:
       gst_event_parse_caps (event, &caps);
-      text = is_text_caps (caps);
-      if (!text && self->text_mode)
+      text = is_text_caps (caps, &markup);
+      if ((!text || markup) && self->text_mode)
         sink_flush_line (self);
       self->text_mode = text;
+      self->markup = markup;
       GST_DEBUG_OBJECT (self, "%s: %" GST_PTR_FORMAT,
           text ? "one signal per line" : "one signal per buffer", caps);
       break;
@@ -618,6 +783,7 @@ gst_signal_bin_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
       sink_set_flushing (self, FALSE);
       g_byte_array_set_size (self->line, 0);
       self->discarding = FALSE;
+      self->offset = 0;
       gst_segment_init (&self->sink_segment, GST_FORMAT_TIME);
       GST_OBJECT_LOCK (self);
       self->eos_posted = FALSE;
@@ -654,6 +820,8 @@ gst_signal_bin_sink_stopped (GstSignalBin * self)
   g_byte_array_set_size (self->line, 0);
   self->discarding = FALSE;
   self->text_mode = FALSE;
+  self->markup = FALSE;
+  self->offset = 0;
   gst_segment_init (&self->sink_segment, GST_FORMAT_TIME);
 }
 

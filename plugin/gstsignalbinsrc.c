@@ -17,6 +17,8 @@
 #include "config.h"
 #endif
 
+#include <json-glib/json-glib.h>
+
 #include "gstsignalbin-private.h"
 
 #define GST_CAT_DEFAULT gst_signal_bin_debug
@@ -29,13 +31,18 @@
 #define GAP_INTERVAL (40 * GST_MSECOND)
 #define SRC_LATENCY (2 * GAP_INTERVAL)
 
+/* The caps @format may take, preferred first: JSON can travel as text, so
+ * that a muxer's subtitle track takes it. */
 GstCaps *
 src_format_caps (GstSignalBinSrcFormat format)
 {
+  GstCaps *caps = gst_caps_new_simple ("text/x-raw", "format", G_TYPE_STRING,
+      "utf8", NULL);
+
   if (format == GST_SIGNAL_BIN_SRC_FORMAT_JSON)
-    return gst_caps_new_empty_simple ("application/json");
-  return gst_caps_new_simple ("text/x-raw", "format", G_TYPE_STRING, "utf8",
-      NULL);
+    caps = gst_caps_merge (gst_caps_new_empty_simple ("application/json"),
+        caps);
+  return caps;
 }
 
 /* The running time of now on the element's clock, or NONE when the element
@@ -53,67 +60,46 @@ running_time_now_locked (GstSignalBin * self)
   return now > base_time ? now - base_time : 0;
 }
 
-static void
-json_append_string (GString * out, const gchar * str)
-{
-  const gchar *p;
-
-  if (str == NULL) {
-    g_string_append (out, "null");
-    return;
-  }
-  g_string_append_c (out, '"');
-  for (p = str; *p != '\0'; p++) {
-    guchar c = *p;
-
-    switch (c) {
-      case '"':
-        g_string_append (out, "\\\"");
-        break;
-      case '\\':
-        g_string_append (out, "\\\\");
-        break;
-      case '\n':
-        g_string_append (out, "\\n");
-        break;
-      case '\r':
-        g_string_append (out, "\\r");
-        break;
-      case '\t':
-        g_string_append (out, "\\t");
-        break;
-      default:
-        if (c < 0x20)
-          g_string_append_printf (out, "\\u%04x", c);
-        else
-          g_string_append_c (out, c);
-        break;
-    }
-  }
-  g_string_append_c (out, '"');
-}
-
 static GstBuffer *
 signal_to_buffer (GstOpenTokSignal * signal, GstSignalBinSrcFormat format)
 {
   const gchar *data = gst_opentok_signal_get_data (signal);
   const gchar *type = gst_opentok_signal_get_signal_type (signal);
+  JsonBuilder *builder;
+  JsonGenerator *generator;
+  JsonNode *root;
   GString *out;
   gsize len;
 
   if (format == GST_SIGNAL_BIN_SRC_FORMAT_JSON) {
-    out = g_string_new ("{\"type\":");
-    json_append_string (out, type ? type : "");
-    g_string_append (out, ",\"data\":");
-    json_append_string (out, data ? data : "");
-    g_string_append (out, ",\"from\":");
-    json_append_string (out, gst_opentok_signal_get_from (signal));
-    g_string_append_printf (out, ",\"fromSelf\":%s}\n",
-        gst_opentok_signal_is_from_self (signal) ? "true" : "false");
+    builder = json_builder_new ();
+    json_builder_begin_object (builder);
+    json_builder_set_member_name (builder, "type");
+    json_builder_add_string_value (builder, type ? type : "");
+    json_builder_set_member_name (builder, "data");
+    json_builder_add_string_value (builder, data ? data : "");
+    json_builder_set_member_name (builder, "from");
+    if (gst_opentok_signal_get_from (signal) != NULL)
+      json_builder_add_string_value (builder,
+          gst_opentok_signal_get_from (signal));
+    else
+      json_builder_add_null_value (builder);
+    json_builder_set_member_name (builder, "fromSelf");
+    json_builder_add_boolean_value (builder,
+        gst_opentok_signal_is_from_self (signal));
+    json_builder_end_object (builder);
+    root = json_builder_get_root (builder);
+    generator = json_generator_new ();
+    json_generator_set_root (generator, root);
+    out = g_string_new (NULL);
+    json_generator_to_gstring (generator, out);
+    json_node_unref (root);
+    g_object_unref (generator);
+    g_object_unref (builder);
   } else {
     out = g_string_new (data ? data : "");
-    g_string_append_c (out, '\n');
   }
+  g_string_append_c (out, '\n');
   len = out->len;
   return gst_buffer_new_wrapped (g_string_free (out, FALSE), len);
 }
@@ -182,27 +168,73 @@ src_end (GstSignalBin * self)
   g_mutex_unlock (&self->src_lock);
 }
 
-static void
-src_push_stream_start (GstSignalBin * self)
+/* Chooses the caps of the stream among those src-format may take, from
+ * what downstream accepts, and sends them. Returns FALSE, with an element
+ * error naming the property, when downstream takes none. */
+static gboolean
+src_negotiate (GstSignalBin * self)
 {
   GstSignalBinSrcFormat format;
-  GstSegment segment;
-  GstCaps *caps;
-  gchar *id;
+  GstCaps *caps, *peer;
+  GEnumValue *value;
+  gchar *wanted, *taken;
+  guint i;
 
   GST_OBJECT_LOCK (self);
   format = self->src_format;
   GST_OBJECT_UNLOCK (self);
 
+  caps = src_format_caps (format);
+  if (gst_pad_is_linked (self->srcpad)) {
+    GstCaps *chosen = NULL;
+
+    peer = gst_pad_peer_query_caps (self->srcpad, NULL);
+    for (i = 0; i < gst_caps_get_size (caps) && chosen == NULL; i++) {
+      chosen = gst_caps_copy_nth (caps, i);
+      if (!gst_caps_can_intersect (chosen, peer))
+        gst_clear_caps (&chosen);
+    }
+    if (chosen == NULL) {
+      value = g_enum_get_value (g_type_class_peek
+          (GST_TYPE_SIGNAL_BIN_SRC_FORMAT), format);
+      wanted = gst_caps_to_string (caps);
+      taken = gst_caps_to_string (peer);
+      GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+          ("src-format=%s makes %s, which the element linked to the src pad "
+              "does not take.", value->value_nick, wanted),
+          ("downstream takes %s", taken));
+      g_free (wanted);
+      g_free (taken);
+      gst_caps_unref (peer);
+      gst_caps_unref (caps);
+      return FALSE;
+    }
+    gst_caps_unref (peer);
+    gst_caps_unref (caps);
+    caps = chosen;
+  }
+  caps = gst_caps_truncate (caps);
+  GST_DEBUG_OBJECT (self, "src caps %" GST_PTR_FORMAT, caps);
+  gst_pad_push_event (self->srcpad, gst_event_new_caps (caps));
+  gst_caps_unref (caps);
+  return TRUE;
+}
+
+static gboolean
+src_push_stream_start (GstSignalBin * self)
+{
+  GstSegment segment;
+  gchar *id;
+
   id = gst_pad_create_stream_id (self->srcpad, GST_ELEMENT (self), NULL);
   gst_pad_push_event (self->srcpad, gst_event_new_stream_start (id));
   g_free (id);
-  caps = src_format_caps (format);
-  gst_pad_push_event (self->srcpad, gst_event_new_caps (caps));
-  gst_caps_unref (caps);
+  if (!src_negotiate (self))
+    return FALSE;
   /* live: buffers carry running times */
   gst_segment_init (&segment, GST_FORMAT_TIME);
   gst_pad_push_event (self->srcpad, gst_event_new_segment (&segment));
+  return TRUE;
 }
 
 /* Waits, with src_lock held, until the clock reaches the end of the next
@@ -257,7 +289,8 @@ src_loop (gpointer data)
   if (self->src_running && !self->src_started) {
     self->src_started = TRUE;
     g_mutex_unlock (&self->src_lock);
-    src_push_stream_start (self);
+    if (!src_push_stream_start (self))
+      gst_pad_pause_task (self->srcpad);
     return;
   }
 
@@ -304,6 +337,16 @@ src_loop (gpointer data)
     self->src_position = MAX (self->src_position, end);
   }
   g_mutex_unlock (&self->src_lock);
+
+  /* linked, or relinked, since the caps were chosen */
+  if (gst_pad_check_reconfigure (self->srcpad) && !src_negotiate (self)) {
+    if (buffer != NULL)
+      gst_buffer_unref (buffer);
+    if (event != NULL)
+      gst_event_unref (event);
+    gst_pad_pause_task (self->srcpad);
+    return;
+  }
 
   if (buffer != NULL) {
     GST_LOG_OBJECT (self, "pushing a signal at %" GST_TIME_FORMAT,
@@ -367,7 +410,9 @@ gst_signal_bin_src_query (GstPad * pad, GstObject * parent, GstQuery * query)
       GST_OBJECT_LOCK (self);
       format = self->src_format;
       GST_OBJECT_UNLOCK (self);
-      caps = src_format_caps (format);
+      caps = gst_pad_get_current_caps (pad);
+      if (caps == NULL)
+        caps = src_format_caps (format);
       gst_query_parse_caps (query, &filter);
       if (filter != NULL) {
         result = gst_caps_intersect_full (filter, caps,
@@ -407,7 +452,6 @@ gst_signal_bin_src_pad_new (GstSignalBin * self, GstPadTemplate * templ)
       GST_DEBUG_FUNCPTR (gst_signal_bin_src_query));
   gst_pad_set_event_function (pad,
       GST_DEBUG_FUNCPTR (gst_signal_bin_src_event));
-  gst_pad_use_fixed_caps (pad);
   return pad;
 }
 

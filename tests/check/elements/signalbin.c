@@ -13,6 +13,8 @@
 
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
 #include <gst/opentok/opentok.h>
@@ -32,19 +34,26 @@ static gchar *session_id;
 
 /* @reconnect_window: how long the server keeps a lost connection, in ms;
  * 0 for its default */
+/* Starts the server made in @server, and makes a session. */
 static void
-server_start (guint reconnect_window)
+server_listen (void)
 {
   GError *error = NULL;
 
-  server = gst_opentok_server_new (API_KEY, API_SECRET);
   g_object_set (server, "host", "127.0.0.1", "port", 0, NULL);
-  if (reconnect_window > 0)
-    g_object_set (server, "reconnect-window", reconnect_window, NULL);
   fail_unless (gst_opentok_server_start (server, &error), "server: %s",
       error ? error->message : "?");
   server_url = gst_opentok_server_get_url (server);
   session_id = gst_opentok_server_create_session (server);
+}
+
+static void
+server_start (guint reconnect_window)
+{
+  server = gst_opentok_server_new (API_KEY, API_SECRET);
+  if (reconnect_window > 0)
+    g_object_set (server, "reconnect-window", reconnect_window, NULL);
+  server_listen ();
 }
 
 static void
@@ -204,7 +213,11 @@ static void
 on_peer_signal (GstOpenTokClient * client, GstOpenTokSignal * signal,
     Peer * peer)
 {
-  collector_push (&peer->signals, gst_opentok_signal_to_structure (signal));
+  GstStructure *s = gst_opentok_signal_to_structure (signal);
+
+  gst_structure_set (s, "arrival", G_TYPE_INT64, g_get_monotonic_time (),
+      NULL);
+  collector_push (&peer->signals, s);
 }
 
 static void
@@ -2306,15 +2319,9 @@ GST_END_TEST;
 static void
 server_setup_rate_limited (void)
 {
-  GError *error = NULL;
-
   server = gst_opentok_server_new (API_KEY, API_SECRET);
-  g_object_set (server, "host", "127.0.0.1", "port", 0, "signal-rate", 20.0,
-      "signal-burst", 5, NULL);
-  fail_unless (gst_opentok_server_start (server, &error), "server: %s",
-      error ? error->message : "?");
-  server_url = gst_opentok_server_get_url (server);
-  session_id = gst_opentok_server_create_session (server);
+  g_object_set (server, "signal-rate", 20.0, "signal-burst", 5, NULL);
+  server_listen ();
 }
 
 /* Counts the opentok-signal-sent messages as they are posted. */
@@ -2735,6 +2742,134 @@ GST_START_TEST (test_textoverlay_keeps_video_rate)
 
 GST_END_TEST;
 
+/* What a recording holds: types, and data that text containers and
+ * demuxers could mangle. */
+static const struct
+{
+  const gchar *type;
+  const gchar *data;
+  guint gap_ms;                 /* before it */
+} recorded[] = {
+  {"chat", "a <b> & \"c\" \\ d", 0},
+  {"cue", "\xf0\x9f\x98\x80 4-byte emoji", 400},
+  {"chat", "two\nlines", 250},
+  {"", "no type", 600},
+};
+
+/* Records the session's signals with src-format=json through @mux into a
+ * file, then replays the file with sink-format=json sync=true through
+ * @demux: the signals come back with their types, their exact data, and
+ * the gaps between them. */
+static void
+record_and_replay (const gchar * mux, const gchar * demux)
+{
+  Peer *sender = peer_new (), *receiver;
+  gchar *dir = g_dir_make_tmp ("signalbin-XXXXXX", NULL);
+  gchar *path = g_build_filename (dir, "recording", NULL);
+  gchar *token = make_token ("recorder");
+  gchar *description;
+  GstElement *pipeline;
+  GstMessage *message;
+  gint64 sent_at[G_N_ELEMENTS (recorded)];
+  GstBus *bus;
+  guint i;
+
+  fail_unless (dir != NULL);
+  description = g_strdup_printf ("signalbin api-url=%s api-key=%s "
+      "session-id=%s token=%s src-format=json ! queue ! %s ! "
+      "filesink location=%s", server_url, API_KEY, session_id, token, mux,
+      path);
+  pipeline = gst_parse_launch (description, NULL);
+  g_free (description);
+  g_free (token);
+  fail_unless (pipeline != NULL);
+  bus = gst_pipeline_get_bus (GST_PIPELINE (pipeline));
+  fail_if (gst_element_set_state (pipeline, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  gst_message_unref (bus_wait_element (bus, "opentok-session-connected"));
+  for (i = 0; i < G_N_ELEMENTS (recorded); i++) {
+    /* the gaps are what the recording keeps */
+    g_usleep (recorded[i].gap_ms * 1000);
+    sent_at[i] = g_get_monotonic_time ();
+    peer_send (sender, recorded[i].type, recorded[i].data, NULL);
+    gst_message_unref (bus_wait_element (bus, "opentok-signal"));
+  }
+  fail_unless (gst_element_send_event (pipeline, gst_event_new_eos ()));
+  message = bus_wait (bus, GST_MESSAGE_EOS, NULL);
+  fail_unless (message != NULL, "the recording did not end");
+  gst_message_unref (message);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+
+  receiver = peer_new ();
+  token = make_token ("player");
+  description = g_strdup_printf ("filesrc location=%s ! %s name=d "
+      "d.subtitle_0 ! queue ! signalbin api-url=%s api-key=%s session-id=%s "
+      "token=%s sink-format=json sync=true", path, demux, server_url,
+      API_KEY, session_id, token);
+  pipeline = gst_parse_launch (description, NULL);
+  g_free (description);
+  g_free (token);
+  fail_unless (pipeline != NULL);
+  bus = gst_pipeline_get_bus (GST_PIPELINE (pipeline));
+  fail_if (gst_element_set_state (pipeline, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  message = bus_wait (bus, GST_MESSAGE_EOS, NULL);
+  fail_unless (message != NULL, "the replay did not end");
+  gst_message_unref (message);
+
+  fail_unless (collector_wait (&receiver->signals, G_N_ELEMENTS (recorded)));
+  fail_unless_equals_int (collector_len (&receiver->signals),
+      G_N_ELEMENTS (recorded));
+  for (i = 0; i < G_N_ELEMENTS (recorded); i++) {
+    const GstStructure *got = collector_get (&receiver->signals, i);
+    const gchar *type = gst_structure_get_string (got, "type");
+    gint64 arrival = 0, previous = 0, gap, sent_gap;
+
+    fail_unless_equals_string (type ? type : "", recorded[i].type);
+    fail_unless_equals_string (gst_structure_get_string (got, "data"),
+        recorded[i].data);
+    if (i == 0)
+      continue;
+    gst_structure_get_int64 (got, "arrival", &arrival);
+    gst_structure_get_int64 (collector_get (&receiver->signals, i - 1),
+        "arrival", &previous);
+    gap = arrival - previous;
+    sent_gap = sent_at[i] - sent_at[i - 1];
+    GST_INFO ("%s: gap %u recorded %" G_GINT64_FORMAT " us, replayed %"
+        G_GINT64_FORMAT " us", mux, i, sent_gap, gap);
+    fail_unless (ABS (gap - sent_gap) <= 100 * G_TIME_SPAN_MILLISECOND,
+        "%s: gap %u replayed as %" G_GINT64_FORMAT " us, recorded as %"
+        G_GINT64_FORMAT " us", mux, i, gap, sent_gap);
+  }
+  assert_no_error (bus);
+
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+  g_unlink (path);
+  g_rmdir (dir);
+  g_free (path);
+  g_free (dir);
+  peer_free (receiver);
+  peer_free (sender);
+}
+
+GST_START_TEST (test_record_and_replay_through_matroska)
+{
+  record_and_replay ("matroskamux", "matroskademux");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_record_and_replay_through_mp4)
+{
+  record_and_replay ("mp4mux", "qtdemux");
+}
+
+GST_END_TEST;
+
 static Suite *
 signalbin_suite (void)
 {
@@ -2792,6 +2927,8 @@ signalbin_suite (void)
   tcase_add_test (tc, test_src_is_a_live_sparse_stream);
   tcase_add_test (tc, test_sink_sync_sends_at_running_time);
   tcase_add_test (tc, test_textoverlay_keeps_video_rate);
+  tcase_add_test (tc, test_record_and_replay_through_matroska);
+  tcase_add_test (tc, test_record_and_replay_through_mp4);
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("rate-limited");
