@@ -91,6 +91,8 @@ struct _GstSignalBin
   GstSignalBinSinkFormat sink_format;
   GstSignalBinSrcFormat src_format;
   GstClockTime src_duration;
+  gchar **src_types;            /* NULL for every type */
+  gboolean src_include_self;
   gboolean settings_changed;    /* since the client was made */
   GstOpenTokClient *client;
   GCancellable *cancellable;    /* of the connect in progress */

@@ -222,12 +222,15 @@ enum
   PROP_SINK_FORMAT,
   PROP_SRC_FORMAT,
   PROP_SRC_DURATION,
+  PROP_SRC_TYPES,
+  PROP_SRC_INCLUDE_SELF,
   N_PROPERTIES
 };
 
 enum
 {
   SIGNAL_SEND_SIGNAL,
+  SIGNAL_FORCE_DISCONNECT,
   SIGNAL_SIGNAL_RECEIVED,
   SIGNAL_CONNECTION_CREATED,
   SIGNAL_CONNECTION_DESTROYED,
@@ -249,6 +252,7 @@ enum
 #define DEFAULT_SYNC FALSE
 #define DEFAULT_FATAL_REFUSALS FALSE
 #define DEFAULT_SRC_DURATION (2 * GST_SECOND)
+#define DEFAULT_SRC_INCLUDE_SELF TRUE
 
 /* How long READY->NULL waits for the last completions and connect. */
 #define STOP_TIMEOUT (5 * G_TIME_SPAN_SECOND)
@@ -622,6 +626,37 @@ gst_signal_bin_class_init (GstSignalBinClass * klass)
       GST_TYPE_SIGNAL_BIN_SRC_FORMAT, DEFAULT_SRC_FORMAT,
       G_PARAM_READWRITE | GST_PARAM_MUTABLE_READY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * GstSignalBin:src-types:
+   *
+   * The types of the received signals the `src` pad carries, separated by
+   * commas (such as "chat,cue"); %NULL or "" for every type. Signals of
+   * other types are still messages and GObject signals.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_SRC_TYPES] =
+      g_param_spec_string ("src-types", "Source types",
+      "Comma-separated types of the signals the src pad carries (empty for "
+      "all)", NULL,
+      G_PARAM_READWRITE | GST_PARAM_MUTABLE_PLAYING | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GstSignalBin:src-include-self:
+   *
+   * Whether the `src` pad carries the element's own signals to the whole
+   * session, which come back to it. %FALSE drops them, so that two
+   * signalbins chained in one session (one's `src` into the other's
+   * `sink`) do not echo each other forever.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_SRC_INCLUDE_SELF] =
+      g_param_spec_boolean ("src-include-self", "Source includes self",
+      "Whether the src pad carries the element's own broadcasts",
+      DEFAULT_SRC_INCLUDE_SELF,
+      G_PARAM_READWRITE | GST_PARAM_MUTABLE_PLAYING | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (gobject_class, N_PROPERTIES, properties);
 
   /**
@@ -646,6 +681,28 @@ gst_signal_bin_class_init (GstSignalBinClass * klass)
       G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
       G_CALLBACK (gst_signal_bin_send_signal), NULL, NULL, NULL,
       G_TYPE_NONE, 2, GST_TYPE_STRUCTURE, GST_TYPE_PROMISE);
+
+  /**
+   * GstSignalBin::force-disconnect:
+   * @self: the #GstSignalBin
+   * @connection_id: the id of the connection to remove from the session
+   * @promise: (nullable): a #GstPromise for the reply
+   *
+   * Removes a connection from the session, as `session.forceDisconnect()`
+   * does in opentok.js; it takes a token with the moderator role. @promise
+   * is replied once, from the network thread, with an
+   * `application/x-gst-promise` structure holding `connection-id` and, on
+   * failure, `error` (#GError in the #GST_OPENTOK_CLIENT_ERROR domain: 1520
+   * for a token that is not a moderator's, 1011 when the server refused,
+   * 1010 when the element is not in a session).
+   *
+   * Since: 0.1
+   */
+  gst_signal_bin_signals[SIGNAL_FORCE_DISCONNECT] =
+      g_signal_new_class_handler ("force-disconnect",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+      G_CALLBACK (gst_signal_bin_force_disconnect), NULL, NULL, NULL,
+      G_TYPE_NONE, 2, G_TYPE_STRING, GST_TYPE_PROMISE);
 
   /**
    * GstSignalBin::signal-received:
@@ -781,6 +838,7 @@ gst_signal_bin_init (GstSignalBin * self)
   self->sink_format = DEFAULT_SINK_FORMAT;
   self->src_format = DEFAULT_SRC_FORMAT;
   self->src_duration = DEFAULT_SRC_DURATION;
+  self->src_include_self = DEFAULT_SRC_INCLUDE_SELF;
   g_mutex_init (&self->thread_lock);
   g_mutex_init (&self->sink_lock);
   g_mutex_init (&self->pending_lock);
@@ -846,6 +904,7 @@ gst_signal_bin_finalize (GObject * object)
   g_free (self->connection_data);
   g_free (self->signal_type);
   g_free (self->signal_to);
+  g_strfreev (self->src_types);
   g_clear_object (&self->cancellable);
   gst_signal_bin_sink_clear (self);
   gst_signal_bin_src_clear (self);
@@ -948,6 +1007,16 @@ gst_signal_bin_set_property (GObject * object, guint prop_id,
     case PROP_SRC_DURATION:
       self->src_duration = g_value_get_uint64 (value);
       break;
+    case PROP_SRC_TYPES:
+      g_strfreev (self->src_types);
+      self->src_types = NULL;
+      if (g_value_get_string (value) != NULL
+          && *g_value_get_string (value) != '\0')
+        self->src_types = g_strsplit (g_value_get_string (value), ",", -1);
+      break;
+    case PROP_SRC_INCLUDE_SELF:
+      self->src_include_self = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -1038,6 +1107,13 @@ gst_signal_bin_get_property (GObject * object, guint prop_id,
       break;
     case PROP_SRC_DURATION:
       g_value_set_uint64 (value, self->src_duration);
+      break;
+    case PROP_SRC_TYPES:
+      g_value_take_string (value, self->src_types ?
+          g_strjoinv (",", self->src_types) : NULL);
+      break;
+    case PROP_SRC_INCLUDE_SELF:
+      g_value_set_boolean (value, self->src_include_self);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1164,6 +1240,106 @@ gst_signal_bin_send_signal (GstSignalBin * bin, const GstStructure * signal,
     return;
   }
   send_structure (bin, signal, promise, SEND_ORIGIN_ACTION);
+}
+
+/* The reply of a force disconnect: a structure with the connection id and,
+ * on failure, the error. */
+static GstStructure *
+force_disconnect_reply (const gchar * connection_id, const GError * error)
+{
+  GstStructure *s = gst_structure_new ("application/x-gst-promise",
+      "connection-id", G_TYPE_STRING, connection_id, NULL);
+
+  if (error != NULL)
+    gst_structure_set (s, "error", G_TYPE_ERROR, error, NULL);
+  return s;
+}
+
+typedef struct
+{
+  GstOpenTokClient *client;
+  GstPromise *promise;          /* nullable */
+  gchar *connection_id;
+} ForceDisconnect;
+
+static void
+on_force_disconnect_done (GObject * source, GAsyncResult * result,
+    gpointer user_data)
+{
+  ForceDisconnect *fd = user_data;
+  GError *error = NULL;
+
+  gst_opentok_client_force_disconnect_finish (GST_OPENTOK_CLIENT (source),
+      result, &error);
+  if (fd->promise != NULL) {
+    gst_promise_reply (fd->promise, force_disconnect_reply (fd->connection_id,
+            error));
+    gst_promise_unref (fd->promise);
+  }
+  g_clear_error (&error);
+  gst_object_unref (fd->client);
+  g_free (fd->connection_id);
+  g_free (fd);
+}
+
+/* On the element's thread, whose context the completion comes back to. */
+static gboolean
+force_disconnect_in_thread (gpointer data)
+{
+  ForceDisconnect *fd = data;
+
+  gst_opentok_client_force_disconnect_async (fd->client, fd->connection_id,
+      NULL, on_force_disconnect_done, fd);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * gst_signal_bin_force_disconnect:
+ * @bin: a #GstSignalBin
+ * @connection_id: the id of the connection to remove
+ * @promise: (nullable): a #GstPromise for the reply
+ *
+ * Removes a connection from the session, as the
+ * #GstSignalBin::force-disconnect action does.
+ *
+ * Since: 0.1
+ */
+void
+gst_signal_bin_force_disconnect (GstSignalBin * bin,
+    const gchar * connection_id, GstPromise * promise)
+{
+  GstOpenTokClient *client = NULL;
+  ForceDisconnect *fd;
+
+  g_return_if_fail (GST_IS_SIGNAL_BIN (bin));
+
+  GST_OBJECT_LOCK (bin);
+  if (bin->session_active && bin->client != NULL)
+    client = gst_object_ref (bin->client);
+  GST_OBJECT_UNLOCK (bin);
+
+  if (client == NULL) {
+    GError *error = g_error_new_literal (GST_OPENTOK_CLIENT_ERROR,
+        GST_OPENTOK_CLIENT_ERROR_NOT_CONNECTED,
+        "The element is not in a session: it joins the session in the "
+        "PAUSED and PLAYING states.");
+
+    if (promise != NULL)
+      gst_promise_reply (promise, force_disconnect_reply (connection_id,
+              error));
+    g_error_free (error);
+    return;
+  }
+  fd = g_new0 (ForceDisconnect, 1);
+  fd->client = client;
+  fd->promise = promise ? gst_promise_ref (promise) : NULL;
+  fd->connection_id = g_strdup (connection_id);
+  GST_DEBUG_OBJECT (bin, "forcing %s out of the session", connection_id);
+  /* the context thread runs from NULL->READY to READY->NULL, and a session
+   * only exists in between */
+  g_mutex_lock (&bin->thread_lock);
+  g_main_context_invoke (bin->context, force_disconnect_in_thread, fd);
+  g_mutex_unlock (&bin->thread_lock);
 }
 
 /* Posts the element's EOS once; the src stream ends too. */

@@ -66,6 +66,9 @@ GST_ELEMENT_REGISTER_DECLARE (signalbin);
 void gst_signal_bin_send_signal (GstSignalBin * bin,
     const GstStructure * signal, GstPromise * promise);
 
+void gst_signal_bin_force_disconnect (GstSignalBin * bin,
+    const gchar * connection_id, GstPromise * promise);
+
 G_END_DECLS
 
 #endif /* __GST_SIGNAL_BIN_H__ */

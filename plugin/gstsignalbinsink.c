@@ -492,8 +492,7 @@ json_take_string (JsonObject * object, const gchar * name, GstStructure * s)
   if (!JSON_NODE_HOLDS_VALUE (node)
       || json_node_get_value_type (node) != G_TYPE_STRING)
     return FALSE;
-  gst_structure_set (s, name, G_TYPE_STRING, json_node_get_string (node),
-      NULL);
+  gst_structure_set (s, name, G_TYPE_STRING, json_node_get_string (node), NULL);
   return TRUE;
 }
 
@@ -552,8 +551,7 @@ refuse:
 
 /* One line, or one buffer: a signal in the sink-format. */
 static void
-sink_send (GstSignalBin * self, const gchar * data, gsize size,
-    guint64 offset)
+sink_send (GstSignalBin * self, const gchar * data, gsize size, guint64 offset)
 {
   GstSignalBinSinkFormat format;
 

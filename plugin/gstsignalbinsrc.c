@@ -113,11 +113,24 @@ src_push_signal (GstSignalBin * self, GstOpenTokSignal * signal)
   GstClockTime arrival, duration;
   GstBuffer *buffer, *dropped = NULL;
 
+  const gchar *type = gst_opentok_signal_get_signal_type (signal);
+  gboolean wanted;
+
   GST_OBJECT_LOCK (self);
   format = self->src_format;
   duration = self->src_duration;
   arrival = running_time_now_locked (self);
+  wanted = (self->src_include_self || !gst_opentok_signal_is_from_self
+      (signal)) && (self->src_types == NULL
+      || g_strv_contains ((const gchar * const *) self->src_types,
+          type ? type : ""));
   GST_OBJECT_UNLOCK (self);
+
+  if (!wanted) {
+    GST_LOG_OBJECT (self, "signal of type \"%s\" not for the src pad",
+        type ? type : "");
+    return;
+  }
 
   buffer = signal_to_buffer (signal, format);
   GST_BUFFER_PTS (buffer) = arrival;

@@ -104,16 +104,18 @@ enum
 
 static guint gst_opentok_client_signals[LAST_SIGNAL];
 
-/* A request waiting for the server's STATUS: the connection create, or a
- * signal. Its frame is kept as sent, to be re-sent unchanged after a
- * reconnection. */
+/* A request waiting for the server's STATUS: the connection create, a
+ * signal, or a force disconnect. Its frame is kept as sent, to be re-sent
+ * unchanged after a reconnection. */
 typedef struct
 {
   gchar *transaction_id;
   GBytes *frame;
   gboolean sent;
   gboolean is_create;
-  GstOpenTokSignal *signal;     /* NULL for the create */
+  GstOpenTokSignal *signal;     /* of a signal */
+  gchar *victim;                /* of a force disconnect, with its task */
+  GTask *task;
   GstOpenTokSignalCallback callback;
   gpointer user_data;
   GDestroyNotify notify;
@@ -634,6 +636,31 @@ client_get_state (GstOpenTokClient * self)
   return state;
 }
 
+/* Answers a force disconnect as opentok.js does: a refusal for the role is
+ * 1520, any other refusal 1011, and a request the connection could not
+ * carry 1010. */
+static void
+force_disconnect_return (GTask * task, const GError * error)
+{
+  if (error == NULL) {
+    g_task_return_boolean (task, TRUE);
+  } else if (error->code == GST_OPENTOK_SIGNAL_ERROR_NOT_AUTHORIZED) {
+    g_task_return_new_error (task, GST_OPENTOK_CLIENT_ERROR,
+        GST_OPENTOK_CLIENT_ERROR_UNABLE_TO_FORCE_DISCONNECT,
+        "This token does not allow forcing a disconnection: the role must "
+        "be moderator (%s).", error->message);
+  } else if (error->code == GST_OPENTOK_SIGNAL_ERROR_NOT_CONNECTED) {
+    g_task_return_new_error (task, GST_OPENTOK_CLIENT_ERROR,
+        GST_OPENTOK_CLIENT_ERROR_NOT_CONNECTED,
+        "Not connected to the session.");
+  } else {
+    g_task_return_new_error (task, GST_OPENTOK_CLIENT_ERROR,
+        GST_OPENTOK_CLIENT_ERROR_INVALID_PARAMETER,
+        "The server refused to disconnect the connection (%d): %s",
+        error->code, error->message);
+  }
+}
+
 static void
 request_free (Request * request)
 {
@@ -641,6 +668,8 @@ request_free (Request * request)
     request->notify (request->user_data);
   if (request->signal)
     gst_opentok_signal_unref (request->signal);
+  g_free (request->victim);
+  g_clear_object (&request->task);
   if (request->frame)
     g_bytes_unref (request->frame);
   g_free (request->transaction_id);
@@ -659,7 +688,9 @@ client_complete_request (GstOpenTokClient * self, Request * request,
     g_hash_table_remove (self->requests_index, request->transaction_id);
     g_queue_delete_link (&self->requests, link);
   }
-  if (request->callback)
+  if (request->task != NULL)
+    force_disconnect_return (request->task, error);
+  else if (request->callback)
     request->callback (self, request->signal, error, request->user_data);
   request_free (request);
 }
@@ -677,7 +708,7 @@ client_fail_requests (GstOpenTokClient * self, gboolean all)
     Request *request = l->data;
 
     next = l->next;
-    if (all || (request->signal != NULL &&
+    if (all || request->task != NULL || (request->signal != NULL &&
             !gst_opentok_signal_get_retry_after_reconnect (request->signal)))
       client_complete_request (self, request, error);
   }
@@ -774,6 +805,38 @@ client_signal_frame_new (GstOpenTokClient * self, Request * request)
   return client_serialize (self, frame);
 }
 
+/* The moderator's request to remove a connection from the session. */
+static GBytes *
+client_delete_frame_new (GstOpenTokClient * self, Request * request)
+{
+  GstOpenTokRaptorMessage *raptor;
+  GstOpenTokRumorFrame *frame;
+  JsonObject *content = json_object_new ();
+  GBytes *payload;
+  gchar *uri;
+
+  uri = g_strdup_printf ("%s/connection/%s", self->topic, request->victim);
+  raptor = gst_opentok_raptor_message_new ("delete", uri, content, NULL);
+  g_free (uri);
+  json_object_unref (content);
+  if (raptor == NULL)
+    return NULL;
+
+  frame = gst_opentok_rumor_frame_new (GST_OPENTOK_RUMOR_TYPE_MESSAGE);
+  gst_opentok_rumor_frame_add_address (frame, self->symphony);
+  gst_opentok_rumor_frame_set_header (frame, "Content-Type",
+      "application/x-raptor+v2");
+  gst_opentok_rumor_frame_set_header (frame, "TRANSACTION-ID",
+      request->transaction_id);
+  gst_opentok_rumor_frame_set_header (frame, "X-TB-FROM-ADDRESS",
+      self->connection_id);
+  payload = gst_opentok_raptor_message_to_bytes (raptor);
+  gst_opentok_rumor_frame_set_payload (frame, payload);
+  g_bytes_unref (payload);
+  gst_opentok_raptor_message_unref (raptor);
+  return client_serialize (self, frame);
+}
+
 /* Sends the requests not sent yet (all of them after a reconnection). */
 static void
 client_flush_requests (GstOpenTokClient * self, gboolean resend)
@@ -791,7 +854,8 @@ client_flush_requests (GstOpenTokClient * self, gboolean resend)
     if (request->sent && !resend)
       continue;
     if (request->frame == NULL)
-      request->frame = client_signal_frame_new (self, request);
+      request->frame = request->victim ? client_delete_frame_new (self,
+          request) : client_signal_frame_new (self, request);
     request->sent = TRUE;
     client_send (self, request->frame);
   }
@@ -1488,8 +1552,7 @@ client_open_socket (GstOpenTokClient * self)
         "The session info gave an unusable messaging_url");
     return;
   }
-  g_signal_connect (msg, "network-event", G_CALLBACK (on_network_event),
-      NULL);
+  g_signal_connect (msg, "network-event", G_CALLBACK (on_network_event), NULL);
   soup_session_websocket_connect_async (self->soup, msg, NULL, NULL,
       G_PRIORITY_DEFAULT, self->cancellable, on_socket_open, self);
   g_object_unref (msg);
@@ -2155,6 +2218,98 @@ gst_opentok_client_send_signal_finish (GstOpenTokClient * client,
 {
   g_return_val_if_fail (g_task_is_valid (result, client), FALSE);
 
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static gboolean
+force_disconnect_run (gpointer data)
+{
+  Request *request = data;
+  GstOpenTokClient *self = g_task_get_source_object (request->task);
+  GError *error;
+
+  if (client_get_state (self) != GST_OPENTOK_CLIENT_STATE_CONNECTED) {
+    error = g_error_new_literal (GST_OPENTOK_SIGNAL_ERROR,
+        GST_OPENTOK_SIGNAL_ERROR_NOT_CONNECTED, "Not connected.");
+    force_disconnect_return (request->task, error);
+    g_error_free (error);
+    request_free (request);
+    return G_SOURCE_REMOVE;
+  }
+  g_queue_push_tail (&self->requests, request);
+  g_hash_table_insert (self->requests_index, request->transaction_id,
+      self->requests.tail);
+  client_flush_requests (self, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * gst_opentok_client_force_disconnect_async:
+ * @client: a #GstOpenTokClient
+ * @connection_id: the id of the connection to remove from the session
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called with the outcome, in the thread-default
+ *     main context of the caller
+ * @user_data: data for @callback
+ *
+ * Removes another connection from the session, as
+ * `session.forceDisconnect()` does in opentok.js: every member, the removed
+ * connection included, sees it leave with the reason "forceDisconnected".
+ * It takes a token with the moderator role.
+ *
+ * Since: 0.1
+ */
+void
+gst_opentok_client_force_disconnect_async (GstOpenTokClient * client,
+    const gchar * connection_id, GCancellable * cancellable,
+    GAsyncReadyCallback callback, gpointer user_data)
+{
+  Request *request;
+  GTask *task;
+
+  g_return_if_fail (GST_IS_OPENTOK_CLIENT (client));
+
+  task = g_task_new (client, cancellable, callback, user_data);
+  g_task_set_source_tag (task, gst_opentok_client_force_disconnect_async);
+  if (connection_id == NULL || *connection_id == '\0') {
+    g_task_return_new_error (task, GST_OPENTOK_CLIENT_ERROR,
+        GST_OPENTOK_CLIENT_ERROR_INVALID_PARAMETER,
+        "No connection id was given.");
+    g_object_unref (task);
+    return;
+  }
+
+  request = g_new0 (Request, 1);
+  request->transaction_id = gst_opentok_uuid_new ();
+  request->victim = g_strdup (connection_id);
+  request->task = task;
+  if (!client_invoke (client, force_disconnect_run, request, NULL)) {
+    GError *error = g_error_new_literal (GST_OPENTOK_SIGNAL_ERROR,
+        GST_OPENTOK_SIGNAL_ERROR_NOT_CONNECTED, "Not connected.");
+
+    force_disconnect_return (task, error);
+    g_error_free (error);
+    request_free (request);
+  }
+}
+
+/**
+ * gst_opentok_client_force_disconnect_finish:
+ * @client: a #GstOpenTokClient
+ * @result: the #GAsyncResult
+ * @error: return location for a #GST_OPENTOK_CLIENT_ERROR: 1520 when the
+ *     token is not a moderator's, 1011 when the server refused (the
+ *     connection is not in the session), 1010 when not connected
+ *
+ * Returns: %TRUE when the connection was removed
+ *
+ * Since: 0.1
+ */
+gboolean
+gst_opentok_client_force_disconnect_finish (GstOpenTokClient * client,
+    GAsyncResult * result, GError ** error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, client), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 

@@ -39,6 +39,11 @@ GQuark gst_opentok_client_error_quark (void);
  *     or refused the connection (1006)
  * @GST_OPENTOK_CLIENT_ERROR_NOT_CONNECTED: the operation needs a connected
  *     session (1010)
+ * @GST_OPENTOK_CLIENT_ERROR_INVALID_PARAMETER: the server refused the
+ *     operation's parameters, such as a connection that is not in the
+ *     session (1011)
+ * @GST_OPENTOK_CLIENT_ERROR_UNABLE_TO_FORCE_DISCONNECT: the token's role
+ *     does not allow forcing a disconnection: it takes a moderator (1520)
  * @GST_OPENTOK_CLIENT_ERROR_TERMS_OF_SERVICE: the project is not allowed to
  *     connect, as OpenTok's terms-of-service refusal (1026)
  * @GST_OPENTOK_CLIENT_ERROR_CONNECTION_LIMIT: the session is full (1027)
@@ -59,10 +64,12 @@ typedef enum /*< underscore_name=gst_opentok_client_error >*/
   GST_OPENTOK_CLIENT_ERROR_INVALID_SESSION = 1005,
   GST_OPENTOK_CLIENT_ERROR_CONNECT_FAILED = 1006,
   GST_OPENTOK_CLIENT_ERROR_NOT_CONNECTED = 1010,
+  GST_OPENTOK_CLIENT_ERROR_INVALID_PARAMETER = 1011,
   GST_OPENTOK_CLIENT_ERROR_NETWORK_DISCONNECTED = 1022,
   GST_OPENTOK_CLIENT_ERROR_FORCE_DISCONNECTED = 1023,
   GST_OPENTOK_CLIENT_ERROR_TERMS_OF_SERVICE = 1026,
   GST_OPENTOK_CLIENT_ERROR_CONNECTION_LIMIT = 1027,
+  GST_OPENTOK_CLIENT_ERROR_UNABLE_TO_FORCE_DISCONNECT = 1520,
   GST_OPENTOK_CLIENT_ERROR_UNEXPECTED_RESPONSE = 2001,
 } GstOpenTokClientError;
 
@@ -166,6 +173,15 @@ void gst_opentok_client_send_signal_async (GstOpenTokClient * client,
 
 GST_OPENTOK_API
 gboolean gst_opentok_client_send_signal_finish (GstOpenTokClient * client,
+    GAsyncResult * result, GError ** error);
+
+GST_OPENTOK_API
+void gst_opentok_client_force_disconnect_async (GstOpenTokClient * client,
+    const gchar * connection_id, GCancellable * cancellable,
+    GAsyncReadyCallback callback, gpointer user_data);
+
+GST_OPENTOK_API
+gboolean gst_opentok_client_force_disconnect_finish (GstOpenTokClient * client,
     GAsyncResult * result, GError ** error);
 
 GST_OPENTOK_API

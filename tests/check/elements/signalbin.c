@@ -215,8 +215,7 @@ on_peer_signal (GstOpenTokClient * client, GstOpenTokSignal * signal,
 {
   GstStructure *s = gst_opentok_signal_to_structure (signal);
 
-  gst_structure_set (s, "arrival", G_TYPE_INT64, g_get_monotonic_time (),
-      NULL);
+  gst_structure_set (s, "arrival", G_TYPE_INT64, g_get_monotonic_time (), NULL);
   collector_push (&peer->signals, s);
 }
 
@@ -2870,6 +2869,102 @@ GST_START_TEST (test_record_and_replay_through_mp4)
 
 GST_END_TEST;
 
+/* Forces @victim out through the action; returns the reply's error code,
+ * 0 when it went. */
+static gint
+force_disconnect_code (GstElement * element, const gchar * victim)
+{
+  GstPromise *promise = gst_promise_new ();
+  const GstStructure *reply;
+  GError *error = NULL;
+  gint code = 0;
+
+  g_signal_emit_by_name (element, "force-disconnect", victim, promise);
+  fail_unless_equals_int (gst_promise_wait (promise),
+      GST_PROMISE_RESULT_REPLIED);
+  reply = gst_promise_get_reply (promise);
+  fail_unless_equals_string (gst_structure_get_string (reply,
+          "connection-id"), victim);
+  if (gst_structure_has_field (reply, "error")) {
+    fail_unless (gst_structure_get (reply, "error", G_TYPE_ERROR, &error,
+            NULL));
+    fail_unless (error->domain == GST_OPENTOK_CLIENT_ERROR);
+    code = error->code;
+    g_error_free (error);
+  }
+  gst_promise_unref (promise);
+  return code;
+}
+
+GST_START_TEST (test_force_disconnect_action_takes_a_moderator)
+{
+  Peer *victim = peer_new (), *observer = peer_new ();
+  GstElement *element = signalbin_new ();
+  gchar *token = gst_opentok_server_generate_token (server, session_id,
+      GST_OPENTOK_ROLE_MODERATOR, "moderator", NULL);
+  Bin *bin, *publisher;
+  gint index;
+
+  /* not in a session yet */
+  fail_unless_equals_int (force_disconnect_code (element, victim->id), 1010);
+
+  /* a publisher may not */
+  publisher = bin_start (signalbin_new (), NULL);
+  fail_unless_equals_int (force_disconnect_code (publisher->element,
+          victim->id), 1520);
+  bin_stop (publisher);
+
+  g_object_set (element, "token", token, NULL);
+  g_free (token);
+  bin = bin_start (element, NULL);
+  /* not in the session */
+  fail_unless_equals_int (force_disconnect_code (element, "no-such-id"), 1011);
+  fail_unless_equals_int (force_disconnect_code (element, victim->id), 0);
+  index = collector_find (&observer->events, "reason", "forceDisconnected");
+  fail_unless (index >= 0, "the others did not see the connection go");
+  fail_unless_equals_string (gst_structure_get_string (collector_get
+          (&observer->events, index), "connection-id"), victim->id);
+
+  assert_no_error (bin->bus);
+  bin_stop (bin);
+  peer_free (observer);
+  peer_free (victim);
+}
+
+GST_END_TEST;
+
+/* two signalbins chained in one session echo nothing with these */
+GST_START_TEST (test_src_filters_types_and_own_signals)
+{
+  Peer *peer = peer_new ();
+  GstElement *element = signalbin_new ();
+  GstBuffer *buffer;
+  Bin *bin;
+
+  g_object_set (element, "src-types", "chat,cue", "src-include-self", FALSE,
+      NULL);
+  bin = bin_start (element, NULL);
+
+  /* its own broadcast and another type stay off the src pad, but are
+   * messages */
+  assert_sent_ok (element, "opentok-signal, type=chat, data=mine");
+  gst_message_unref (bus_wait_element (bin->bus, "opentok-signal"));
+  peer_send (peer, "other", "not this", NULL);
+  gst_message_unref (bus_wait_element (bin->bus, "opentok-signal"));
+  peer_send (peer, "cue", "this", NULL);
+  gst_message_unref (bus_wait_element (bin->bus, "opentok-signal"));
+
+  buffer = pull_buffer (bin->h);
+  assert_buffer_text (buffer, "this\n");
+  gst_buffer_unref (buffer);
+  fail_unless (gst_harness_try_pull (bin->h) == NULL);
+
+  bin_stop (bin);
+  peer_free (peer);
+}
+
+GST_END_TEST;
+
 static Suite *
 signalbin_suite (void)
 {
@@ -2929,6 +3024,8 @@ signalbin_suite (void)
   tcase_add_test (tc, test_textoverlay_keeps_video_rate);
   tcase_add_test (tc, test_record_and_replay_through_matroska);
   tcase_add_test (tc, test_record_and_replay_through_mp4);
+  tcase_add_test (tc, test_src_filters_types_and_own_signals);
+  tcase_add_test (tc, test_force_disconnect_action_takes_a_moderator);
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("rate-limited");
