@@ -83,6 +83,7 @@ struct _GstSignalBin
   gchar *api_secret;
   gchar *connection_data;
   gboolean retry_after_reconnect;
+  guint connect_timeout;
   gchar *signal_type;
   gchar *signal_to;
   gdouble max_rate;

@@ -214,6 +214,7 @@ enum
   PROP_CONNECTION_ID,
   PROP_STATE,
   PROP_RETRY_AFTER_RECONNECT,
+  PROP_CONNECT_TIMEOUT,
   PROP_SIGNAL_TYPE,
   PROP_SIGNAL_TO,
   PROP_MAX_RATE,
@@ -243,6 +244,8 @@ enum
 
 #define DEFAULT_API_URL "https://anvil.opentok.com"
 #define DEFAULT_RETRY_AFTER_RECONNECT TRUE
+/* as opentok.js gives a WebSocket to open */
+#define DEFAULT_CONNECT_TIMEOUT 15000
 #define DEFAULT_SRC_FORMAT GST_SIGNAL_BIN_SRC_FORMAT_DATA
 #define DEFAULT_SINK_FORMAT GST_SIGNAL_BIN_SINK_FORMAT_DATA
 
@@ -490,6 +493,23 @@ gst_signal_bin_class_init (GstSignalBinClass * klass)
       "Whether signals wait for an automatic reconnection, when they do "
       "not say", DEFAULT_RETRY_AFTER_RECONNECT,
       G_PARAM_READWRITE | GST_PARAM_MUTABLE_PLAYING | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GstSignalBin:connect-timeout:
+   *
+   * Milliseconds joining the session may take, from asking for the session
+   * info to being in the session, retries included. Past it, the element
+   * posts an error with OpenTok's code 1006, so that a server that accepts
+   * and never answers is not waited for. opentok.js gives a WebSocket 15
+   * seconds to open.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_CONNECT_TIMEOUT] =
+      g_param_spec_uint ("connect-timeout", "Connect timeout",
+      "Milliseconds joining the session may take before it fails with 1006",
+      100, G_MAXINT32, DEFAULT_CONNECT_TIMEOUT,
+      G_PARAM_READWRITE | GST_PARAM_MUTABLE_READY | G_PARAM_STATIC_STRINGS);
 
   /**
    * GstSignalBin:signal-type:
@@ -832,6 +852,7 @@ gst_signal_bin_init (GstSignalBin * self)
 {
   self->api_url = g_strdup (DEFAULT_API_URL);
   self->retry_after_reconnect = DEFAULT_RETRY_AFTER_RECONNECT;
+  self->connect_timeout = DEFAULT_CONNECT_TIMEOUT;
   self->max_rate = DEFAULT_MAX_RATE;
   self->sync = DEFAULT_SYNC;
   self->fatal_refusals = DEFAULT_FATAL_REFUSALS;
@@ -976,6 +997,10 @@ gst_signal_bin_set_property (GObject * object, guint prop_id,
     case PROP_RETRY_AFTER_RECONNECT:
       self->retry_after_reconnect = g_value_get_boolean (value);
       break;
+    case PROP_CONNECT_TIMEOUT:
+      if (connection_setting_locked (self, pspec))
+        self->connect_timeout = g_value_get_uint (value);
+      break;
     case PROP_SIGNAL_TYPE:
       g_free (self->signal_type);
       self->signal_type = g_value_dup_string (value);
@@ -1083,6 +1108,9 @@ gst_signal_bin_get_property (GObject * object, guint prop_id,
       break;
     case PROP_RETRY_AFTER_RECONNECT:
       g_value_set_boolean (value, self->retry_after_reconnect);
+      break;
+    case PROP_CONNECT_TIMEOUT:
+      g_value_set_uint (value, self->connect_timeout);
       break;
     case PROP_SIGNAL_TYPE:
       g_value_set_string (value, self->signal_type);
@@ -1656,6 +1684,9 @@ static gboolean
 check_settings (GstSignalBin * self)
 {
   const gchar *missing = NULL;
+  gchar *api_url = NULL;
+  GUri *uri = NULL;
+  gboolean ok;
 
   GST_OBJECT_LOCK (self);
   if (self->api_url == NULL || *self->api_url == '\0')
@@ -1667,6 +1698,7 @@ check_settings (GstSignalBin * self)
   else if ((self->token == NULL || *self->token == '\0')
       && (self->api_secret == NULL || *self->api_secret == '\0'))
     missing = "token";
+  api_url = g_strdup (self->api_url);
   GST_OBJECT_UNLOCK (self);
 
   if (missing != NULL) {
@@ -1674,9 +1706,23 @@ check_settings (GstSignalBin * self)
         ("The \"%s\" property is not set: signalbin needs api-url, api-key, "
             "session-id, and a token (or the api-secret to make one).",
             missing), (NULL));
+    g_free (api_url);
     return FALSE;
   }
-  return TRUE;
+
+  uri = g_uri_parse (api_url, G_URI_FLAGS_NONE, NULL);
+  ok = uri != NULL && (g_strcmp0 (g_uri_get_scheme (uri), "http") == 0
+      || g_strcmp0 (g_uri_get_scheme (uri), "https") == 0)
+      && g_uri_get_host (uri) != NULL && *g_uri_get_host (uri) != '\0';
+  if (!ok)
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("The \"api-url\" property, \"%s\", is not an http or https URL "
+            "such as https://anvil.opentok.com or http://127.0.0.1:3000.",
+            api_url), (NULL));
+  if (uri != NULL)
+    g_uri_unref (uri);
+  g_free (api_url);
+  return ok;
 }
 
 /* Makes the client of the next session from the current settings. */
@@ -1685,6 +1731,7 @@ make_client (GstSignalBin * self)
 {
   gchar *api_url, *api_key, *session_id, *token, *secret, *data;
   GstOpenTokClient *client = NULL, *old;
+  guint connect_timeout;
   GError *error = NULL;
 
   GST_OBJECT_LOCK (self);
@@ -1694,6 +1741,7 @@ make_client (GstSignalBin * self)
   token = g_strdup (self->token);
   secret = g_strdup (self->api_secret);
   data = g_strdup (self->connection_data);
+  connect_timeout = self->connect_timeout;
   self->settings_changed = FALSE;
   GST_OBJECT_UNLOCK (self);
 
@@ -1712,6 +1760,7 @@ make_client (GstSignalBin * self)
   }
 
   client = gst_opentok_client_new (api_url, api_key, session_id, token);
+  g_object_set (client, "connect-timeout", connect_timeout, NULL);
   g_signal_connect (client, "signal-received",
       G_CALLBACK (on_signal_received), self);
   g_signal_connect (client, "connection-created",

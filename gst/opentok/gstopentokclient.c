@@ -58,6 +58,8 @@ GST_DEBUG_CATEGORY_STATIC (gst_opentok_client_debug);
 #define DEFAULT_API_URL "https://anvil.opentok.com"
 #define DEFAULT_RECONNECT_WINDOW 30000
 #define DEFAULT_LIVENESS_TIMEOUT 5900
+/* opentok.js gives a WebSocket 15 s to open */
+#define DEFAULT_CONNECT_TIMEOUT 15000
 #define DEFAULT_MAX_FRAME_SIZE GST_OPENTOK_RUMOR_DEFAULT_MAX_FRAME_SIZE
 
 #define CLIENT_VERSION "gst-" VERSION
@@ -87,6 +89,7 @@ enum
   PROP_STATE,
   PROP_RECONNECT_WINDOW,
   PROP_LIVENESS_TIMEOUT,
+  PROP_CONNECT_TIMEOUT,
   PROP_TLS_DATABASE,
 };
 
@@ -133,6 +136,7 @@ struct _GstOpenTokClient
   gchar *connection_id;         /* chosen at construction, never changes */
   guint reconnect_window;
   guint liveness_timeout;
+  guint connect_timeout;
   GTlsDatabase *tls_database;
 
   /* under the object lock too: read from any thread */
@@ -170,6 +174,7 @@ struct _GstOpenTokClient
   gint64 reconnect_deadline;
   GSource *tick;
   GSource *retry;
+  GSource *connect_deadline;    /* fails a connect that takes too long */
 };
 
 #define gst_opentok_client_parent_class parent_class
@@ -394,6 +399,22 @@ gst_opentok_client_class_init (GstOpenTokClientClass * klass)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
 
   /**
+   * GstOpenTokClient:connect-timeout:
+   *
+   * Milliseconds a connect may take, from asking for the session info to
+   * joining the session, retries included; past it the connect fails with
+   * %GST_OPENTOK_CLIENT_ERROR_CONNECT_FAILED (1006), so that a server that
+   * accepts and never answers is not waited for.
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_CONNECT_TIMEOUT,
+      g_param_spec_uint ("connect-timeout", "Connect timeout",
+          "Milliseconds a connect may take before it fails with 1006",
+          100, G_MAXINT32, DEFAULT_CONNECT_TIMEOUT,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+
+  /**
    * GstOpenTokClient:tls-database:
    *
    * The certificates trusted for https and wss; %NULL for the system's.
@@ -518,6 +539,7 @@ gst_opentok_client_init (GstOpenTokClient * self)
   self->connection_id = gst_opentok_uuid_new ();
   self->reconnect_window = DEFAULT_RECONNECT_WINDOW;
   self->liveness_timeout = DEFAULT_LIVENESS_TIMEOUT;
+  self->connect_timeout = DEFAULT_CONNECT_TIMEOUT;
   self->state = GST_OPENTOK_CLIENT_STATE_DISCONNECTED;
   self->connections = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
       (GDestroyNotify) gst_opentok_connection_unref);
@@ -558,6 +580,9 @@ gst_opentok_client_set_property (GObject * object, guint prop_id,
     case PROP_LIVENESS_TIMEOUT:
       self->liveness_timeout = g_value_get_uint (value);
       break;
+    case PROP_CONNECT_TIMEOUT:
+      self->connect_timeout = g_value_get_uint (value);
+      break;
     case PROP_TLS_DATABASE:
       g_clear_object (&self->tls_database);
       self->tls_database = g_value_dup_object (value);
@@ -597,6 +622,9 @@ gst_opentok_client_get_property (GObject * object, guint prop_id,
       break;
     case PROP_LIVENESS_TIMEOUT:
       g_value_set_uint (value, self->liveness_timeout);
+      break;
+    case PROP_CONNECT_TIMEOUT:
+      g_value_set_uint (value, self->connect_timeout);
       break;
     case PROP_TLS_DATABASE:
       g_value_set_object (value, self->tls_database);
@@ -862,6 +890,16 @@ client_flush_requests (GstOpenTokClient * self, gboolean resend)
 }
 
 static void
+client_stop_connect_deadline (GstOpenTokClient * self)
+{
+  if (self->connect_deadline) {
+    g_source_destroy (self->connect_deadline);
+    g_source_unref (self->connect_deadline);
+    self->connect_deadline = NULL;
+  }
+}
+
+static void
 client_stop_timers (GstOpenTokClient * self)
 {
   if (self->tick) {
@@ -874,6 +912,7 @@ client_stop_timers (GstOpenTokClient * self)
     g_source_unref (self->retry);
     self->retry = NULL;
   }
+  client_stop_connect_deadline (self);
 }
 
 static void
@@ -989,6 +1028,7 @@ client_maybe_connected (GstOpenTokClient * self)
 
   GST_INFO_OBJECT (self, "joined session %s as %s", self->session_id,
       self->connection_id);
+  client_stop_connect_deadline (self);
   client_set_state (self, GST_OPENTOK_CLIENT_STATE_CONNECTED);
   g_signal_emit (self, gst_opentok_client_signals[SIGNAL_SESSION_CONNECTED], 0);
   task = self->connect_task;
@@ -1875,10 +1915,24 @@ gst_opentok_client_new (const gchar * api_url, const gchar * api_key,
 }
 
 static gboolean
+on_connect_deadline (gpointer user_data)
+{
+  GstOpenTokClient *self = user_data;
+
+  g_clear_pointer (&self->connect_deadline, g_source_unref);
+  if (client_get_state (self) == GST_OPENTOK_CLIENT_STATE_CONNECTING)
+    client_fail (self, GST_OPENTOK_CLIENT_ERROR_CONNECT_FAILED,
+        "The server did not let the client join within %u ms "
+        "(connect-timeout)", self->connect_timeout);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
 connect_func (gpointer data)
 {
   GTask *task = data;
   GstOpenTokClient *self = g_task_get_source_object (task);
+  guint timeout;
 
   if (client_get_state (self) != GST_OPENTOK_CLIENT_STATE_DISCONNECTED) {
     if (client_get_state (self) == GST_OPENTOK_CLIENT_STATE_CONNECTED)
@@ -1899,6 +1953,13 @@ connect_func (gpointer data)
       self->session_id);
   GST_OBJECT_UNLOCK (self);
   client_set_state (self, GST_OPENTOK_CLIENT_STATE_CONNECTING);
+  GST_OBJECT_LOCK (self);
+  timeout = self->connect_timeout;
+  GST_OBJECT_UNLOCK (self);
+  self->connect_deadline = g_timeout_source_new (timeout);
+  g_source_set_callback (self->connect_deadline, on_connect_deadline, self,
+      NULL);
+  g_source_attach (self->connect_deadline, self->context);
   client_request_session_info (self);
   return G_SOURCE_REMOVE;
 }

@@ -632,6 +632,17 @@ GST_START_TEST (test_missing_settings_fail_null_to_ready)
   element = signalbin_new ();
   g_object_set (element, "api-url", "", NULL);
   expect_settings_failure (element, "api-url");
+
+  /* only http and https, with a host */
+  element = signalbin_new ();
+  g_object_set (element, "api-url", "ws://127.0.0.1:3000", NULL);
+  expect_settings_failure (element, "api-url");
+  element = signalbin_new ();
+  g_object_set (element, "api-url", "127.0.0.1:3000", NULL);
+  expect_settings_failure (element, "api-url");
+  element = signalbin_new ();
+  g_object_set (element, "api-url", "http://", NULL);
+  expect_settings_failure (element, "api-url");
 }
 
 GST_END_TEST;
@@ -1591,6 +1602,24 @@ GST_START_TEST (test_unreachable_server_posts_error_1006)
   g_object_set (element, "api-url", url, NULL);
   g_free (url);
   expect_opentok_error (element, 1006, GST_RESOURCE_ERROR_OPEN_READ_WRITE);
+}
+
+GST_END_TEST;
+
+/* a server that accepts and never answers */
+GST_START_TEST (test_silent_server_fails_1006_within_connect_timeout)
+{
+  TcpProxy *proxy = tcp_proxy_new ("127.0.0.1",
+      gst_opentok_server_get_port (server));
+  GstElement *element = signalbin_new ();
+  gchar *url = tcp_proxy_get_url (proxy, "http");
+
+  tcp_proxy_set_mode (proxy, TCP_PROXY_MODE_BLACKHOLE);
+  g_object_set (element, "api-url", url, "connect-timeout", 500, NULL);
+  g_free (url);
+  /* well within the wait of 10 s, where the HTTP retries alone take 47 s */
+  expect_opentok_error (element, 1006, GST_RESOURCE_ERROR_OPEN_READ_WRITE);
+  tcp_proxy_free (proxy);
 }
 
 GST_END_TEST;
@@ -3008,6 +3037,7 @@ signalbin_suite (void)
   tcase_add_test (tc, test_bad_token_posts_error_1004);
   tcase_add_test (tc, test_unknown_session_posts_error_1005);
   tcase_add_test (tc, test_unreachable_server_posts_error_1006);
+  tcase_add_test (tc, test_silent_server_fails_1006_within_connect_timeout);
   tcase_add_test (tc, test_force_disconnect_posts_error_1023);
   tcase_add_test (tc, test_reconnects_after_cut);
   tcase_add_test (tc, test_lost_session_posts_error_1022);
