@@ -51,6 +51,7 @@
 #include "gstopentokrumor.h"
 #include "gstopentokraptor.h"
 #include "gstopentokrouter.h"
+#include "gstopentokpayload.h"
 #include "gstopentok-private.h"
 #include "gstopentokwspool.h"
 #include "gstopentokrest.h"
@@ -106,6 +107,16 @@ enum
   PROP_MAX_CONNECTIONS,
   PROP_IO_THREADS,
 };
+
+enum
+{
+  SIGNAL_CONNECTION_CREATED,
+  SIGNAL_CONNECTION_DESTROYED,
+  SIGNAL_SIGNAL_RECEIVED,
+  N_SIGNALS
+};
+
+static guint gst_opentok_server_signals[N_SIGNALS];
 
 /* a UUID's 36 characters and a NUL; the last 12 digits count */
 #define TRANSACTION_ID_SIZE 37
@@ -454,8 +465,7 @@ gst_opentok_server_class_init (GstOpenTokServerClass * klass)
   g_object_class_install_property (gobject_class, PROP_MAX_CONNECTIONS,
       g_param_spec_uint ("max-connections", "Maximum connections",
           "Rumor WebSockets open at once", 1, G_MAXINT32,
-          DEFAULT_MAX_CONNECTIONS,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          DEFAULT_MAX_CONNECTIONS, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
 
   /**
    * GstOpenTokServer:io-threads:
@@ -472,8 +482,7 @@ gst_opentok_server_class_init (GstOpenTokServerClass * klass)
   g_object_class_install_property (gobject_class, PROP_IO_THREADS,
       g_param_spec_uint ("io-threads", "I/O threads",
           "Threads reading and writing the WebSockets", 1, MAX_IO_THREADS,
-          DEFAULT_IO_THREADS,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          DEFAULT_IO_THREADS, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
 
   /**
    * GstOpenTokServer:tls-certificate:
@@ -487,6 +496,83 @@ gst_opentok_server_class_init (GstOpenTokServerClass * klass)
       g_param_spec_object ("tls-certificate", "TLS certificate",
           "Certificate and key for https and wss (NULL = plain http)",
           G_TYPE_TLS_CERTIFICATE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * GstOpenTokServer::connection-created:
+   * @server: the #GstOpenTokServer
+   * @session_id: the session the connection joined
+   * @connection: the #GstOpenTokConnection that joined
+   *
+   * A client joined a session. Emitted from the server thread, with no lock
+   * held: handlers must not block.
+   *
+   * Since: 0.1
+   */
+  gst_opentok_server_signals[SIGNAL_CONNECTION_CREATED] =
+      g_signal_new ("connection-created", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING,
+      GST_TYPE_OPENTOK_CONNECTION);
+
+  /**
+   * GstOpenTokServer::connection-destroyed:
+   * @server: the #GstOpenTokServer
+   * @session_id: the session the connection left
+   * @connection: the #GstOpenTokConnection that left
+   * @reason: "clientDisconnected", "networkDisconnected" or
+   *     "forceDisconnected", as the other members are told
+   *
+   * A connection left a session. Emitted from the server thread, with no
+   * lock held: handlers must not block.
+   *
+   * Since: 0.1
+   */
+  gst_opentok_server_signals[SIGNAL_CONNECTION_DESTROYED] =
+      g_signal_new ("connection-destroyed", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING,
+      GST_TYPE_OPENTOK_CONNECTION, G_TYPE_STRING);
+
+  /**
+   * GstOpenTokServer::signal-received:
+   * @server: the #GstOpenTokServer
+   * @session_id: the session the signal went to
+   * @signal: the #GstOpenTokSignal: its type, data, `from` (%NULL for one
+   *     the server sent, through the REST API or
+   *     gst_opentok_server_send_signal()) and `to` (%NULL for the whole
+   *     session)
+   *
+   * The server accepted a signal and relayed it, so that a test can see
+   * what an application sent without joining a peer. The detail is the
+   * signal type. Emitted from the server thread, with no lock held:
+   * handlers must not block.
+   *
+   * Since: 0.1
+   */
+  gst_opentok_server_signals[SIGNAL_SIGNAL_RECEIVED] =
+      g_signal_new ("signal-received", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED, 0, NULL, NULL, NULL, G_TYPE_NONE,
+      2, G_TYPE_STRING, GST_TYPE_OPENTOK_SIGNAL);
+}
+
+/* The server's GObject signals about members; built only when someone
+ * listens. Called on the server thread. */
+static void
+emit_connection (GstOpenTokServer * self, guint signal_id, Session * session,
+    Member * member, const gchar * reason)
+{
+  GstOpenTokConnection *connection;
+
+  if (!g_signal_has_handler_pending (self, gst_opentok_server_signals
+          [signal_id], 0, FALSE))
+    return;
+  connection = gst_opentok_connection_new (member->id, member->data,
+      member->creation_time);
+  if (reason != NULL)
+    g_signal_emit (self, gst_opentok_server_signals[signal_id], 0,
+        session->id, connection, reason);
+  else
+    g_signal_emit (self, gst_opentok_server_signals[signal_id], 0,
+        session->id, connection);
+  gst_opentok_connection_unref (connection);
 }
 
 static void
@@ -1254,6 +1340,8 @@ member_remove (Member * member, const gchar * reason)
   member_unlink (member);
   session_publish_connection_event (member->server, member->session, member,
       "deleted", reason);
+  emit_connection (member->server, SIGNAL_CONNECTION_DESTROYED,
+      member->session, member, reason);
   member_free (member);
 }
 
@@ -1282,11 +1370,12 @@ member_force_disconnect (Member * member)
   if (sock != NULL && sock->close_timer == NULL) {
     sock->leaving = TRUE;
     sock->close_timer = g_timeout_source_new (FORCE_DISCONNECT_GRACE_MS);
-    g_source_set_callback (sock->close_timer, force_close_timeout, sock,
-        NULL);
+    g_source_set_callback (sock->close_timer, force_close_timeout, sock, NULL);
     g_source_attach (sock->close_timer, member->server->context);
   }
   member_unlink (member);
+  emit_connection (member->server, SIGNAL_CONNECTION_DESTROYED,
+      member->session, member, "forceDisconnected");
   member_free (member);
 }
 
@@ -1306,6 +1395,7 @@ session_relay_signal (GstOpenTokServer * self, Session * session,
   gchar *own_uri = NULL;
   GBytes *payload;
   guint delivered;
+  GQuark detail;
 
   if (uri == NULL) {
     gchar *id = gst_opentok_uuid_new ();
@@ -1329,6 +1419,20 @@ session_relay_signal (GstOpenTokServer * self, Session * session,
   self->metrics.signals_received++;
   self->metrics.signals_delivered += delivered;
   GST_LOG ("signal from '%s' to %s delivered to %u", from, address, delivered);
+
+  /* never intern network input: the quark exists when someone listens */
+  detail = (type != NULL && *type != '\0') ? g_quark_try_string (type) : 0;
+  if (g_signal_has_handler_pending (self,
+          gst_opentok_server_signals[SIGNAL_SIGNAL_RECEIVED], detail, FALSE)) {
+    GstOpenTokSignal *signal = gst_opentok_signal_new_received (type, data,
+        *from != '\0' ? from : NULL, FALSE);
+
+    if (to != NULL)
+      gst_opentok_signal_set_to (signal, to->id);
+    g_signal_emit (self, gst_opentok_server_signals[SIGNAL_SIGNAL_RECEIVED],
+        detail, session->id, signal);
+    gst_opentok_signal_unref (signal);
+  }
 }
 
 static gboolean
@@ -1547,8 +1651,7 @@ handle_connection_create (Socket * sock, const gchar * transaction_id,
   g_queue_push_tail (&session->order, member);
   member->order_link = session->order.tail;
   if (member->socket_id)
-    g_hash_table_insert (self->members_by_socket_id, member->socket_id,
-        member);
+    g_hash_table_insert (self->members_by_socket_id, member->socket_id, member);
   member->socket = sock;
   sock->member = member;
   gst_opentok_router_subscribe (self->router, session->topic, member);
@@ -1563,11 +1666,11 @@ handle_connection_create (Socket * sock, const gchar * transaction_id,
   state = session_state_new (session);
   /* a re-sent create gets the session as it is then: the state of a large
    * session is not kept for every member that joined it */
-  member_store_reply (member, transaction_id, 200, NULL)->session_state =
-      TRUE;
+  member_store_reply (member, transaction_id, 200, NULL)->session_state = TRUE;
   socket_send_reply (sock, transaction_id, 200, state);
   g_free (state);
   session_publish_connection_event (self, session, member, "created", NULL);
+  emit_connection (self, SIGNAL_CONNECTION_CREATED, session, member, NULL);
 
 out:
   gst_opentok_token_unref (token);
@@ -1702,8 +1805,7 @@ handle_request (Socket * sock, GstOpenTokRumorFrame * frame)
   } else if (sock->member == NULL) {
     socket_reply_error (sock, transaction_id, 403,
         "The connection has not joined a session");
-  } else if (g_str_equal (resource, "signal") && g_str_equal (method,
-          "signal")) {
+  } else if (g_str_equal (resource, "signal") && g_str_equal (method, "signal")) {
     handle_signal (sock, transaction_id, raptor);
   } else if (g_str_equal (resource, "connection")
       && g_str_equal (method, "delete")) {
@@ -2094,8 +2196,7 @@ static void
 http_add_cors (SoupServerMessage * msg)
 {
   SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
-  SoupMessageHeaders *response =
-      soup_server_message_get_response_headers (msg);
+  SoupMessageHeaders *response = soup_server_message_get_response_headers (msg);
   const gchar *origin = soup_message_headers_get_one (request, "Origin");
   const gchar *wanted;
 
@@ -2390,10 +2491,8 @@ handle_rest_project (GstOpenTokServer * self, SoupServerMessage * msg,
           g_str_equal (parts[8], "signal")));
   is_delete = method == SOUP_METHOD_DELETE && n == 8 &&
       g_str_equal (parts[6], "connection");
-  if (n < 6 || !g_str_equal (parts[4], "session") || (!is_signal
-          && !is_delete)) {
-    http_respond_error (self, msg, SOUP_STATUS_NOT_FOUND,
-        "No such resource");
+  if (n < 6 || !g_str_equal (parts[4], "session") || (!is_signal && !is_delete)) {
+    http_respond_error (self, msg, SOUP_STATUS_NOT_FOUND, "No such resource");
     goto out;
   }
   if (!rest_authenticate (self, msg, &error)) {
@@ -2407,8 +2506,7 @@ handle_rest_project (GstOpenTokServer * self, SoupServerMessage * msg,
   }
   session = g_hash_table_lookup (self->sessions, parts[5]);
   if (session == NULL) {
-    http_respond_error (self, msg, SOUP_STATUS_NOT_FOUND,
-        "Session not found");
+    http_respond_error (self, msg, SOUP_STATUS_NOT_FOUND, "Session not found");
     goto out;
   }
   if (n >= 8)
@@ -2479,8 +2577,7 @@ handle_metrics (GstOpenTokServer * self, SoupServerMessage * msg)
   metrics_append (out, "opentok_sessions", "gauge", "Sessions on this server",
       g_hash_table_size (self->sessions));
   metrics_append (out, "opentok_connections", "gauge",
-      "Connections in sessions, including those waiting to reconnect",
-      members);
+      "Connections in sessions, including those waiting to reconnect", members);
   metrics_append (out, "opentok_sockets", "gauge", "Open Rumor WebSockets",
       self->sockets.length);
   metrics_append (out, "opentok_pending_messages", "gauge",
@@ -2684,8 +2781,7 @@ server_listen (GstOpenTokServer * self, const gchar * host, guint port,
     if (ok) {
       address = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV6);
       if (!server_listen_address (self, address, port, options, &ipv6_error)) {
-        if (g_error_matches (ipv6_error, G_IO_ERROR,
-                G_IO_ERROR_NOT_SUPPORTED)) {
+        if (g_error_matches (ipv6_error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED)) {
           g_clear_error (&ipv6_error);
         } else {
           g_propagate_error (error, ipv6_error);
@@ -3192,8 +3288,7 @@ send_signal_func (gpointer data)
  */
 gboolean
 gst_opentok_server_send_signal (GstOpenTokServer * server,
-    const gchar * session_id, const GstOpenTokSignal * signal,
-    GError ** error)
+    const gchar * session_id, const GstOpenTokSignal * signal, GError ** error)
 {
   ServerCall call = { server, };
 
