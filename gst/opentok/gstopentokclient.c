@@ -639,6 +639,37 @@ gst_opentok_client_get_property (GObject * object, guint prop_id,
 /* ------------------------------------------------------------------------ */
 /* State and requests (network thread)                                      */
 
+/**
+ * gst_opentok_client_state_get_type:
+ *
+ * Returns: the #GType of #GstOpenTokClientState
+ *
+ * Since: 0.1
+ */
+GType
+gst_opentok_client_state_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {GST_OPENTOK_CLIENT_STATE_DISCONNECTED, "Not in the session",
+        "disconnected"},
+    {GST_OPENTOK_CLIENT_STATE_CONNECTING, "Joining the session",
+        "connecting"},
+    {GST_OPENTOK_CLIENT_STATE_CONNECTED, "In the session", "connected"},
+    {GST_OPENTOK_CLIENT_STATE_RECONNECTING,
+        "In the session, getting a lost socket back", "reconnecting"},
+    {GST_OPENTOK_CLIENT_STATE_DISCONNECTING, "Leaving the session",
+        "disconnecting"},
+    {0, NULL, NULL}
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstOpenTokClientState", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
 static void
 client_set_state (GstOpenTokClient * self, GstOpenTokClientState state)
 {

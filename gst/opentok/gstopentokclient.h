@@ -86,7 +86,8 @@ typedef enum /*< underscore_name=gst_opentok_client_error >*/
  *
  * Since: 0.1
  */
-typedef enum /*< underscore_name=gst_opentok_client_state >*/
+/* registered by hand, with descriptions for gst-inspect-1.0 */
+typedef enum /*< skip >*/
 {
   GST_OPENTOK_CLIENT_STATE_DISCONNECTED,
   GST_OPENTOK_CLIENT_STATE_CONNECTING,
@@ -94,6 +95,10 @@ typedef enum /*< underscore_name=gst_opentok_client_state >*/
   GST_OPENTOK_CLIENT_STATE_RECONNECTING,
   GST_OPENTOK_CLIENT_STATE_DISCONNECTING,
 } GstOpenTokClientState;
+
+#define GST_TYPE_OPENTOK_CLIENT_STATE (gst_opentok_client_state_get_type ())
+GST_OPENTOK_API
+GType gst_opentok_client_state_get_type (void);
 
 /**
  * GstOpenTokConnection:
