@@ -84,6 +84,7 @@ struct _GstSignalBin
   gchar *connection_data;
   gboolean retry_after_reconnect;
   guint connect_timeout;
+  gchar *client_version;        /* NULL for the library's */
   gchar *signal_type;
   gchar *signal_to;
   gdouble max_rate;

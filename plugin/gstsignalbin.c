@@ -215,6 +215,7 @@ enum
   PROP_STATE,
   PROP_RETRY_AFTER_RECONNECT,
   PROP_CONNECT_TIMEOUT,
+  PROP_CLIENT_VERSION,
   PROP_SIGNAL_TYPE,
   PROP_SIGNAL_TO,
   PROP_MAX_RATE,
@@ -509,6 +510,23 @@ gst_signal_bin_class_init (GstSignalBinClass * klass)
       g_param_spec_uint ("connect-timeout", "Connect timeout",
       "Milliseconds joining the session may take before it fails with 1006",
       100, G_MAXINT32, DEFAULT_CONNECT_TIMEOUT,
+      G_PARAM_READWRITE | GST_PARAM_MUTABLE_READY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GstSignalBin:client-version:
+   *
+   * What the element calls itself to the server (the `X-TB-CLIENT-VERSION`
+   * header and the `clientVersion` of its connection); %NULL for the
+   * library's own, "gst-" and its version. opentok.js 2.35.2 sends
+   * "js-2.35.2"; the OpenTok cloud is only known to accept the forms its
+   * own SDKs send, and "gst-" has not been tried against it.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_CLIENT_VERSION] =
+      g_param_spec_string ("client-version", "Client version",
+      "What the element calls itself to the server (NULL: gst-<version>)",
+      NULL,
       G_PARAM_READWRITE | GST_PARAM_MUTABLE_READY | G_PARAM_STATIC_STRINGS);
 
   /**
@@ -923,6 +941,7 @@ gst_signal_bin_finalize (GObject * object)
   clear_secret (&self->token);
   clear_secret (&self->api_secret);
   g_free (self->connection_data);
+  g_free (self->client_version);
   g_free (self->signal_type);
   g_free (self->signal_to);
   g_strfreev (self->src_types);
@@ -1000,6 +1019,12 @@ gst_signal_bin_set_property (GObject * object, guint prop_id,
     case PROP_CONNECT_TIMEOUT:
       if (connection_setting_locked (self, pspec))
         self->connect_timeout = g_value_get_uint (value);
+      break;
+    case PROP_CLIENT_VERSION:
+      if (connection_setting_locked (self, pspec)) {
+        g_free (self->client_version);
+        self->client_version = g_value_dup_string (value);
+      }
       break;
     case PROP_SIGNAL_TYPE:
       g_free (self->signal_type);
@@ -1111,6 +1136,9 @@ gst_signal_bin_get_property (GObject * object, guint prop_id,
       break;
     case PROP_CONNECT_TIMEOUT:
       g_value_set_uint (value, self->connect_timeout);
+      break;
+    case PROP_CLIENT_VERSION:
+      g_value_set_string (value, self->client_version);
       break;
     case PROP_SIGNAL_TYPE:
       g_value_set_string (value, self->signal_type);
@@ -1731,6 +1759,7 @@ make_client (GstSignalBin * self)
 {
   gchar *api_url, *api_key, *session_id, *token, *secret, *data;
   GstOpenTokClient *client = NULL, *old;
+  gchar *client_version;
   guint connect_timeout;
   GError *error = NULL;
 
@@ -1742,6 +1771,7 @@ make_client (GstSignalBin * self)
   secret = g_strdup (self->api_secret);
   data = g_strdup (self->connection_data);
   connect_timeout = self->connect_timeout;
+  client_version = g_strdup (self->client_version);
   self->settings_changed = FALSE;
   GST_OBJECT_UNLOCK (self);
 
@@ -1761,6 +1791,8 @@ make_client (GstSignalBin * self)
 
   client = gst_opentok_client_new (api_url, api_key, session_id, token);
   g_object_set (client, "connect-timeout", connect_timeout, NULL);
+  if (client_version != NULL)
+    g_object_set (client, "client-version", client_version, NULL);
   g_signal_connect (client, "signal-received",
       G_CALLBACK (on_signal_received), self);
   g_signal_connect (client, "connection-created",
@@ -1796,6 +1828,7 @@ out:
   clear_secret (&token);
   clear_secret (&secret);
   g_free (data);
+  g_free (client_version);
   return client != NULL;
 }
 

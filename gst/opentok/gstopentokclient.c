@@ -62,7 +62,8 @@ GST_DEBUG_CATEGORY_STATIC (gst_opentok_client_debug);
 #define DEFAULT_CONNECT_TIMEOUT 15000
 #define DEFAULT_MAX_FRAME_SIZE GST_OPENTOK_RUMOR_DEFAULT_MAX_FRAME_SIZE
 
-#define CLIENT_VERSION "gst-" VERSION
+/* what the client calls itself to the server, as opentok.js says js-2.35.2 */
+#define DEFAULT_CLIENT_VERSION "gst-" VERSION
 /* opentok.js: ping after 2 s without sending anything */
 #define PING_INTERVAL_US (2 * G_USEC_PER_SEC)
 #define TICK_INTERVAL_MS 250
@@ -90,6 +91,7 @@ enum
   PROP_RECONNECT_WINDOW,
   PROP_LIVENESS_TIMEOUT,
   PROP_CONNECT_TIMEOUT,
+  PROP_CLIENT_VERSION,
   PROP_TLS_DATABASE,
 };
 
@@ -137,6 +139,7 @@ struct _GstOpenTokClient
   guint reconnect_window;
   guint liveness_timeout;
   guint connect_timeout;
+  gchar *client_version;
   GTlsDatabase *tls_database;
 
   /* under the object lock too: read from any thread */
@@ -415,6 +418,24 @@ gst_opentok_client_class_init (GstOpenTokClientClass * klass)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
 
   /**
+   * GstOpenTokClient:client-version:
+   *
+   * What the client calls itself to the server: the `X-TB-CLIENT-VERSION`
+   * header of the session-info request and the `clientVersion` of the
+   * connection create, where opentok.js 2.35.2 sends "js-2.35.2". The
+   * default, "gst-" and the library's version, is a platform the OpenTok
+   * cloud has not been seen to know; the cloud is only known to accept the
+   * forms its own SDKs send.
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_CLIENT_VERSION,
+      g_param_spec_string ("client-version", "Client version",
+          "What the client calls itself to the server (X-TB-CLIENT-VERSION, "
+          "clientVersion)", DEFAULT_CLIENT_VERSION,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+
+  /**
    * GstOpenTokClient:tls-database:
    *
    * The certificates trusted for https and wss; %NULL for the system's.
@@ -540,6 +561,7 @@ gst_opentok_client_init (GstOpenTokClient * self)
   self->reconnect_window = DEFAULT_RECONNECT_WINDOW;
   self->liveness_timeout = DEFAULT_LIVENESS_TIMEOUT;
   self->connect_timeout = DEFAULT_CONNECT_TIMEOUT;
+  self->client_version = g_strdup (DEFAULT_CLIENT_VERSION);
   self->state = GST_OPENTOK_CLIENT_STATE_DISCONNECTED;
   self->connections = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
       (GDestroyNotify) gst_opentok_connection_unref);
@@ -583,6 +605,12 @@ gst_opentok_client_set_property (GObject * object, guint prop_id,
     case PROP_CONNECT_TIMEOUT:
       self->connect_timeout = g_value_get_uint (value);
       break;
+    case PROP_CLIENT_VERSION:
+      g_free (self->client_version);
+      self->client_version = g_value_dup_string (value);
+      if (self->client_version == NULL)
+        self->client_version = g_strdup (DEFAULT_CLIENT_VERSION);
+      break;
     case PROP_TLS_DATABASE:
       g_clear_object (&self->tls_database);
       self->tls_database = g_value_dup_object (value);
@@ -625,6 +653,9 @@ gst_opentok_client_get_property (GObject * object, guint prop_id,
       break;
     case PROP_CONNECT_TIMEOUT:
       g_value_set_uint (value, self->connect_timeout);
+      break;
+    case PROP_CLIENT_VERSION:
+      g_value_set_string (value, self->client_version);
       break;
     case PROP_TLS_DATABASE:
       g_value_set_object (value, self->tls_database);
@@ -1440,7 +1471,10 @@ client_create_frame_new (GstOpenTokClient * self, const gchar * transaction_id)
 
   json_object_set_string_member (content, "userAgent",
       "gst-opentok/" VERSION " GStreamer");
-  json_object_set_string_member (content, "clientVersion", CLIENT_VERSION);
+  GST_OBJECT_LOCK (self);
+  json_object_set_string_member (content, "clientVersion",
+      self->client_version);
+  GST_OBJECT_UNLOCK (self);
   json_object_set_array_member (content, "capabilities", json_array_new ());
   uri = g_strdup_printf ("%s/connection/%s", self->topic, self->connection_id);
   raptor = gst_opentok_raptor_message_new ("create", uri, content, NULL);
@@ -1517,10 +1551,15 @@ on_tick (gpointer user_data)
 
   if (client_socket_is_open (self)) {
     if (now - self->last_received > liveness) {
+      /* as opentok.js: this socket is being replaced, keep the connection */
+      client_send_simple (self, GST_OPENTOK_RUMOR_TYPE_DISCONNECT, "reconnect",
+          "1");
       client_lost (self, "No activity");
       return G_SOURCE_CONTINUE;
     }
-    if (now - self->last_sent >= PING_INTERVAL_US)
+    /* at least twice per liveness-timeout, so that a quiet server is
+     * heard from before the socket counts as lost */
+    if (now - self->last_sent >= MIN (PING_INTERVAL_US, liveness / 2))
       client_send_simple (self, GST_OPENTOK_RUMOR_TYPE_PING, NULL, NULL);
   } else if (client_get_state (self) == GST_OPENTOK_CLIENT_STATE_RECONNECTING
       && now >= self->reconnect_deadline) {
@@ -1748,9 +1787,10 @@ client_request_session_info (GstOpenTokClient * self)
   headers = soup_message_get_request_headers (msg);
   GST_OBJECT_LOCK (self);
   soup_message_headers_replace (headers, "X-OPENTOK-AUTH", self->token);
+  soup_message_headers_replace (headers, "X-TB-CLIENT-VERSION",
+      self->client_version);
   GST_OBJECT_UNLOCK (self);
   soup_message_headers_replace (headers, "X-TB-VERSION", "1");
-  soup_message_headers_replace (headers, "X-TB-CLIENT-VERSION", CLIENT_VERSION);
   soup_message_headers_replace (headers, "X-TB-CONNECTIONID",
       self->connection_id);
   soup_message_headers_replace (headers, "Accept", "application/json");
@@ -1910,6 +1950,7 @@ gst_opentok_client_finalize (GObject * object)
     memset (self->token, 0, strlen (self->token));
   g_free (self->token);
   g_free (self->connection_id);
+  g_free (self->client_version);
   g_free (self->messaging_url);
   g_free (self->symphony);
   g_free (self->topic);

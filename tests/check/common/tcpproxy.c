@@ -71,6 +71,7 @@ struct _Connection
   GCancellable *cancellable;
   gboolean closed;
   gboolean tainted;             /* bytes were dropped in blackhole mode */
+  guint serial;                 /* from 1, in the order of acceptance */
   GList *link;
   Pump pumps[2];                /* 0: client to target, 1: back */
 };
@@ -89,6 +90,8 @@ struct _TcpProxy
   guint n_connections;
   guint n_accepted;
   guint n_refused;
+  TcpProxyTap tap;
+  gpointer tap_data;
 
   /* set once, before the thread starts */
   GThread *thread;
@@ -203,6 +206,23 @@ pump_drops (Pump * pump, TcpProxyMode mode)
       (mode == TCP_PROXY_MODE_BLACKHOLE_DOWNSTREAM && !upstream);
 }
 
+/* Shows what @pump read to the tap, if any. */
+static void
+tap_bytes (Pump * pump, gsize n)
+{
+  TcpProxy *proxy = pump->connection->proxy;
+  TcpProxyTap tap;
+  gpointer data;
+
+  g_mutex_lock (&proxy->lock);
+  tap = proxy->tap;
+  data = proxy->tap_data;
+  g_mutex_unlock (&proxy->lock);
+  if (tap != NULL)
+    tap (pump->connection->serial, pump == &pump->connection->pumps[0],
+        pump->buffer, n, data);
+}
+
 static void
 on_read (GObject * source, GAsyncResult * result, gpointer user_data)
 {
@@ -218,6 +238,7 @@ on_read (GObject * source, GAsyncResult * result, gpointer user_data)
     connection_unref (connection);
     return;
   }
+  tap_bytes (pump, n);
   if (pump_drops (pump, proxy_get_mode (connection->proxy))) {
     connection->tainted = TRUE;
     pump_read (pump);
@@ -287,6 +308,7 @@ on_accepted (GObject * source, GAsyncResult * result, gpointer user_data)
   GSocketAddress *target;
   GError *error = NULL;
   gboolean refuse;
+  guint serial;
 
   proxy->accepting = FALSE;
   downstream = g_socket_listener_accept_finish (G_SOCKET_LISTENER (source),
@@ -308,6 +330,7 @@ on_accepted (GObject * source, GAsyncResult * result, gpointer user_data)
 
   g_mutex_lock (&proxy->lock);
   proxy->n_accepted++;
+  serial = proxy->n_accepted;
   refuse = proxy->mode == TCP_PROXY_MODE_REFUSE;
   if (refuse)
     proxy->n_refused++;
@@ -326,6 +349,7 @@ on_accepted (GObject * source, GAsyncResult * result, gpointer user_data)
   connection = g_new0 (Connection, 1);
   connection->proxy = proxy;
   connection->ref_count = 1;    /* the list's */
+  connection->serial = serial;
   connection->downstream = downstream;
   connection->cancellable = g_cancellable_new ();
   g_queue_push_tail (&proxy->connections, connection);
@@ -676,6 +700,26 @@ tcp_proxy_get_n_connections (TcpProxy * proxy)
   n = proxy->n_connections;
   g_mutex_unlock (&proxy->lock);
   return n;
+}
+
+/**
+ * tcp_proxy_set_tap:
+ * @proxy: a #TcpProxy
+ * @tap: (nullable): what sees the bytes from now on; %NULL for nothing
+ * @user_data: data for @tap
+ *
+ * Shows every byte the proxy reads, both ways, to @tap, so that a test can
+ * see what a client sent on the wire.
+ */
+void
+tcp_proxy_set_tap (TcpProxy * proxy, TcpProxyTap tap, gpointer user_data)
+{
+  g_return_if_fail (proxy != NULL);
+
+  g_mutex_lock (&proxy->lock);
+  proxy->tap = tap;
+  proxy->tap_data = user_data;
+  g_mutex_unlock (&proxy->lock);
 }
 
 /**

@@ -49,7 +49,23 @@ typedef enum
   TCP_PROXY_MODE_BLACKHOLE_DOWNSTREAM,
 } TcpProxyMode;
 
+/**
+ * TcpProxyTap:
+ * @serial: the connection, numbered from 1 in the order they were accepted
+ * @upstream: %TRUE for the client's bytes, %FALSE for the target's
+ * @data: the bytes read, forwarded or dropped after the tap has seen them
+ * @size: their number
+ * @user_data: the data given to tcp_proxy_set_tap()
+ *
+ * Sees every byte the proxy reads, on the proxy's thread.
+ */
+typedef void (*TcpProxyTap) (guint serial, gboolean upstream,
+    const guint8 * data, gsize size, gpointer user_data);
+
 TcpProxy *tcp_proxy_new (const gchar * target_host, guint16 target_port);
+
+void tcp_proxy_set_tap (TcpProxy * proxy, TcpProxyTap tap,
+    gpointer user_data);
 
 void tcp_proxy_free (TcpProxy * proxy);
 

@@ -2006,6 +2006,214 @@ sends_done_at_least (gpointer data)
   return n >= wanted;
 }
 
+/* What the client sent on each TCP connection through the proxy. */
+typedef struct
+{
+  GMutex lock;
+  GPtrArray *streams;           /* GByteArray, by connection serial - 1 */
+} Capture;
+
+static void
+capture_tap (guint serial, gboolean upstream, const guint8 * data, gsize size,
+    gpointer user_data)
+{
+  Capture *capture = user_data;
+
+  if (!upstream)
+    return;
+  g_mutex_lock (&capture->lock);
+  while (capture->streams->len < serial)
+    g_ptr_array_add (capture->streams, g_byte_array_new ());
+  g_byte_array_append (g_ptr_array_index (capture->streams, serial - 1),
+      data, size);
+  g_mutex_unlock (&capture->lock);
+}
+
+/* The value of @name in the HTTP request at the start of @text, or NULL. */
+static gchar *
+http_header (const gchar * text, gsize head, const gchar * name)
+{
+  gchar *request = g_strndup (text, head), **lines, *value = NULL;
+  guint i;
+
+  lines = g_strsplit (request, "\r\n", -1);
+  for (i = 1; lines[i] != NULL && value == NULL; i++) {
+    gchar *colon = strchr (lines[i], ':');
+
+    if (colon != NULL && g_ascii_strncasecmp (lines[i], name, colon -
+            lines[i]) == 0 && strlen (name) == (gsize) (colon - lines[i]))
+      value = g_strstrip (g_strdup (colon + 1));
+  }
+  g_strfreev (lines);
+  g_free (request);
+  return value;
+}
+
+/* The frames a client sent on one WebSocket, after its upgrade request:
+ * "CONNECT", "MESSAGE create clientVersion=...", "PING", "DISCONNECT
+ * reconnect=1", "CLOSE 4010"... */
+static GPtrArray *
+websocket_frames (const guint8 * data, gsize size)
+{
+  GPtrArray *frames = g_ptr_array_new_with_free_func (g_free);
+  gsize pos = 0;
+
+  while (pos + 2 <= size) {
+    guint opcode = data[pos] & 0x0f, hdr = 2, i;
+    guint64 len = data[pos + 1] & 0x7f;
+    const guint8 *mask = NULL;
+    guint8 *payload;
+
+    if (len == 126) {
+      if (pos + 4 > size)
+        break;
+      len = (data[pos + 2] << 8) | data[pos + 3];
+      hdr = 4;
+    } else if (len == 127) {
+      if (pos + 10 > size)
+        break;
+      len = 0;
+      for (i = 0; i < 8; i++)
+        len = (len << 8) | data[pos + 2 + i];
+      hdr = 10;
+    }
+    if (data[pos + 1] & 0x80) {
+      mask = data + pos + hdr;
+      hdr += 4;
+    }
+    if (pos + hdr + len > size)
+      break;
+    payload = g_memdup2 (data + pos + hdr, len);
+    for (i = 0; mask != NULL && i < len; i++)
+      payload[i] ^= mask[i % 4];
+
+    if (opcode == 0x2) {
+      GBytes *bytes = g_bytes_new_take (payload, len);
+      GstOpenTokRumorFrame *frame = gst_opentok_rumor_frame_parse (bytes,
+          G_MAXSIZE, NULL);
+      GString *text = g_string_new (NULL);
+
+      fail_unless (frame != NULL, "a frame that is not Rumor");
+      g_string_append (text, gst_opentok_rumor_type_to_string
+          (gst_opentok_rumor_frame_get_message_type (frame)));
+      if (gst_opentok_rumor_frame_get_header (frame, "reconnect") != NULL)
+        g_string_append_printf (text, " reconnect=%s",
+            gst_opentok_rumor_frame_get_header (frame, "reconnect"));
+      if (gst_opentok_rumor_frame_get_payload (frame) != NULL) {
+        gsize n;
+        const gchar *body = g_bytes_get_data
+            (gst_opentok_rumor_frame_get_payload (frame), &n);
+        gchar *copy = g_strndup (body, n);
+        gchar *version = strstr (copy, "\"clientVersion\":\"");
+
+        if (version != NULL) {
+          version += strlen ("\"clientVersion\":\"");
+          *strchr (version, '"') = '\0';
+          g_string_append_printf (text, " clientVersion=%s", version);
+        }
+        g_free (copy);
+      }
+      g_ptr_array_add (frames, g_string_free (text, FALSE));
+      gst_opentok_rumor_frame_unref (frame);
+      g_bytes_unref (bytes);
+    } else if (opcode == 0x8) {
+      g_ptr_array_add (frames, g_strdup_printf ("CLOSE %u", len >= 2 ?
+              (payload[0] << 8) | payload[1] : 0));
+      g_free (payload);
+    } else {
+      g_free (payload);
+    }
+    pos += hdr + len;
+  }
+  return frames;
+}
+
+/* opentok.js, after 6 s of silence: DISCONNECT reconnect="1" on the old
+ * socket, then a 4010 close, then a new socket with the same socketId on
+ * which neither CONNECT nor the create is sent again */
+GST_START_TEST (test_liveness_reconnection_frame_sequence)
+{
+  Fixture *f = fixture_new (NULL);
+  Peer *a = peer_new (f, "Alice", TRUE);
+  Peer *b = peer_new (f, "Bob", FALSE);
+  Capture capture;
+  gchar *version = NULL;
+  GPtrArray *sockets = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      g_ptr_array_unref);
+  GPtrArray *old_socket, *new_socket;
+  guint i;
+
+  g_mutex_init (&capture.lock);
+  capture.streams = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      g_byte_array_unref);
+  tcp_proxy_set_tap (f->proxy, capture_tap, &capture);
+  g_object_set (a->client, "liveness-timeout", 1000, "client-version",
+      "test-9.9.9", NULL);
+  peer_connect (a);
+  peer_connect (b);
+  fail_unless (peer_wait (a, EVENT_CONNECTION_CREATED, b->id, 1, WAIT_MS));
+
+  /* the server falls silent for the client; what the client sends still
+   * reaches it */
+  tcp_proxy_set_mode (f->proxy, TCP_PROXY_MODE_BLACKHOLE_DOWNSTREAM);
+  fail_unless (peer_wait (a, EVENT_SESSION_RECONNECTING, NULL, 1, WAIT_MS));
+  fixture_outage_end (f, a);
+  fixture_sync (f, "m1", a, b, NULL);
+  tcp_proxy_set_tap (f->proxy, NULL, NULL);
+
+  for (i = 0; i < capture.streams->len; i++) {
+    GByteArray *stream = g_ptr_array_index (capture.streams, i);
+    const gchar *text = (const gchar *) stream->data;
+    const gchar *end = g_strstr_len (text, stream->len, "\r\n\r\n");
+    gsize head = end ? (gsize) (end - text) : 0;
+    gchar *upgrade;
+
+    if (end == NULL)
+      continue;
+    if (version == NULL)
+      version = http_header (text, head, "X-TB-CLIENT-VERSION");
+    upgrade = http_header (text, head, "Upgrade");
+    if (upgrade != NULL && g_ascii_strcasecmp (upgrade, "websocket") == 0)
+      g_ptr_array_add (sockets, websocket_frames (stream->data + head + 4,
+              stream->len - head - 4));
+    g_free (upgrade);
+  }
+  fail_unless_equals_string (version, "test-9.9.9");
+  fail_unless (sockets->len >= 2, "%u WebSockets", sockets->len);
+
+  old_socket = g_ptr_array_index (sockets, 0);
+  new_socket = g_ptr_array_index (sockets, 1);
+  for (i = 0; i < old_socket->len; i++)
+    GST_INFO ("old socket, frame %u: %s", i, (gchar *)
+        g_ptr_array_index (old_socket, i));
+  fail_unless (old_socket->len >= 5);
+  fail_unless_equals_string (g_ptr_array_index (old_socket, 0), "CONNECT");
+  fail_unless_equals_string (g_ptr_array_index (old_socket, 1), "SUBSCRIBE");
+  fail_unless_equals_string (g_ptr_array_index (old_socket, 2),
+      "MESSAGE clientVersion=test-9.9.9");
+  fail_unless_equals_string (g_ptr_array_index (old_socket,
+          old_socket->len - 2), "DISCONNECT reconnect=1");
+  fail_unless_equals_string (g_ptr_array_index (old_socket,
+          old_socket->len - 1), "CLOSE 4010");
+  fail_unless (new_socket->len >= 1);
+  for (i = 0; i < new_socket->len; i++) {
+    const gchar *frame = g_ptr_array_index (new_socket, i);
+
+    GST_INFO ("new socket, frame %u: %s", i, frame);
+    fail_if (g_str_has_prefix (frame, "CONNECT") ||
+        g_str_has_prefix (frame, "MESSAGE clientVersion"),
+        "%s sent again on the new socket", frame);
+  }
+
+  g_ptr_array_unref (sockets);
+  g_ptr_array_unref (capture.streams);
+  g_mutex_clear (&capture.lock);
+  g_free (version);
+  fixture_free (f);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_repeated_cuts_lose_nothing_and_double_nothing)
 {
   Fixture *f = fixture_new (NULL);
@@ -2548,6 +2756,7 @@ client_suite (void)
   tcase_add_test (tc, test_signals_sent_to_client_during_outage_arrive_once);
   tcase_add_test (tc, test_signals_sent_by_client_during_outage_arrive_once);
   tcase_add_test (tc, test_liveness_timeout_detects_stalled_path);
+  tcase_add_test (tc, test_liveness_reconnection_frame_sequence);
   tcase_add_test (tc, test_repeated_cuts_lose_nothing_and_double_nothing);
   tcase_add_test (tc, test_reconnect_window_expiry_ends_session_1022);
 
