@@ -100,6 +100,7 @@ struct _GstSignalBin
   GCancellable *cancellable;    /* of the connect in progress */
   guint generation;             /* of the session, +1 at every start/stop */
   gboolean session_active;      /* between READY->PAUSED and PAUSED->READY */
+  gboolean session_joined;      /* session-connected came for this session */
   gboolean fatal_posted;        /* an error was posted for this session */
   gboolean eos_posted;
   GstClockTime latency;         /* of the pipeline, from the LATENCY event */

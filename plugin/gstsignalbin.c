@@ -806,12 +806,13 @@ gst_signal_bin_class_init (GstSignalBinClass * klass)
    * GstSignalBin::session-disconnected:
    * @self: the #GstSignalBin
    * @reason: "clientDisconnected" (the element left), "networkDisconnected"
-   *     (lost, or never joined) or "forceDisconnected"
+   *     (lost) or "forceDisconnected"
    * @error: (nullable): why, as a #GST_OPENTOK_CLIENT_ERROR, unless the
    *     element left
    *
-   * The element is out of the session, or could not join it. Emitted from
-   * the network thread.
+   * The element is out of the session it was in. A join that fails is an
+   * error message only, as opentok.js reports it through the connect
+   * callback and no sessionDisconnected. Emitted from the network thread.
    *
    * Since: 0.1
    */
@@ -1578,6 +1579,9 @@ on_session_connected (GstOpenTokClient * client, GstSignalBin * self)
   gchar *id = gst_opentok_client_get_connection_id (client);
 
   GST_INFO_OBJECT (self, "joined the session as %s", id);
+  GST_OBJECT_LOCK (self);
+  self->session_joined = TRUE;
+  GST_OBJECT_UNLOCK (self);
   g_signal_emit (self, gst_signal_bin_signals[SIGNAL_SESSION_CONNECTED], 0);
   post_structure (self, gst_structure_new ("opentok-session-connected",
           "connection-id", G_TYPE_STRING, id, NULL));
@@ -1666,8 +1670,23 @@ static void
 on_session_disconnected (GstOpenTokClient * client, const gchar * reason,
     const GError * error, GstSignalBin * self)
 {
+  gboolean joined;
+
   GST_INFO_OBJECT (self, "out of the session: %s%s%s", reason,
       error ? ": " : "", error ? error->message : "");
+  GST_OBJECT_LOCK (self);
+  joined = self->session_joined;
+  self->session_joined = FALSE;
+  GST_OBJECT_UNLOCK (self);
+
+  /* a join that fails is the error alone, as opentok.js reports it through
+   * the connect callback and no sessionDisconnected */
+  if (!joined) {
+    post_fatal (self, error, NULL);
+    sink_close (self, "The element could not join the session.");
+    return;
+  }
+
   g_signal_emit (self, gst_signal_bin_signals[SIGNAL_SESSION_DISCONNECTED], 0,
       reason, error);
   post_structure (self, gst_structure_new ("opentok-session-disconnected",
@@ -1780,9 +1799,24 @@ make_client (GstSignalBin * self)
     token = gst_opentok_token_mint (GST_OPENTOK_TOKEN_FORMAT_JWT, api_key,
         secret, session_id, GST_OPENTOK_ROLE_PUBLISHER, 0, data, &error);
     if (token == NULL) {
-      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-          ("Could not make a token with the api-secret: %s", error->message),
-          (NULL));
+      gchar *owner = gst_opentok_session_id_get_api_key (session_id, NULL);
+
+      if (owner == NULL)
+        /* no such session can exist: OpenTok says 1005 */
+        gst_element_message_full_with_details (GST_ELEMENT (self),
+            GST_MESSAGE_ERROR, GST_RESOURCE_ERROR,
+            GST_RESOURCE_ERROR_NOT_FOUND,
+            g_strdup_printf ("The \"session-id\" property, \"%s\", is not "
+                "an OpenTok session id (error %d).", session_id,
+                GST_OPENTOK_CLIENT_ERROR_INVALID_SESSION),
+            g_strdup (error->message), __FILE__, GST_FUNCTION, __LINE__,
+            gst_structure_new ("details", "opentok-code", G_TYPE_INT,
+                GST_OPENTOK_CLIENT_ERROR_INVALID_SESSION, NULL));
+      else
+        GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+            ("Could not make a token with the api-secret: %s",
+                error->message), (NULL));
+      g_free (owner);
       g_error_free (error);
       goto out;
     }
@@ -1948,7 +1982,7 @@ on_connect_done (GObject * source, GAsyncResult * result, gpointer user_data)
     sink_open (self);
   } else {
     GST_WARNING_OBJECT (self, "could not join the session: %s", error->message);
-    post_fatal (self, error, "networkDisconnected");
+    post_fatal (self, error, NULL);
     sink_close (self, "The element could not join the session.");
   }
   if (error != NULL)
@@ -1986,6 +2020,7 @@ start_session (GstSignalBin * self)
   GST_OBJECT_LOCK (self);
   self->session_active = TRUE;
   self->fatal_posted = FALSE;
+  self->session_joined = FALSE;
   self->eos_posted = FALSE;
   self->generation++;
   g_clear_object (&self->cancellable);

@@ -2305,6 +2305,21 @@ handle_session_info (GstOpenTokServer * self, SoupServerMessage * msg,
   JsonNode *root;
   gchar *url, *date;
 
+  gchar *owner;
+
+  /* a malformed session id is the session's fault, not the token's: 400,
+   * which OpenTok's clients report as 1005 */
+  owner = gst_opentok_session_id_get_api_key (session_id, &error);
+  if (owner == NULL) {
+    gchar *message = g_strdup_printf ("Invalid session id: %s",
+        error->message);
+
+    anvil_respond_error (self, msg, 400, message);
+    g_free (message);
+    g_clear_error (&error);
+    return;
+  }
+  g_free (owner);
   if (token_string == NULL || *token_string == '\0') {
     anvil_respond_error (self, msg, 403,
         "The X-OPENTOK-AUTH header with the client token is missing");

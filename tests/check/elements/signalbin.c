@@ -1521,6 +1521,16 @@ GST_END_TEST;
 /* ------------------------------------------------------------------------ */
 /* Lost sessions                                                            */
 
+/* Counts the opentok-session-disconnected messages as they are posted. */
+static GstBusSyncReply
+count_named (GstBus * bus, GstMessage * message, gpointer data)
+{
+  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ELEMENT
+      && gst_message_has_name (message, "opentok-session-disconnected"))
+    g_atomic_int_inc ((gint *) data);
+  return GST_BUS_PASS;
+}
+
 static void
 expect_opentok_error (GstElement * element, gint opentok_code,
     GstResourceError resource_code)
@@ -1530,9 +1540,10 @@ expect_opentok_error (GstElement * element, gint opentok_code,
   GstMessage *message;
   const GstStructure *details = NULL;
   GError *error = NULL;
-  gint code = 0;
+  gint code = 0, disconnected = 0;
 
   gst_element_set_bus (element, bus);
+  gst_bus_set_sync_handler (bus, count_named, &disconnected, NULL);
   h = gst_harness_new_with_element (element, "sink", "src");
   message = bus_wait (bus, GST_MESSAGE_ERROR, NULL);
   fail_unless (message != NULL, "no error for %d", opentok_code);
@@ -1550,6 +1561,8 @@ expect_opentok_error (GstElement * element, gint opentok_code,
   /* once */
   fail_unless (gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR) == NULL);
   gst_harness_teardown (h);
+  /* a join that fails is the error alone, as in opentok.js */
+  fail_unless_equals_int (g_atomic_int_get (&disconnected), 0);
   gst_element_set_bus (element, NULL);
   gst_object_unref (bus);
   gst_object_unref (element);
@@ -1582,6 +1595,49 @@ GST_START_TEST (test_unknown_session_posts_error_1005)
   g_free (token);
   g_free (other);
   expect_opentok_error (element, 1005, GST_RESOURCE_ERROR_NOT_FOUND);
+}
+
+GST_END_TEST;
+
+/* OpenTok says 1005 for a session id that cannot be one */
+GST_START_TEST (test_malformed_session_id_posts_error_1005)
+{
+  GstElement *element = signalbin_new ();
+  const GstStructure *details = NULL;
+  GstMessage *message;
+  GError *error = NULL;
+  gint code = 0;
+  GstBus *bus;
+
+  /* the server refuses it before looking at the token */
+  g_object_set (element, "session-id", "garbage", NULL);
+  expect_opentok_error (element, 1005, GST_RESOURCE_ERROR_NOT_FOUND);
+
+  /* with api-secret, the element cannot even make a token for it: the
+   * change to READY fails */
+  element = signalbin_new ();
+  bus = gst_bus_new ();
+  gst_element_set_bus (element, bus);
+  g_object_set (element, "session-id", "garbage", "token", NULL,
+      "api-secret", API_SECRET, NULL);
+  fail_unless_equals_int (gst_element_set_state (element, GST_STATE_READY),
+      GST_STATE_CHANGE_FAILURE);
+  message = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  fail_unless (message != NULL);
+  gst_message_parse_error (message, &error, NULL);
+  fail_unless (error->domain == GST_RESOURCE_ERROR);
+  fail_unless_equals_int (error->code, GST_RESOURCE_ERROR_NOT_FOUND);
+  fail_unless (strstr (error->message, "session-id") != NULL, "%s",
+      error->message);
+  gst_message_parse_error_details (message, &details);
+  fail_unless (gst_structure_get_int (details, "opentok-code", &code));
+  fail_unless_equals_int (code, 1005);
+  g_error_free (error);
+  gst_message_unref (message);
+  gst_element_set_state (element, GST_STATE_NULL);
+  gst_element_set_bus (element, NULL);
+  gst_object_unref (bus);
+  gst_object_unref (element);
 }
 
 GST_END_TEST;
@@ -3036,6 +3092,7 @@ signalbin_suite (void)
   tcase_add_checked_fixture (tc, server_setup, server_teardown);
   tcase_add_test (tc, test_bad_token_posts_error_1004);
   tcase_add_test (tc, test_unknown_session_posts_error_1005);
+  tcase_add_test (tc, test_malformed_session_id_posts_error_1005);
   tcase_add_test (tc, test_unreachable_server_posts_error_1006);
   tcase_add_test (tc, test_silent_server_fails_1006_within_connect_timeout);
   tcase_add_test (tc, test_force_disconnect_posts_error_1023);
