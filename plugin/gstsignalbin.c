@@ -970,6 +970,25 @@ connection_setting_locked (GstSignalBin * self, GParamSpec * pspec)
   return TRUE;
 }
 
+/* Whether @type is a signal type OpenTok accepts ("" and NULL: none); if
+ * not, says so, naming @pspec, and the property keeps its value. */
+static gboolean
+signal_type_is_valid (GstSignalBin * self, GParamSpec * pspec,
+    const gchar * type)
+{
+  GError *error = NULL;
+
+  if (type == NULL || *type == '\0')
+    return TRUE;
+  if (gst_opentok_signal_validate_fields (type, strlen (type), NULL, 0, &error))
+    return TRUE;
+  g_warning ("%s: the %s property keeps its value: \"%s\" is not a signal "
+      "type OpenTok accepts: %s", GST_OBJECT_NAME (self), pspec->name, type,
+      error->message);
+  g_error_free (error);
+  return FALSE;
+}
+
 static void
 gst_signal_bin_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
@@ -1028,8 +1047,10 @@ gst_signal_bin_set_property (GObject * object, guint prop_id,
       }
       break;
     case PROP_SIGNAL_TYPE:
-      g_free (self->signal_type);
-      self->signal_type = g_value_dup_string (value);
+      if (signal_type_is_valid (self, pspec, g_value_get_string (value))) {
+        g_free (self->signal_type);
+        self->signal_type = g_value_dup_string (value);
+      }
       break;
     case PROP_SIGNAL_TO:
       g_free (self->signal_to);
@@ -1058,13 +1079,24 @@ gst_signal_bin_set_property (GObject * object, guint prop_id,
     case PROP_SRC_DURATION:
       self->src_duration = g_value_get_uint64 (value);
       break;
-    case PROP_SRC_TYPES:
-      g_strfreev (self->src_types);
-      self->src_types = NULL;
-      if (g_value_get_string (value) != NULL
-          && *g_value_get_string (value) != '\0')
-        self->src_types = g_strsplit (g_value_get_string (value), ",", -1);
+    case PROP_SRC_TYPES:{
+      const gchar *list = g_value_get_string (value);
+      gchar **types = NULL, **type;
+      gboolean valid = TRUE;
+
+      if (list != NULL && *list != '\0') {
+        types = g_strsplit (list, ",", -1);
+        for (type = types; *type != NULL && valid; type++)
+          valid = signal_type_is_valid (self, pspec, *type);
+      }
+      if (valid) {
+        g_strfreev (self->src_types);
+        self->src_types = types;
+      } else {
+        g_strfreev (types);
+      }
       break;
+    }
     case PROP_SRC_INCLUDE_SELF:
       self->src_include_self = g_value_get_boolean (value);
       break;

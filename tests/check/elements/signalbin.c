@@ -2539,7 +2539,8 @@ static void
 expect_refusal (GstElement * element, GstMessageType kind)
 {
   GstBus *bus = gst_element_get_bus (element);
-  const GstStructure *details = NULL, *signal = NULL;
+  const GstStructure *details = NULL;
+  GstStructure *signal = NULL;
   GstMessage *message;
   gint code = 0;
 
@@ -2552,26 +2553,50 @@ expect_refusal (GstElement * element, GstMessageType kind)
     gst_message_parse_warning_details (message, &details);
   fail_unless (details != NULL);
   fail_unless (gst_structure_get_int (details, "opentok-code", &code));
-  fail_unless_equals_int (code, 400);
+  fail_unless_equals_int (code, 404);
   fail_unless (gst_structure_get (details, "signal", GST_TYPE_STRUCTURE,
           &signal, NULL));
   fail_unless_equals_string (gst_structure_get_string (signal, "data"),
       "a < b & c");
-  fail_unless_equals_string (gst_structure_get_string (signal, "type"),
-      "bad type!");
-  gst_structure_free ((GstStructure *) signal);
+  fail_unless_equals_string (gst_structure_get_string (signal, "type"), "chat");
+  gst_structure_free (signal);
   gst_message_unref (message);
   gst_object_unref (bus);
 }
 
-GST_START_TEST (test_sink_refusal_is_a_warning_with_code_and_data)
+/* A signal to a connection that is not in the session: OpenTok refuses it
+ * with 404. */
+static GstElement *
+signalbin_to_nobody (void)
 {
   GstElement *element = signalbin_new ();
+  gchar *nobody = g_uuid_string_random ();
+
+  g_object_set (element, "signal-type", "chat", "signal-to", nobody, NULL);
+  g_free (nobody);
+  return element;
+}
+
+/* Counts the warnings that name a property whose value was refused. */
+static void
+count_property_warning (const gchar * domain, GLogLevelFlags level,
+    const gchar * message, gpointer data)
+{
+  if (strstr (message, "signal-type property keeps its value") != NULL
+      || strstr (message, "src-types property keeps its value") != NULL)
+    (*(gint *) data)++;
+}
+
+GST_START_TEST (test_sink_refusal_is_a_warning_with_code_and_data)
+{
+  GstElement *element = signalbin_to_nobody ();
   const GstStructure *s, *signal;
   GstMessage *message;
+  gint warnings = 0;
+  guint handler;
+  gchar *type;
   Bin *bin;
 
-  g_object_set (element, "signal-type", "bad type!", NULL);
   bin = bin_start (element, "text/x-raw, format=utf8");
   gst_harness_push (bin->h, text_buffer ("a < b & c\n"));
   expect_refusal (element, GST_MESSAGE_WARNING);
@@ -2586,13 +2611,26 @@ GST_START_TEST (test_sink_refusal_is_a_warning_with_code_and_data)
   bin_stop (bin);
 
   /* or an element error */
-  element = signalbin_new ();
-  g_object_set (element, "signal-type", "bad type!", "fatal-refusals", TRUE,
-      NULL);
+  element = signalbin_to_nobody ();
+  g_object_set (element, "fatal-refusals", TRUE, NULL);
   bin = bin_start (element, "text/x-raw, format=utf8");
   gst_harness_push (bin->h, text_buffer ("a < b & c\n"));
   expect_refusal (element, GST_MESSAGE_ERROR);
   bin_stop (bin);
+
+  /* a type OpenTok would refuse is refused at once, naming the property */
+  element = signalbin_new ();
+  g_object_set (element, "signal-type", "chat", NULL);
+  handler = g_log_set_handler ("GstSignalBin", G_LOG_LEVEL_WARNING,
+      count_property_warning, &warnings);
+  g_object_set (element, "signal-type", "bad type!", NULL);
+  g_object_get (element, "signal-type", &type, NULL);
+  fail_unless_equals_string (type, "chat");
+  g_free (type);
+  g_object_set (element, "src-types", "chat,no way", NULL);
+  fail_unless_equals_int (warnings, 2);
+  g_log_remove_handler ("GstSignalBin", handler);
+  gst_object_unref (element);
 }
 
 GST_END_TEST;
@@ -3050,6 +3088,102 @@ GST_START_TEST (test_src_filters_types_and_own_signals)
 
 GST_END_TEST;
 
+/* src-format=json goes as text to a downstream that takes only text (a
+ * muxer's subtitle track); a downstream that takes neither format is an
+ * error naming the property when the caps are chosen, not mid-stream */
+GST_START_TEST (test_src_caps_negotiated_with_downstream)
+{
+  Peer *peer = peer_new ();
+  GstElement *element = signalbin_new ();
+  const GstStructure *s;
+  GstMessage *message;
+  GstBuffer *buffer;
+  GError *error = NULL;
+  GstCaps *caps;
+  Bin *bin;
+
+  gst_util_set_object_arg (G_OBJECT (element), "src-format", "json");
+  bin = bin_start (element, NULL);
+  gst_harness_set_sink_caps_str (bin->h, "text/x-raw, format=utf8");
+  peer_send (peer, "chat", "as text", NULL);
+  buffer = pull_buffer (bin->h);
+  gst_buffer_unref (buffer);
+  caps = gst_pad_get_current_caps (bin->h->sinkpad);
+  s = gst_caps_get_structure (caps, 0);
+  fail_unless (gst_structure_has_name (s, "text/x-raw"), "%" GST_PTR_FORMAT,
+      caps);
+  gst_caps_unref (caps);
+  bin_stop (bin);
+
+  element = signalbin_new ();
+  bin = bin_start (element, NULL);
+  gst_harness_set_sink_caps_str (bin->h, "application/json");
+  peer_send (peer, "chat", "not as text", NULL);
+  message = gst_bus_timed_pop_filtered (bin->bus, WAIT_S * GST_SECOND,
+      GST_MESSAGE_ERROR);
+  fail_unless (message != NULL, "no negotiation error");
+  gst_message_parse_error (message, &error, NULL);
+  fail_unless (error->domain == GST_CORE_ERROR);
+  fail_unless_equals_int (error->code, GST_CORE_ERROR_NEGOTIATION);
+  fail_unless (strstr (error->message, "src-format") != NULL, "%s",
+      error->message);
+  g_error_free (error);
+  gst_message_unref (message);
+  bin_stop (bin);
+  peer_free (peer);
+}
+
+GST_END_TEST;
+
+/* sink-format=json: a line that is not a signal is refused with its offset,
+ * and the stream goes on */
+GST_START_TEST (test_sink_json_lines_and_a_malformed_one)
+{
+  Peer *peer = peer_new ();
+  GstElement *element = signalbin_new ();
+  const gchar *good = "{\"type\":\"chat\",\"data\":\"a <&> \\\"q\\\"\"}\n";
+  gchar *text, *offset;
+  GstMessage *message;
+  const gchar *why;
+  gint code = 0;
+  Bin *bin;
+
+  gst_util_set_object_arg (G_OBJECT (element), "sink-format", "json");
+  bin = bin_start (element, "text/x-raw, format=utf8");
+  text = g_strconcat (good, "not json\n{\"data\":\"next\",\"from\":\"x\"}\n",
+      NULL);
+  gst_harness_push (bin->h, text_buffer (text));
+  g_free (text);
+
+  expect_peer_signal (peer, 0, "chat", "a <&> \"q\"", bin->id);
+  expect_peer_signal (peer, 1, "", "next", bin->id);
+  message = gst_bus_timed_pop_filtered (bin->bus, WAIT_S * GST_SECOND,
+      GST_MESSAGE_WARNING);
+  fail_unless (message != NULL, "no warning for the malformed line");
+  gst_message_unref (message);
+  /* the refused one's completion, among the others' */
+  while (TRUE) {
+    message = bus_wait_element (bin->bus, "opentok-signal-sent");
+    if (gst_structure_get_int (gst_message_get_structure (message), "code",
+            &code))
+      break;
+    gst_message_unref (message);
+  }
+  fail_unless_equals_int (code, 400);
+  why = gst_structure_get_string (gst_message_get_structure (message),
+      "message");
+  offset = g_strdup_printf ("at byte %u", (guint) strlen (good));
+  fail_unless (strstr (why, offset) != NULL, "%s", why);
+  g_free (offset);
+  gst_message_unref (message);
+
+  assert_no_error (bin->bus);
+  bin_stop (bin);
+  peer_free (peer);
+}
+
+GST_END_TEST;
+
 static Suite *
 signalbin_suite (void)
 {
@@ -3112,6 +3246,8 @@ signalbin_suite (void)
   tcase_add_test (tc, test_record_and_replay_through_matroska);
   tcase_add_test (tc, test_record_and_replay_through_mp4);
   tcase_add_test (tc, test_src_filters_types_and_own_signals);
+  tcase_add_test (tc, test_src_caps_negotiated_with_downstream);
+  tcase_add_test (tc, test_sink_json_lines_and_a_malformed_one);
   tcase_add_test (tc, test_force_disconnect_action_takes_a_moderator);
   suite_add_tcase (s, tc);
 
