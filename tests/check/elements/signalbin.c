@@ -2732,6 +2732,7 @@ GST_START_TEST (test_src_is_a_live_sparse_stream)
   gst_buffer_unref (buffer);
 
   /* and the next GAP starts where it ends */
+  clock_wait_for_waiter (bin->h);
   clock_release_until (bin->h, 5 * GST_SECOND);
   event = pull_event_of_type (bin->h, GST_EVENT_GAP);
   gst_event_parse_gap (event, &ts, &duration);
