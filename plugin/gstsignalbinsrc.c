@@ -289,6 +289,17 @@ src_wait_gap_locked (GstSignalBin * self)
   return now;
 }
 
+/* Stops the task, dropping what it was about to push. */
+static void
+src_pause (GstSignalBin * self, GstBuffer * buffer, GstEvent * event)
+{
+  if (buffer != NULL)
+    gst_buffer_unref (buffer);
+  if (event != NULL)
+    gst_event_unref (event);
+  gst_pad_pause_task (self->srcpad);
+}
+
 static void
 src_loop (gpointer data)
 {
@@ -329,11 +340,7 @@ src_loop (gpointer data)
 
   if (!self->src_running) {
     g_mutex_unlock (&self->src_lock);
-    if (buffer != NULL)
-      gst_buffer_unref (buffer);
-    if (event != NULL)
-      gst_event_unref (event);
-    gst_pad_pause_task (self->srcpad);
+    src_pause (self, buffer, event);
     return;
   }
 
@@ -353,11 +360,7 @@ src_loop (gpointer data)
 
   /* linked, or relinked, since the caps were chosen */
   if (gst_pad_check_reconfigure (self->srcpad) && !src_negotiate (self)) {
-    if (buffer != NULL)
-      gst_buffer_unref (buffer);
-    if (event != NULL)
-      gst_event_unref (event);
-    gst_pad_pause_task (self->srcpad);
+    src_pause (self, buffer, event);
     return;
   }
 

@@ -2213,6 +2213,17 @@ send_operation_free (SendOperation * operation)
   g_free (operation);
 }
 
+/* Takes @request into the queue of those waiting for the server's STATUS,
+ * and sends it if the socket allows. */
+static void
+client_queue_request (GstOpenTokClient * self, Request * request)
+{
+  g_queue_push_tail (&self->requests, request);
+  g_hash_table_insert (self->requests_index, request->transaction_id,
+      self->requests.tail);
+  client_flush_requests (self, FALSE);
+}
+
 static gboolean
 send_operation_run (gpointer data)
 {
@@ -2236,10 +2247,7 @@ send_operation_run (gpointer data)
     request_free (request);
     return G_SOURCE_REMOVE;
   }
-  g_queue_push_tail (&self->requests, request);
-  g_hash_table_insert (self->requests_index, request->transaction_id,
-      self->requests.tail);
-  client_flush_requests (self, FALSE);
+  client_queue_request (self, request);
   return G_SOURCE_REMOVE;
 }
 
@@ -2369,10 +2377,7 @@ force_disconnect_run (gpointer data)
     request_free (request);
     return G_SOURCE_REMOVE;
   }
-  g_queue_push_tail (&self->requests, request);
-  g_hash_table_insert (self->requests_index, request->transaction_id,
-      self->requests.tail);
-  client_flush_requests (self, FALSE);
+  client_queue_request (self, request);
   return G_SOURCE_REMOVE;
 }
 
