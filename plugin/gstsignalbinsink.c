@@ -714,8 +714,11 @@ gst_signal_bin_sink_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
     g_free (text);
   } else if (self->text_mode) {
     sink_handle_text (self, map.data, map.size, self->offset);
-    /* a timestamped buffer (a demuxer's or subparse's subtitle) is whole */
-    if (GST_BUFFER_PTS_IS_VALID (buffer))
+    /* a timed buffer (a demuxer's or subparse's subtitle) is whole; bytes
+     * (filesrc, fdsrc: a BYTES segment, whose first buffer has a PTS of 0)
+     * carry a line over */
+    if (self->sink_segment.format == GST_FORMAT_TIME
+        && GST_BUFFER_PTS_IS_VALID (buffer))
       sink_flush_line (self);
   } else {
     sink_send (self, (const gchar *) map.data, map.size, self->offset);

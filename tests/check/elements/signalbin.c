@@ -1177,6 +1177,41 @@ GST_START_TEST (test_sink_text_lines_are_signals)
 
 GST_END_TEST;
 
+/* filesrc ! text/x-raw: bytes in a BYTES segment, the first buffer with a
+ * PTS of 0; a line that spans two buffers is one signal */
+GST_START_TEST (test_sink_lines_span_buffers_of_a_byte_stream)
+{
+  Peer *peer = peer_new ();
+  GstElement *element = signalbin_new ();
+  GstSegment segment;
+  GstBuffer *buffer;
+  Bin *bin;
+
+  g_object_set (element, "signal-type", "file", NULL);
+  bin = bin_start (element, "text/x-raw, format=utf8");
+  gst_segment_init (&segment, GST_FORMAT_BYTES);
+  fail_unless (gst_harness_push_event (bin->h,
+          gst_event_new_segment (&segment)));
+  buffer = text_buffer ("1039\n1040\n104");
+  GST_BUFFER_PTS (buffer) = 0;
+  GST_BUFFER_OFFSET (buffer) = 0;
+  fail_unless_equals_int (gst_harness_push (bin->h, buffer), GST_FLOW_OK);
+  buffer = text_buffer ("1\n1042\n");
+  GST_BUFFER_OFFSET (buffer) = 13;
+  fail_unless_equals_int (gst_harness_push (bin->h, buffer), GST_FLOW_OK);
+
+  expect_peer_signal (peer, 0, "file", "1039", bin->id);
+  expect_peer_signal (peer, 1, "file", "1040", bin->id);
+  expect_peer_signal (peer, 2, "file", "1041", bin->id);
+  expect_peer_signal (peer, 3, "file", "1042", bin->id);
+
+  assert_no_error (bin->bus);
+  bin_stop (bin);
+  peer_free (peer);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_sink_other_caps_buffer_is_one_signal)
 {
   Peer *peer = peer_new ();
@@ -3213,6 +3248,7 @@ signalbin_suite (void)
   tcase_add_test (tc, test_sink_events_keep_order_with_buffers);
   tcase_add_test (tc, test_sink_text_lines_are_signals);
   tcase_add_test (tc, test_sink_other_caps_buffer_is_one_signal);
+  tcase_add_test (tc, test_sink_lines_span_buffers_of_a_byte_stream);
   tcase_add_test (tc, test_sink_queued_before_join_sent_after);
   tcase_add_test (tc, test_eos_waits_for_sends);
   suite_add_tcase (s, tc);
