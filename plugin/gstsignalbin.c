@@ -75,8 +75,8 @@
  * success or OpenTok's error code, as the completion handler of
  * `session.signal()` does in opentok.js:
  *
- * - the action signal #GstSignalBin::send-signal (or
- *   gst_signal_bin_send_signal()), with a #GstPromise for the reply;
+ * - the action signal #GstSignalBin::send-signal, with a #GstPromise for
+ *   the reply;
  * - an application message (gst_message_new_application()) with an
  *   `opentok-signal` structure, posted by any element inside the bin: the
  *   bin takes it instead of passing it up;
@@ -1296,21 +1296,8 @@ gst_signal_bin_change_state (GstElement * element, GstStateChange transition)
 /* ------------------------------------------------------------------------ */
 /* Sending signals                                                          */
 
-/**
- * gst_signal_bin_send_signal:
- * @bin: a #GstSignalBin
- * @signal: an `opentok-signal` #GstStructure
- * @promise: (nullable): a #GstPromise for the reply
- *
- * Sends a signal, as the #GstSignalBin::send-signal action does. @promise
- * is replied once, from any thread, with an `application/x-gst-promise`
- * structure holding the signal as `signal` and, when it was refused, an
- * `error` field with OpenTok's code in the #GST_OPENTOK_SIGNAL_ERROR
- * domain. Without a promise, the completion is posted as an
- * `opentok-signal-sent` element message.
- *
- * Since: 0.1
- */
+/* The class handler of the send-signal action, which applications emit:
+ * the plugin installs no header. */
 void
 gst_signal_bin_send_signal (GstSignalBin * bin, const GstStructure * signal,
     GstPromise * promise)
@@ -1382,17 +1369,7 @@ force_disconnect_in_thread (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/**
- * gst_signal_bin_force_disconnect:
- * @bin: a #GstSignalBin
- * @connection_id: the id of the connection to remove
- * @promise: (nullable): a #GstPromise for the reply
- *
- * Removes a connection from the session, as the
- * #GstSignalBin::force-disconnect action does.
- *
- * Since: 0.1
- */
+/* The class handler of the force-disconnect action. */
 void
 gst_signal_bin_force_disconnect (GstSignalBin * bin,
     const gchar * connection_id, GstPromise * promise)

@@ -63,6 +63,7 @@ G_DECLARE_FINAL_TYPE (GstSignalBin, gst_signal_bin, GST, SIGNAL_BIN, GstBin);
 
 GST_ELEMENT_REGISTER_DECLARE (signalbin);
 
+/* the class handlers of the action signals: applications emit those */
 void gst_signal_bin_send_signal (GstSignalBin * bin,
     const GstStructure * signal, GstPromise * promise);
 

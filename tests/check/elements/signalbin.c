@@ -3222,6 +3222,64 @@ GST_START_TEST (test_sink_json_lines_and_a_malformed_one)
 
 GST_END_TEST;
 
+/* A server that takes one signal, then refuses every other for its rate:
+ * at EOS, after DRAIN_IDLE_TIMEOUT without a completion, the signals still
+ * waiting are reported, in order, before the element's EOS */
+GST_START_TEST (test_eos_reports_what_will_not_be_sent)
+{
+  GstElement *element;
+  GstMessage *message;
+  GError *error = NULL;
+  guint refused = 0, sent = 0;
+  gboolean eos = FALSE;
+  gchar *token;
+  Bin *bin;
+
+  /* this test's own server */
+  server_teardown ();
+  server = gst_opentok_server_new (API_KEY, API_SECRET);
+  g_object_set (server, "signal-rate", 0.001, "signal-burst", 1, NULL);
+  server_listen ();
+
+  element = gst_element_factory_make ("signalbin", NULL);
+  token = make_token ("element");
+  g_object_set (element, "api-url", server_url, "api-key", API_KEY,
+      "session-id", session_id, "token", token, NULL);
+  g_free (token);
+  bin = bin_start (element, "text/x-raw, format=utf8");
+  gst_harness_push (bin->h, text_buffer ("one\ntwo\nthree\n"));
+  fail_unless (gst_harness_push_event (bin->h, gst_event_new_eos ()));
+
+  /* at most 10 s of waiting, then the rest, then EOS */
+  while (!eos && (message = gst_bus_timed_pop (bin->bus,
+              2 * WAIT_S * GST_SECOND)) != NULL) {
+    const GstStructure *s = gst_message_get_structure (message);
+    gint code = 0;
+
+    if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_EOS) {
+      eos = TRUE;
+    } else if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR) {
+      gst_message_parse_error (message, &error, NULL);
+      fail ("unexpected error: %s", error->message);
+    } else if (gst_message_has_name (message, "opentok-signal-sent")) {
+      fail_if (eos);
+      if (gst_structure_get_int (s, "code", &code)) {
+        fail_unless_equals_int (code, 500);
+        refused++;
+      } else {
+        sent++;
+      }
+    }
+    gst_message_unref (message);
+  }
+  fail_unless (eos, "no EOS");
+  fail_unless_equals_int (sent, 1);
+  fail_unless_equals_int (refused, 2);
+  bin_stop (bin);
+}
+
+GST_END_TEST;
+
 static Suite *
 signalbin_suite (void)
 {
@@ -3293,6 +3351,7 @@ signalbin_suite (void)
   tc = tcase_create ("rate-limited");
   tcase_add_checked_fixture (tc, server_setup_rate_limited, server_teardown);
   tcase_add_test (tc, test_sink_rate_limited_lines_all_arrive_in_order);
+  tcase_add_test (tc, test_eos_reports_what_will_not_be_sent);
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("pipeline");
