@@ -851,35 +851,17 @@ client_send_simple (GstOpenTokClient * self, GstOpenTokRumorType type,
     g_bytes_unref (bytes);
 }
 
-/* The signal request, built when first sent: the symphony address comes
- * with the session info. Kept to be re-sent unchanged. */
+/* The Rumor MESSAGE that carries @raptor (taken; NULL when it could not be
+ * made) to the session as @request, with its transaction id. */
 static GBytes *
-client_signal_frame_new (GstOpenTokClient * self, Request * request)
+client_request_frame_new (GstOpenTokClient * self, Request * request,
+    GstOpenTokRaptorMessage * raptor)
 {
-  const gchar *type = gst_opentok_signal_get_signal_type (request->signal);
-  const gchar *data = gst_opentok_signal_get_data (request->signal);
-  const gchar *to = gst_opentok_signal_get_to (request->signal);
-  GstOpenTokRaptorMessage *raptor;
   GstOpenTokRumorFrame *frame;
-  JsonObject *content = json_object_new ();
   GBytes *payload;
-  gchar *uri, *id = gst_opentok_uuid_new ();
 
-  if (type != NULL && *type != '\0')
-    json_object_set_string_member (content, "type", type);
-  if (data != NULL)
-    json_object_set_string_member (content, "data", data);
-  if (to != NULL && *to != '\0')
-    uri = g_strdup_printf ("%s/connection/%s/signal/%s", self->topic, to, id);
-  else
-    uri = g_strdup_printf ("%s/signal/%s", self->topic, id);
-  raptor = gst_opentok_raptor_message_new ("signal", uri, content, NULL);
-  g_free (uri);
-  g_free (id);
-  json_object_unref (content);
   if (raptor == NULL)
     return NULL;
-
   frame = gst_opentok_rumor_frame_new (GST_OPENTOK_RUMOR_TYPE_MESSAGE);
   gst_opentok_rumor_frame_add_address (frame, self->symphony);
   gst_opentok_rumor_frame_set_header (frame, "Content-Type",
@@ -895,36 +877,46 @@ client_signal_frame_new (GstOpenTokClient * self, Request * request)
   return client_serialize (self, frame);
 }
 
+/* The signal request, built when first sent: the symphony address comes
+ * with the session info. Kept to be re-sent unchanged. */
+static GBytes *
+client_signal_frame_new (GstOpenTokClient * self, Request * request)
+{
+  const gchar *type = gst_opentok_signal_get_signal_type (request->signal);
+  const gchar *data = gst_opentok_signal_get_data (request->signal);
+  const gchar *to = gst_opentok_signal_get_to (request->signal);
+  GstOpenTokRaptorMessage *raptor;
+  JsonObject *content = json_object_new ();
+  gchar *uri, *id = gst_opentok_uuid_new ();
+
+  if (type != NULL && *type != '\0')
+    json_object_set_string_member (content, "type", type);
+  if (data != NULL)
+    json_object_set_string_member (content, "data", data);
+  if (to != NULL && *to != '\0')
+    uri = g_strdup_printf ("%s/connection/%s/signal/%s", self->topic, to, id);
+  else
+    uri = g_strdup_printf ("%s/signal/%s", self->topic, id);
+  raptor = gst_opentok_raptor_message_new ("signal", uri, content, NULL);
+  g_free (uri);
+  g_free (id);
+  json_object_unref (content);
+  return client_request_frame_new (self, request, raptor);
+}
+
 /* The moderator's request to remove a connection from the session. */
 static GBytes *
 client_delete_frame_new (GstOpenTokClient * self, Request * request)
 {
   GstOpenTokRaptorMessage *raptor;
-  GstOpenTokRumorFrame *frame;
   JsonObject *content = json_object_new ();
-  GBytes *payload;
   gchar *uri;
 
   uri = g_strdup_printf ("%s/connection/%s", self->topic, request->victim);
   raptor = gst_opentok_raptor_message_new ("delete", uri, content, NULL);
   g_free (uri);
   json_object_unref (content);
-  if (raptor == NULL)
-    return NULL;
-
-  frame = gst_opentok_rumor_frame_new (GST_OPENTOK_RUMOR_TYPE_MESSAGE);
-  gst_opentok_rumor_frame_add_address (frame, self->symphony);
-  gst_opentok_rumor_frame_set_header (frame, "Content-Type",
-      "application/x-raptor+v2");
-  gst_opentok_rumor_frame_set_header (frame, "TRANSACTION-ID",
-      request->transaction_id);
-  gst_opentok_rumor_frame_set_header (frame, "X-TB-FROM-ADDRESS",
-      self->connection_id);
-  payload = gst_opentok_raptor_message_to_bytes (raptor);
-  gst_opentok_rumor_frame_set_payload (frame, payload);
-  g_bytes_unref (payload);
-  gst_opentok_raptor_message_unref (raptor);
-  return client_serialize (self, frame);
+  return client_request_frame_new (self, request, raptor);
 }
 
 /* Sends the requests not sent yet (all of them after a reconnection). */
