@@ -45,6 +45,7 @@
 #include <json-glib/json-glib.h>
 
 #include "gstopentokclient.h"
+#include "gstopentokloop.h"
 #include "gstopentokrumor.h"
 #include "gstopentokraptor.h"
 #include "gstopentok-private.h"
@@ -146,16 +147,16 @@ struct _GstOpenTokClient
   GstOpenTokClientState state;
   GHashTable *connections;      /* id -> GstOpenTokConnection */
 
-  /* thread control, under lock */
+  /* the network thread; it is the only one that runs the code below */
+  GstOpenTokLoop *loop;
+
+  /* a disconnect waits for the leaving socket to close: under lock */
   GMutex lock;
   GCond cond;
-  GThread *thread;
-  GMainContext *context;
-  GMainLoop *loop;
-  gboolean loop_running;
-  gboolean left;                /* the leaving socket is closed */
+  gboolean left;
 
   /* network thread only */
+  GMainContext *context;        /* the loop's, kept until the next start */
   SoupSession *soup;
   GCancellable *cancellable;    /* for the current connect or reconnect */
   SoupWebsocketConnection *ws;
@@ -195,6 +196,8 @@ static void gst_opentok_client_set_property (GObject * object, guint prop_id,
 static void gst_opentok_client_get_property (GObject * object, guint prop_id,
     GValue * value, GParamSpec * pspec);
 
+static gboolean client_loop_started (gpointer user_data, GError ** error);
+static void client_loop_stopping (gpointer user_data);
 static void client_open_socket (GstOpenTokClient * self);
 static void client_lost (GstOpenTokClient * self, const gchar * why);
 /* printf-like, so that the compiler checks every call's arguments (kept
@@ -565,6 +568,8 @@ gst_opentok_client_init (GstOpenTokClient * self)
   self->state = GST_OPENTOK_CLIENT_STATE_DISCONNECTED;
   self->connections = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
       (GDestroyNotify) gst_opentok_connection_unref);
+  self->loop = gst_opentok_loop_new ("opentok-client", client_loop_started,
+      client_loop_stopping, self);
   g_mutex_init (&self->lock);
   g_cond_init (&self->cond);
   g_queue_init (&self->requests);
@@ -1794,13 +1799,15 @@ client_request_session_info (GstOpenTokClient * self)
 /* ------------------------------------------------------------------------ */
 /* Thread                                                                   */
 
-static gpointer
-client_thread (gpointer user_data)
+/* The network thread's first work, before any other runs. */
+static gboolean
+client_loop_started (gpointer user_data, GError ** error)
 {
   GstOpenTokClient *self = user_data;
   GTlsDatabase *database;
 
-  g_main_context_push_thread_default (self->context);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  self->context = g_main_context_ref_thread_default ();
   GST_OBJECT_LOCK (self);
   database = self->tls_database ? g_object_ref (self->tls_database) : NULL;
   GST_OBJECT_UNLOCK (self);
@@ -1810,19 +1817,15 @@ client_thread (gpointer user_data)
     soup_session_set_tls_database (self->soup, database);
     g_object_unref (database);
   }
+  return TRUE;
+}
 
-  g_mutex_lock (&self->lock);
-  self->loop_running = TRUE;
-  g_cond_broadcast (&self->cond);
-  g_mutex_unlock (&self->lock);
-
-  g_main_loop_run (self->loop);
-
-  /* no more work is accepted from here on; what was queued still runs */
-  g_mutex_lock (&self->lock);
-  self->loop_running = FALSE;
-  g_mutex_unlock (&self->lock);
-  while (g_main_context_iteration (self->context, FALSE));
+/* The network thread's last work, once what was queued before the stop has
+ * run: the session ends here if nothing ended it before. */
+static void
+client_loop_stopping (gpointer user_data)
+{
+  GstOpenTokClient *self = user_data;
 
   if (client_get_state (self) != GST_OPENTOK_CLIENT_STATE_DISCONNECTED)
     client_end (self, "clientDisconnected", NULL);
@@ -1830,66 +1833,6 @@ client_thread (gpointer user_data)
   client_drop_socket (self, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
   soup_session_abort (self->soup);
   g_clear_object (&self->soup);
-  while (g_main_context_iteration (self->context, FALSE));
-  g_main_context_pop_thread_default (self->context);
-  return NULL;
-}
-
-static void
-client_start_thread (GstOpenTokClient * self)
-{
-  g_mutex_lock (&self->lock);
-  if (self->thread == NULL) {
-    self->context = g_main_context_new ();
-    self->loop = g_main_loop_new (self->context, FALSE);
-    self->thread = g_thread_new ("opentok-client", client_thread, self);
-    while (!self->loop_running)
-      g_cond_wait (&self->cond, &self->lock);
-  }
-  g_mutex_unlock (&self->lock);
-}
-
-static gboolean
-client_quit_loop (gpointer loop)
-{
-  g_main_loop_quit (loop);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-client_stop_thread (GstOpenTokClient * self)
-{
-  GThread *thread;
-
-  g_mutex_lock (&self->lock);
-  thread = self->thread;
-  self->thread = NULL;
-  /* from inside the loop: a quit before the loop runs would be lost */
-  if (thread != NULL)
-    g_main_context_invoke (self->context, client_quit_loop, self->loop);
-  g_mutex_unlock (&self->lock);
-  if (thread == NULL)
-    return;
-  g_thread_join (thread);
-  g_clear_pointer (&self->loop, g_main_loop_unref);
-  g_clear_pointer (&self->context, g_main_context_unref);
-}
-
-/* Runs @func on the network thread; FALSE (and nothing runs) when the
- * thread is not running. */
-static gboolean
-client_invoke (GstOpenTokClient * self, GSourceFunc func, gpointer data,
-    GDestroyNotify notify)
-{
-  gboolean running;
-
-  g_mutex_lock (&self->lock);
-  running = self->loop_running;
-  if (running)
-    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, func, data,
-        notify);
-  g_mutex_unlock (&self->lock);
-  return running;
 }
 
 static gpointer
@@ -1897,7 +1840,7 @@ client_reap (gpointer data)
 {
   GstOpenTokClient *self = data;
 
-  client_stop_thread (self);
+  gst_opentok_loop_stop (self->loop);
   gst_object_unref (self);
   return NULL;
 }
@@ -1906,12 +1849,8 @@ static void
 gst_opentok_client_dispose (GObject * object)
 {
   GstOpenTokClient *self = GST_OPENTOK_CLIENT (object);
-  gboolean on_network_thread;
 
-  g_mutex_lock (&self->lock);
-  on_network_thread = self->thread != NULL && self->thread == g_thread_self ();
-  g_mutex_unlock (&self->lock);
-  if (on_network_thread) {
+  if (gst_opentok_loop_is_current (self->loop)) {
     /* the last reference went away in one of our own callbacks: the thread
      * cannot join itself, so keep the object alive until another thread
      * has stopped it, then dispose again from there */
@@ -1919,7 +1858,7 @@ gst_opentok_client_dispose (GObject * object)
             g_object_ref (self)));
     return;
   }
-  client_stop_thread (self);
+  gst_opentok_loop_stop (self->loop);
   G_OBJECT_CLASS (parent_class)->dispose (object);
 }
 
@@ -1933,6 +1872,8 @@ gst_opentok_client_finalize (GObject * object)
   g_hash_table_unref (self->seen);
   g_queue_clear (&self->requests);
   g_clear_object (&self->tls_database);
+  gst_opentok_loop_free (self->loop);
+  g_clear_pointer (&self->context, g_main_context_unref);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
   g_free (self->api_url);
@@ -2049,6 +1990,7 @@ gst_opentok_client_connect_async (GstOpenTokClient * client,
 {
   GTask *task;
   gchar *missing = NULL;
+  GError *error = NULL;
 
   g_return_if_fail (GST_IS_OPENTOK_CLIENT (client));
 
@@ -2069,8 +2011,19 @@ gst_opentok_client_connect_async (GstOpenTokClient * client,
     return;
   }
 
-  client_start_thread (client);
-  if (!client_invoke (client, connect_func, task, g_object_unref)) {
+  /* from one of the client's own callbacks the thread runs already, or is
+   * ending (a disconnect from a callback) */
+  if (!gst_opentok_loop_is_current (client->loop)
+      && !gst_opentok_loop_start (client->loop, &error)) {
+    g_task_return_new_error (task, GST_OPENTOK_CLIENT_ERROR,
+        GST_OPENTOK_CLIENT_ERROR_CONNECT_FAILED,
+        "The network thread did not start: %s", error->message);
+    g_error_free (error);
+    g_object_unref (task);
+    return;
+  }
+  if (!gst_opentok_loop_invoke (client->loop, connect_func, task,
+          g_object_unref)) {
     g_task_return_new_error (task, GST_OPENTOK_CLIENT_ERROR,
         GST_OPENTOK_CLIENT_ERROR_CONNECT_FAILED, "The client is shutting down");
     g_object_unref (task);
@@ -2097,11 +2050,21 @@ gst_opentok_client_connect_finish (GstOpenTokClient * client,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* Says DISCONNECT and closes the socket; TRUE in @closing while the close
+ * is under way. */
+typedef struct
+{
+  GstOpenTokClient *client;
+  gboolean closing;
+} Leave;
+
 static gboolean
 leave_func (gpointer data)
 {
-  GstOpenTokClient *self = data;
+  Leave *leave = data;
+  GstOpenTokClient *self = leave->client;
 
+  leave->closing = FALSE;
   if (client_get_state (self) == GST_OPENTOK_CLIENT_STATE_DISCONNECTED)
     return G_SOURCE_REMOVE;
   client_set_state (self, GST_OPENTOK_CLIENT_STATE_DISCONNECTING);
@@ -2111,6 +2074,7 @@ leave_func (gpointer data)
     g_signal_handlers_disconnect_by_data (self->ws, self);
     soup_websocket_connection_close (self->ws, SOUP_WEBSOCKET_CLOSE_NORMAL,
         NULL);
+    leave->closing = TRUE;
   }
   return G_SOURCE_REMOVE;
 }
@@ -2149,43 +2113,52 @@ socket_closed_func (gpointer data)
  * Leaves the session as opentok.js does (the others see the connection
  * destroyed with the reason clientDisconnected), fails the signals still
  * waiting with 500 "Not connected" and stops the network thread. Waits at
- * most a second for the server to acknowledge the close. Does nothing when
- * the client is not connected. Must not be called from the network thread.
+ * most a second for the server to acknowledge the close, and not at all
+ * when the socket is not open yet. Does nothing when the client is not
+ * connected.
+ *
+ * From one of the client's own signal handlers or callbacks (on the network
+ * thread), it leaves at once without waiting: the session ends before it
+ * returns, and the thread ends when the handler returns.
  *
  * Since: 0.1
  */
 void
 gst_opentok_client_disconnect (GstOpenTokClient * client)
 {
+  Leave leave = { client, FALSE };
   GSource *poll;
   gint64 deadline;
 
   g_return_if_fail (GST_IS_OPENTOK_CLIENT (client));
 
-  g_mutex_lock (&client->lock);
-  if (client->thread == NULL) {
-    g_mutex_unlock (&client->lock);
+  if (gst_opentok_loop_is_current (client->loop)) {
+    leave_func (&leave);
+    leave_done_func (client);
+    gst_opentok_loop_stop (client->loop);
     return;
   }
-  g_return_if_fail (client->thread != g_thread_self ());
-  g_mutex_unlock (&client->lock);
 
-  if (client_invoke (client, leave_func, client, NULL)) {
+  if (gst_opentok_loop_invoke_sync (client->loop, leave_func, &leave)
+      && leave.closing) {
     /* poll the close from the network thread, bounded */
     poll = g_timeout_source_new (5);
     g_source_set_callback (poll, socket_closed_func, client, NULL);
     g_mutex_lock (&client->lock);
     client->left = FALSE;
-    g_source_attach (poll, client->context);
-    deadline = g_get_monotonic_time () + DISCONNECT_TIMEOUT_US;
-    while (!client->left &&
-        g_cond_wait_until (&client->cond, &client->lock, deadline));
     g_mutex_unlock (&client->lock);
+    if (gst_opentok_loop_attach (client->loop, poll)) {
+      deadline = g_get_monotonic_time () + DISCONNECT_TIMEOUT_US;
+      g_mutex_lock (&client->lock);
+      while (!client->left &&
+          g_cond_wait_until (&client->cond, &client->lock, deadline));
+      g_mutex_unlock (&client->lock);
+    }
     g_source_destroy (poll);
     g_source_unref (poll);
-    client_invoke (client, leave_done_func, client, NULL);
   }
-  client_stop_thread (client);
+  gst_opentok_loop_invoke_sync (client->loop, leave_done_func, client);
+  gst_opentok_loop_stop (client->loop);
 }
 
 typedef struct
@@ -2286,9 +2259,18 @@ gst_opentok_client_send_signal_full (GstOpenTokClient * client,
   operation->request = request;
   gst_opentok_signal_validate (signal, &operation->error);
 
-  if (!client_invoke (client, send_operation_run, operation,
+  if (!gst_opentok_loop_invoke (client->loop, send_operation_run, operation,
           (GDestroyNotify) send_operation_free)) {
-    send_operation_run (operation);
+    /* no network thread: it fails here, and touches nothing of the
+     * thread's (one may still be ending) */
+    if (operation->error == NULL)
+      operation->error = g_error_new_literal (GST_OPENTOK_SIGNAL_ERROR,
+          GST_OPENTOK_SIGNAL_ERROR_NOT_CONNECTED, "Not connected.");
+    if (request->callback)
+      request->callback (client, request->signal, operation->error,
+          request->user_data);
+    operation->request = NULL;
+    request_free (request);
     send_operation_free (operation);
   }
 }
@@ -2413,7 +2395,8 @@ gst_opentok_client_force_disconnect_async (GstOpenTokClient * client,
   request->transaction_id = gst_opentok_uuid_new ();
   request->victim = g_strdup (connection_id);
   request->task = task;
-  if (!client_invoke (client, force_disconnect_run, request, NULL)) {
+  if (!gst_opentok_loop_invoke (client->loop, force_disconnect_run, request,
+          NULL)) {
     GError *error = g_error_new_literal (GST_OPENTOK_SIGNAL_ERROR,
         GST_OPENTOK_SIGNAL_ERROR_NOT_CONNECTED, "Not connected.");
 

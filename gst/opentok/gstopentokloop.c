@@ -399,8 +399,7 @@ gst_opentok_loop_invoke (GstOpenTokLoop * loop, GSourceFunc func,
     invocation->func = func;
     invocation->data = data;
     invocation->notify = notify;
-    g_source_set_callback (source, invocation_run, invocation,
-        invocation_free);
+    g_source_set_callback (source, invocation_run, invocation, invocation_free);
     g_source_attach (source, loop->context);
   }
   /* before a stop can free the context: GLib 2.74 reads a source's

@@ -2709,6 +2709,246 @@ GST_START_TEST (test_https_with_an_untrusted_certificate_fails_1006)
 
 GST_END_TEST;
 
+/* ------------------------------------------------------------------------ */
+/* Re-entry: every callback may call the client back                        */
+
+/* What the re-entering callbacks did, on the network thread. */
+typedef struct
+{
+  Peer *p;
+  Peer *other;
+  gint connections_seen;        /* atomic: get_connections from a handler */
+  gint chained;                 /* atomic: sends from a send's completion */
+  gint disconnected_in_handler; /* atomic */
+  gint refused;                 /* atomic: refusals completed */
+} Reentry;
+
+/* A refused send completes at once, on the thread that sent it: here the
+ * network thread, inside the client's own dispatch. */
+static void
+reentry_refused (GstOpenTokClient * client, GstOpenTokSignal * signal,
+    const GError * error, gpointer user_data)
+{
+  Reentry *r = user_data;
+  GstOpenTokSignal *next;
+
+  fail_unless (error != NULL);
+  if (g_atomic_int_add (&r->refused, 1) > 0)
+    return;
+  next = gst_opentok_signal_new ("no way", "refused again");
+  gst_opentok_client_send_signal_full (client, next, reentry_refused, r, NULL);
+  gst_opentok_signal_unref (next);
+}
+
+static void
+reentry_chained_sent (GstOpenTokClient * client, GstOpenTokSignal * signal,
+    const GError * error, gpointer user_data)
+{
+  Reentry *r = user_data;
+
+  g_atomic_int_inc (&r->chained);
+}
+
+/* A send's completion sends again: the client's network thread runs it, and
+ * must not hold a lock of its own while it does. */
+static void
+reentry_first_sent (GstOpenTokClient * client, GstOpenTokSignal * signal,
+    const GError * error, gpointer user_data)
+{
+  Reentry *r = user_data;
+  GstOpenTokSignal *next = gst_opentok_signal_new ("reentry",
+      "from a completion");
+
+  fail_unless (error == NULL);
+  gst_opentok_client_send_signal_full (client, next, reentry_chained_sent, r,
+      NULL);
+  gst_opentok_signal_unref (next);
+}
+
+static void
+reentry_on_state (GObject * object, GParamSpec * pspec, Reentry * r)
+{
+  GstOpenTokClient *client = GST_OPENTOK_CLIENT (object);
+  GstOpenTokSignal *signal;
+
+  if (gst_opentok_client_get_state (client) ==
+      GST_OPENTOK_CLIENT_STATE_CONNECTING) {
+    signal = gst_opentok_signal_new ("no way", "refused");
+    gst_opentok_client_send_signal_full (client, signal, reentry_refused, r,
+        NULL);
+    gst_opentok_signal_unref (signal);
+    return;
+  }
+  if (gst_opentok_client_get_state (client) !=
+      GST_OPENTOK_CLIENT_STATE_CONNECTED)
+    return;
+  signal = gst_opentok_signal_new ("reentry", "from notify::state");
+  gst_opentok_client_send_signal_full (client, signal, reentry_first_sent, r,
+      NULL);
+  gst_opentok_signal_unref (signal);
+}
+
+static void
+reentry_on_connection_created (GstOpenTokClient * client,
+    GstOpenTokConnection * connection, Reentry * r)
+{
+  GPtrArray *connections = gst_opentok_client_get_connections (client);
+
+  g_atomic_int_add (&r->connections_seen, connections->len);
+  g_ptr_array_unref (connections);
+}
+
+static void
+reentry_on_signal (GstOpenTokClient * client, GstOpenTokSignal * signal,
+    Reentry * r)
+{
+  GstOpenTokSignal *reply;
+
+  if (g_strcmp0 (gst_opentok_signal_get_data (signal), "please leave") == 0) {
+    gst_opentok_client_disconnect (client);
+    g_atomic_int_inc (&r->disconnected_in_handler);
+    return;
+  }
+  if (g_strcmp0 (gst_opentok_signal_get_data (signal), "ping") != 0)
+    return;
+  reply = gst_opentok_signal_new ("reentry", "pong from a handler");
+  gst_opentok_client_send_signal_full (client, reply, NULL, NULL, NULL);
+  gst_opentok_signal_unref (reply);
+}
+
+static gboolean
+reentry_chain_done (gpointer data)
+{
+  return g_atomic_int_get (&((Reentry *) data)->chained) == 1;
+}
+
+/* The two cases of the review, through the public API: a send from a
+ * notify::state handler then another from that send's completion (the
+ * refusal completes at once: it used to run under the client's lock, and
+ * the second send blocked the network thread on it, so the session never
+ * joined), and a disconnect from a signal handler (refused with the lock
+ * still taken, so the next disconnect from the application hung). */
+GST_START_TEST (test_callbacks_may_call_the_client_back)
+{
+  Fixture *f = fixture_new (NULL);
+  Reentry r = { NULL, NULL, 0, 0, 0, 0 };
+  Connect c;
+
+  r.p = peer_new (f, "Reentrant", FALSE);
+  r.other = peer_new (f, "Other", FALSE);
+  g_signal_connect (r.p->client, "notify::state",
+      G_CALLBACK (reentry_on_state), &r);
+  g_signal_connect (r.p->client, "connection-created",
+      G_CALLBACK (reentry_on_connection_created), &r);
+  g_signal_connect (r.p->client, "signal-received",
+      G_CALLBACK (reentry_on_signal), &r);
+  peer_connect (r.other);
+  peer_connect (r.p);
+
+  /* both sends went out, in order, and the session runs */
+  fail_unless (peer_wait (r.other, EVENT_SIGNAL, "from notify::state", 1,
+          WAIT_MS));
+  fail_unless (peer_wait (r.other, EVENT_SIGNAL, "from a completion", 1,
+          WAIT_MS));
+  fail_unless (peer_index (r.other, EVENT_SIGNAL, "from notify::state") <
+      peer_index (r.other, EVENT_SIGNAL, "from a completion"));
+  fail_unless (wait_for (f, reentry_chain_done, &r, WAIT_MS));
+  fail_unless (g_atomic_int_get (&r.connections_seen) > 0);
+  fail_unless_equals_int (g_atomic_int_get (&r.refused), 2);
+
+  /* a send from a signal handler */
+  peer_send (r.other, "reentry", "ping", r.p->id);
+  fail_unless (peer_wait (r.other, EVENT_SIGNAL, "pong from a handler", 1,
+          WAIT_MS));
+
+  /* a disconnect from a signal handler: the session ends, the others see
+   * it leave, and the application's own disconnect afterwards returns */
+  peer_send (r.other, "reentry", "please leave", r.p->id);
+  fail_unless (peer_wait (r.p, EVENT_SESSION_DISCONNECTED, NULL, 1, WAIT_MS));
+  fail_unless_equals_int (g_atomic_int_get (&r.disconnected_in_handler), 1);
+  fail_unless (peer_wait (r.other, EVENT_CONNECTION_DESTROYED, r.p->id, 1,
+          WAIT_MS));
+  fail_unless_equals_string (peer_find (r.other, EVENT_CONNECTION_DESTROYED,
+          r.p->id)->reason, "clientDisconnected");
+  gst_opentok_client_disconnect (r.p->client);
+  fail_unless_equals_int (gst_opentok_client_get_state (r.p->client),
+      GST_OPENTOK_CLIENT_STATE_DISCONNECTED);
+
+  /* and the client joins again, on a new network thread */
+  peer_connect_start (r.p, &c);
+  fail_unless (connect_wait (f, &c, WAIT_MS));
+  fail_unless (c.ok, "reconnect failed: %s", c.error ? c.error->message : "");
+  fail_unless (peer_wait (r.other, EVENT_SIGNAL, "from notify::state", 2,
+          WAIT_MS));
+  fixture_free (f);
+}
+
+GST_END_TEST;
+
+/* Threads that connect and disconnect one client at once, while another
+ * sends: every call returns, and the client ends disconnected with no
+ * thread of its own left (it used to lose the wake-up of a start that a
+ * stop overtook, or overwrite the context a stopping thread iterated). */
+#define SWITCHERS 3
+#define SWITCHES 40
+
+typedef struct
+{
+  GstOpenTokClient *client;
+  gint done;                    /* atomic */
+} Switching;
+
+static gpointer
+switching_connects (gpointer data)
+{
+  Switching *sw = data;
+  guint i;
+
+  for (i = 0; i < SWITCHES; i++) {
+    gst_opentok_client_connect_async (sw->client, NULL, NULL, NULL);
+    gst_opentok_client_disconnect (sw->client);
+  }
+  return NULL;
+}
+
+static gpointer
+switching_sends (gpointer data)
+{
+  Switching *sw = data;
+  GstOpenTokSignal *signal = gst_opentok_signal_new ("switching", "x");
+
+  while (!g_atomic_int_get (&sw->done))
+    gst_opentok_client_send_signal_full (sw->client, signal, NULL, NULL, NULL);
+  gst_opentok_signal_unref (signal);
+  return NULL;
+}
+
+GST_START_TEST (test_concurrent_connects_and_disconnects)
+{
+  Fixture *f = fixture_new (NULL);
+  Peer *p = peer_new (f, "Switching", FALSE);
+  Switching sw = { p->client, 0 };
+  GThread *switchers[SWITCHERS], *sender;
+  guint i;
+
+  sender = g_thread_new ("sender", switching_sends, &sw);
+  for (i = 0; i < SWITCHERS; i++)
+    switchers[i] = g_thread_new ("switcher", switching_connects, &sw);
+  for (i = 0; i < SWITCHERS; i++)
+    g_thread_join (switchers[i]);
+  g_atomic_int_set (&sw.done, 1);
+  g_thread_join (sender);
+
+  gst_opentok_client_disconnect (p->client);
+  fail_unless_equals_int (gst_opentok_client_get_state (p->client),
+      GST_OPENTOK_CLIENT_STATE_DISCONNECTED);
+  /* and it still joins */
+  peer_connect (p);
+  fixture_free (f);
+}
+
+GST_END_TEST;
+
 static Suite *
 client_suite (void)
 {
@@ -2734,6 +2974,8 @@ client_suite (void)
   tcase_add_test (tc, test_connect_without_settings_fails_at_once);
   tcase_add_test (tc,
       test_socket_loss_without_reconnection_ends_session_at_once);
+  tcase_add_test (tc, test_callbacks_may_call_the_client_back);
+  tcase_add_test (tc, test_concurrent_connects_and_disconnects);
 
   tc = tcase_create ("signals");
   suite_add_tcase (s, tc);
