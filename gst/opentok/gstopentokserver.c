@@ -48,6 +48,7 @@
 #include <json-glib/json-glib.h>
 
 #include "gstopentokserver.h"
+#include "gstopentokloop.h"
 #include "gstopentokrumor.h"
 #include "gstopentokraptor.h"
 #include "gstopentokrouter.h"
@@ -224,15 +225,17 @@ struct _GstOpenTokServer
   guint io_threads;
   GTlsCertificate *tls_certificate;
 
-  /* thread control, under lock */
+  /* the server thread, which runs all the code below that is not public
+   * API; idle_lock is held by start and stop, and by a call that runs on
+   * its caller's thread because no server thread runs. Lock order:
+   * idle_lock, then lock (the loop's own lock comes last). */
+  GstOpenTokLoop *loop;
+  GMutex idle_lock;
   GMutex lock;
-  GCond cond;
-  GThread *thread;
-  GMainContext *context;
-  GMainLoop *loop;
-  gboolean started;
-  GError *start_error;
-  guint bound_port;
+  guint bound_port;             /* under lock */
+
+  /* the server thread's */
+  GMainContext *context;        /* the loop's, kept until the next start */
 
   /* settings copied at start, for the network thread */
   struct
@@ -272,6 +275,9 @@ G_DEFINE_TYPE_WITH_CODE (GstOpenTokServer, gst_opentok_server, GST_TYPE_OBJECT,
         "OpenTok embedded server"));
 
 static void gst_opentok_server_finalize (GObject * object);
+static gboolean server_loop_started (gpointer user_data, GError ** error);
+static void server_loop_stopping (gpointer user_data);
+static void server_forget_run (GstOpenTokServer * self);
 static void gst_opentok_server_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec);
 static void gst_opentok_server_get_property (GObject * object, guint prop_id,
@@ -601,8 +607,10 @@ gst_opentok_server_init (GstOpenTokServer * self)
   self->max_connections = DEFAULT_MAX_CONNECTIONS;
   self->io_threads = DEFAULT_IO_THREADS;
 
+  self->loop = gst_opentok_loop_new ("opentok-server", server_loop_started,
+      server_loop_stopping, self);
+  g_mutex_init (&self->idle_lock);
   g_mutex_init (&self->lock);
-  g_cond_init (&self->cond);
 
   self->router = gst_opentok_local_router_new (member_deliver);
   self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
@@ -629,9 +637,10 @@ gst_opentok_server_finalize (GObject * object)
   gst_opentok_router_free (self->router);
   g_hash_table_unref (self->metrics.errors);
   g_ptr_array_unref (self->websocket_extensions);
-  g_clear_error (&self->start_error);
+  gst_opentok_loop_free (self->loop);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_mutex_clear (&self->idle_lock);
   g_mutex_clear (&self->lock);
-  g_cond_clear (&self->cond);
   g_clear_object (&self->tls_certificate);
   g_free (self->host);
   g_free (self->public_url);
@@ -2820,7 +2829,9 @@ server_listen (GstOpenTokServer * self, const gchar * host, guint port,
     return FALSE;
 
   uris = soup_server_get_uris (self->soup);
+  g_mutex_lock (&self->lock);
   self->bound_port = uris ? (guint) g_uri_get_port (uris->data) : port;
+  g_mutex_unlock (&self->lock);
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
   return TRUE;
 }
@@ -2867,50 +2878,45 @@ server_teardown (GstOpenTokServer * self)
   self->shutting_down = FALSE;
 }
 
-static gpointer
-server_thread (gpointer user_data)
+/* The server thread's first work: listen. */
+static gboolean
+server_loop_started (gpointer user_data, GError ** error)
 {
   GstOpenTokServer *self = user_data;
-  GError *error = NULL;
+  static const GstOpenTokWsPoolCallbacks callbacks = {
+    socket_answer, socket_on_message, socket_on_closed
+  };
   gchar *host;
   guint port;
   gboolean ok;
 
-  g_main_context_push_thread_default (self->context);
-
+  g_clear_pointer (&self->context, g_main_context_unref);
+  self->context = g_main_context_ref_thread_default ();
   GST_OBJECT_LOCK (self);
   host = g_strdup (self->host);
   port = self->port;
   GST_OBJECT_UNLOCK (self);
 
-  ok = server_listen (self, host, port, &error);
+  ok = server_listen (self, host, port, error);
   g_free (host);
-  if (ok) {
-    static const GstOpenTokWsPoolCallbacks callbacks = {
-      socket_answer, socket_on_message, socket_on_closed
-    };
-
-    self->ws_pool = gst_opentok_ws_pool_new (self->cfg.io_threads,
-        self->context, &callbacks);
-    server_init_transaction_ids (self);
-    self->sweep = g_timeout_source_new (SWEEP_INTERVAL_MS);
-    g_source_set_callback (self->sweep, server_sweep, self, NULL);
-    g_source_attach (self->sweep, self->context);
+  if (!ok) {
+    server_teardown (self);
+    return FALSE;
   }
+  self->ws_pool = gst_opentok_ws_pool_new (self->cfg.io_threads,
+      self->context, &callbacks);
+  server_init_transaction_ids (self);
+  self->sweep = g_timeout_source_new (SWEEP_INTERVAL_MS);
+  g_source_set_callback (self->sweep, server_sweep, self, NULL);
+  g_source_attach (self->sweep, self->context);
+  GST_INFO_OBJECT (self, "listening on port %u", self->bound_port);
+  return TRUE;
+}
 
-  g_mutex_lock (&self->lock);
-  self->start_error = error;
-  self->started = TRUE;
-  g_cond_broadcast (&self->cond);
-  g_mutex_unlock (&self->lock);
-
-  if (ok) {
-    GST_INFO_OBJECT (self, "listening on port %u", self->bound_port);
-    g_main_loop_run (self->loop);
-  }
-  server_teardown (self);
-  g_main_context_pop_thread_default (self->context);
-  return NULL;
+static void
+server_loop_stopping (gpointer user_data)
+{
+  server_teardown (user_data);
 }
 
 static void
@@ -2959,13 +2965,13 @@ gst_opentok_server_new (const gchar * api_key, const gchar * api_secret)
 gboolean
 gst_opentok_server_start (GstOpenTokServer * server, GError ** error)
 {
-  GError *start_error;
+  GError *start_error = NULL;
 
   g_return_val_if_fail (GST_IS_OPENTOK_SERVER (server), FALSE);
 
-  g_mutex_lock (&server->lock);
-  if (server->thread != NULL) {
-    g_mutex_unlock (&server->lock);
+  g_mutex_lock (&server->idle_lock);
+  if (gst_opentok_loop_is_running (server->loop)) {
+    g_mutex_unlock (&server->idle_lock);
     return TRUE;
   }
 
@@ -2973,11 +2979,12 @@ gst_opentok_server_start (GstOpenTokServer * server, GError ** error)
   if (server->api_key == NULL || *server->api_key == '\0' ||
       server->api_secret == NULL || *server->api_secret == '\0') {
     GST_OBJECT_UNLOCK (server);
-    g_mutex_unlock (&server->lock);
+    g_mutex_unlock (&server->idle_lock);
     g_set_error_literal (error, GST_RESOURCE_ERROR,
         GST_RESOURCE_ERROR_SETTINGS, "The server needs an API key and secret");
     return FALSE;
   }
+  server_clear_config (server);
   server->cfg.api_key = g_strdup (server->api_key);
   server->cfg.api_secret = g_strdup (server->api_secret);
   server->cfg.public_url = g_strdup (server->public_url);
@@ -2993,30 +3000,26 @@ gst_opentok_server_start (GstOpenTokServer * server, GError ** error)
   server->cfg.io_threads = server->io_threads;
   GST_OBJECT_UNLOCK (server);
 
-  server->context = g_main_context_new ();
-  server->loop = g_main_loop_new (server->context, FALSE);
-  server->started = FALSE;
-  server->thread = g_thread_new ("opentok-server", server_thread, server);
-  while (!server->started)
-    g_cond_wait (&server->cond, &server->lock);
-  start_error = server->start_error;
-  server->start_error = NULL;
-  g_mutex_unlock (&server->lock);
-
-  if (start_error != NULL) {
+  if (!gst_opentok_loop_start (server->loop, &start_error)) {
     GST_WARNING_OBJECT (server, "could not listen: %s", start_error->message);
     g_propagate_error (error, start_error);
-    gst_opentok_server_stop (server);
+    server_forget_run (server);
+    g_mutex_unlock (&server->idle_lock);
     return FALSE;
   }
+  g_mutex_unlock (&server->idle_lock);
   return TRUE;
 }
 
-static gboolean
-server_quit_loop (GMainLoop * loop)
+/* What a run leaves behind once its thread has ended. Called with
+ * idle_lock held. */
+static void
+server_forget_run (GstOpenTokServer * self)
 {
-  g_main_loop_quit (loop);
-  return G_SOURCE_REMOVE;
+  g_mutex_lock (&self->lock);
+  self->bound_port = 0;
+  g_mutex_unlock (&self->lock);
+  server_clear_config (self);
 }
 
 /**
@@ -3032,31 +3035,13 @@ server_quit_loop (GMainLoop * loop)
 void
 gst_opentok_server_stop (GstOpenTokServer * server)
 {
-  GThread *thread;
-
   g_return_if_fail (GST_IS_OPENTOK_SERVER (server));
+  g_return_if_fail (!gst_opentok_loop_is_current (server->loop));
 
-  g_mutex_lock (&server->lock);
-  thread = server->thread;
-  if (thread == NULL) {
-    g_mutex_unlock (&server->lock);
-    return;
-  }
-  /* from inside the loop: a quit before the loop runs would be lost */
-  g_main_context_invoke (server->context, (GSourceFunc) server_quit_loop,
-      server->loop);
-  g_mutex_unlock (&server->lock);
-
-  g_thread_join (thread);
-
-  g_mutex_lock (&server->lock);
-  server->thread = NULL;
-  server->started = FALSE;
-  server->bound_port = 0;
-  g_clear_pointer (&server->loop, g_main_loop_unref);
-  g_clear_pointer (&server->context, g_main_context_unref);
-  server_clear_config (server);
-  g_mutex_unlock (&server->lock);
+  g_mutex_lock (&server->idle_lock);
+  gst_opentok_loop_stop (server->loop);
+  server_forget_run (server);
+  g_mutex_unlock (&server->idle_lock);
 }
 
 /**
@@ -3123,52 +3108,18 @@ gst_opentok_server_get_url (GstOpenTokServer * server)
   return url;
 }
 
-/* Runs @func on the server thread and waits for it; runs it here when the
- * server is not running (nothing else touches the tables then). */
-typedef struct
-{
-  GstOpenTokServer *server;
-  GSourceFunc func;
-  gpointer data;
-  gboolean done;
-} Invocation;
-
-static gboolean
-invocation_run (gpointer user_data)
-{
-  Invocation *invocation = user_data;
-  GstOpenTokServer *self = invocation->server;
-
-  invocation->func (invocation->data);
-  g_mutex_lock (&self->lock);
-  invocation->done = TRUE;
-  g_cond_broadcast (&self->cond);
-  g_mutex_unlock (&self->lock);
-  return G_SOURCE_REMOVE;
-}
-
+/* Runs @func on the server thread and waits for it; when no server thread
+ * runs, runs it here, once no start or stop is under way (nothing else
+ * touches the tables then). */
 static void
 server_invoke_sync (GstOpenTokServer * self, GSourceFunc func, gpointer data)
 {
-  Invocation invocation = { self, func, data, FALSE };
-  GMainContext *context = NULL;
-
-  g_mutex_lock (&self->lock);
-  if (self->thread != NULL && self->started)
-    context = g_main_context_ref (self->context);
-  g_mutex_unlock (&self->lock);
-
-  if (context == NULL || g_main_context_is_owner (context)) {
+  if (gst_opentok_loop_invoke_sync (self->loop, func, data))
+    return;
+  g_mutex_lock (&self->idle_lock);
+  if (!gst_opentok_loop_invoke_sync (self->loop, func, data))
     func (data);
-  } else {
-    g_main_context_invoke (context, invocation_run, &invocation);
-    g_mutex_lock (&self->lock);
-    while (!invocation.done)
-      g_cond_wait (&self->cond, &self->lock);
-    g_mutex_unlock (&self->lock);
-  }
-  if (context)
-    g_main_context_unref (context);
+  g_mutex_unlock (&self->idle_lock);
 }
 
 typedef struct

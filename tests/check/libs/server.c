@@ -320,7 +320,8 @@ http_request (Fixture * f, const gchar * method, const gchar * path,
 
   headers = soup_message_get_request_headers (msg);
   va_start (args, response);
-  while ((name = va_arg (args, const gchar *)) != NULL) {
+  while ((name = va_arg (args, const gchar *)) != NULL)
+  {
     const gchar *value = va_arg (args, const gchar *);
 
     soup_message_headers_replace (headers, name, value);
@@ -3766,11 +3767,76 @@ GST_START_TEST (test_stop_right_after_start_returns)
 
 GST_END_TEST;
 
+/* A server started and stopped over and over while other threads create
+ * sessions and send to them: every call returns (one used to wait forever
+ * for a server thread that a stop had ended), and no thread is left. */
+#define RESTARTS 100
+#define CALLERS 3
+
+typedef struct
+{
+  GstOpenTokServer *server;
+  gint done;                    /* atomic */
+  gint calls;                   /* atomic */
+} Restarts;
+
+static gpointer
+restarts_caller (gpointer data)
+{
+  Restarts *r = data;
+  GstOpenTokSignal *signal = gst_opentok_signal_new ("restart", "x");
+
+  while (!g_atomic_int_get (&r->done)) {
+    gchar *session_id = gst_opentok_server_create_session (r->server);
+    GError *error = NULL;
+
+    g_assert_nonnull (session_id);
+    /* no member: refused or accepted, but it returns */
+    gst_opentok_server_send_signal (r->server, session_id, signal, &error);
+    g_clear_error (&error);
+    g_free (session_id);
+    g_atomic_int_inc (&r->calls);
+  }
+  gst_opentok_signal_unref (signal);
+  return NULL;
+}
+
+GST_START_TEST (test_restarts_with_calls_in_flight)
+{
+  Restarts r = { gst_opentok_server_new (API_KEY, API_SECRET), 0, 0 };
+  GThread *callers[CALLERS];
+  GError *error = NULL;
+  guint i;
+
+  g_object_set (r.server, "port", 0, "io-threads", 1, NULL);
+  for (i = 0; i < CALLERS; i++)
+    callers[i] = g_thread_new ("caller", restarts_caller, &r);
+  for (i = 0; i < RESTARTS; i++) {
+    fail_unless (gst_opentok_server_start (r.server, &error),
+        "start %u: %s", i, error ? error->message : "");
+    fail_unless (gst_opentok_server_get_port (r.server) != 0);
+    gst_opentok_server_stop (r.server);
+    fail_unless_equals_int (gst_opentok_server_get_port (r.server), 0);
+  }
+  g_atomic_int_set (&r.done, 1);
+  for (i = 0; i < CALLERS; i++)
+    g_thread_join (callers[i]);
+  GST_INFO ("%d calls over %d restarts", r.calls, RESTARTS);
+  fail_unless (r.calls > 0);
+  gst_object_unref (r.server);
+}
+
+GST_END_TEST;
+
 static Suite *
 server_suite (void)
 {
   Suite *s = suite_create ("server");
   TCase *tc;
+
+  tc = tcase_create ("threads");
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_restarts_with_calls_in_flight);
 
   tc = tcase_create ("session-info");
   suite_add_tcase (s, tc);
