@@ -20,6 +20,7 @@
 #include <gst/opentok/opentok.h>
 
 #include "gstsignalbin.h"
+#include <gst/opentok/gstopentokloop.h>
 
 G_BEGIN_DECLS
 
@@ -105,12 +106,10 @@ struct _GstSignalBin
   gboolean eos_posted;
   GstClockTime latency;         /* of the pipeline, from the LATENCY event */
 
-  /* thread_lock: the context thread, started in NULL->READY and stopped in
-   * READY->NULL; it completes the connects and runs the sink's timers */
-  GMutex thread_lock;
-  GThread *thread;
-  GMainContext *context;
-  GMainLoop *loop;
+  /* the context thread, started in NULL->READY and stopped in READY->NULL:
+   * it completes the connects and the force disconnects, and runs the
+   * sink's timers */
+  GstOpenTokLoop *loop;
 
   /* sink_lock: the signals of the sink pad, oldest first, and the one the
    * client has; pacing and back-off */

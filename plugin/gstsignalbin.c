@@ -879,7 +879,6 @@ gst_signal_bin_init (GstSignalBin * self)
   self->src_format = DEFAULT_SRC_FORMAT;
   self->src_duration = DEFAULT_SRC_DURATION;
   self->src_include_self = DEFAULT_SRC_INCLUDE_SELF;
-  g_mutex_init (&self->thread_lock);
   g_mutex_init (&self->sink_lock);
   g_mutex_init (&self->pending_lock);
   g_cond_init (&self->pending_cond);
@@ -949,7 +948,7 @@ gst_signal_bin_finalize (GObject * object)
   g_clear_object (&self->cancellable);
   gst_signal_bin_sink_clear (self);
   gst_signal_bin_src_clear (self);
-  g_mutex_clear (&self->thread_lock);
+  gst_opentok_loop_free (self->loop);
   g_mutex_clear (&self->sink_lock);
   g_mutex_clear (&self->pending_lock);
   g_cond_clear (&self->pending_cond);
@@ -1338,24 +1337,30 @@ typedef struct
   gchar *connection_id;
 } ForceDisconnect;
 
+/* Replies to the action's promise and frees @fd. */
 static void
-on_force_disconnect_done (GObject * source, GAsyncResult * result,
-    gpointer user_data)
+force_disconnect_answer (ForceDisconnect * fd, const GError * error)
 {
-  ForceDisconnect *fd = user_data;
-  GError *error = NULL;
-
-  gst_opentok_client_force_disconnect_finish (GST_OPENTOK_CLIENT (source),
-      result, &error);
   if (fd->promise != NULL) {
     gst_promise_reply (fd->promise, force_disconnect_reply (fd->connection_id,
             error));
     gst_promise_unref (fd->promise);
   }
-  g_clear_error (&error);
   gst_object_unref (fd->client);
   g_free (fd->connection_id);
   g_free (fd);
+}
+
+static void
+on_force_disconnect_done (GObject * source, GAsyncResult * result,
+    gpointer user_data)
+{
+  GError *error = NULL;
+
+  gst_opentok_client_force_disconnect_finish (GST_OPENTOK_CLIENT (source),
+      result, &error);
+  force_disconnect_answer (user_data, error);
+  g_clear_error (&error);
 }
 
 /* On the element's thread, whose context the completion comes back to. */
@@ -1376,6 +1381,7 @@ gst_signal_bin_force_disconnect (GstSignalBin * bin,
 {
   GstOpenTokClient *client = NULL;
   ForceDisconnect *fd;
+  GError *refusal;
 
   g_return_if_fail (GST_IS_SIGNAL_BIN (bin));
 
@@ -1401,11 +1407,15 @@ gst_signal_bin_force_disconnect (GstSignalBin * bin,
   fd->promise = promise ? gst_promise_ref (promise) : NULL;
   fd->connection_id = g_strdup (connection_id);
   GST_DEBUG_OBJECT (bin, "forcing %s out of the session", connection_id);
-  /* the context thread runs from NULL->READY to READY->NULL, and a session
-   * only exists in between */
-  g_mutex_lock (&bin->thread_lock);
-  g_main_context_invoke (bin->context, force_disconnect_in_thread, fd);
-  g_mutex_unlock (&bin->thread_lock);
+  if (!gst_opentok_loop_invoke (bin->loop, force_disconnect_in_thread, fd,
+          NULL)) {
+    /* the element is going to NULL: the session is over */
+    refusal = g_error_new_literal (GST_OPENTOK_CLIENT_ERROR,
+        GST_OPENTOK_CLIENT_ERROR_NOT_CONNECTED,
+        "The element is leaving the session.");
+    force_disconnect_answer (fd, refusal);
+    g_error_free (refusal);
+  }
 }
 
 /* Posts the element's EOS once; the src stream ends too. */
@@ -1891,46 +1901,22 @@ drop_client (GstSignalBin * self)
   }
 }
 
-static gpointer
-gst_signal_bin_thread_func (gpointer data)
-{
-  GstSignalBin *self = data;
-
-  g_main_context_push_thread_default (self->context);
-  g_main_loop_run (self->loop);
-  /* complete what is left */
-  while (g_main_context_iteration (self->context, FALSE));
-  g_main_context_pop_thread_default (self->context);
-  return NULL;
-}
-
 static void
 start_thread (GstSignalBin * self)
 {
   gchar *name;
 
-  g_mutex_lock (&self->thread_lock);
-  if (self->thread == NULL) {
+  if (self->loop == NULL) {
     name = g_strdup_printf ("%s:ctx", GST_OBJECT_NAME (self));
-    self->context = g_main_context_new ();
-    self->loop = g_main_loop_new (self->context, FALSE);
-    self->thread = g_thread_new (name, gst_signal_bin_thread_func, self);
+    self->loop = gst_opentok_loop_new (name, NULL, NULL, NULL);
     g_free (name);
   }
-  g_mutex_unlock (&self->thread_lock);
-}
-
-static gboolean
-quit_loop (gpointer data)
-{
-  g_main_loop_quit (data);
-  return G_SOURCE_REMOVE;
+  gst_opentok_loop_start (self->loop, NULL);
 }
 
 static void
 stop_thread (GstSignalBin * self)
 {
-  GSource *source;
   gint64 end = g_get_monotonic_time () + STOP_TIMEOUT;
 
   /* a connect completes on the thread: let it */
@@ -1942,24 +1928,8 @@ stop_thread (GstSignalBin * self)
     }
   }
   g_mutex_unlock (&self->pending_lock);
-
-  g_mutex_lock (&self->thread_lock);
-  if (self->thread != NULL) {
-    /* quit from inside the loop, so that a quit before the loop runs is
-     * not lost */
-    source = g_idle_source_new ();
-    g_source_set_callback (source, quit_loop, g_main_loop_ref (self->loop),
-        (GDestroyNotify) g_main_loop_unref);
-    g_source_attach (source, self->context);
-    g_source_unref (source);
-    g_thread_join (self->thread);
-    self->thread = NULL;
-    g_main_loop_unref (self->loop);
-    self->loop = NULL;
-    g_main_context_unref (self->context);
-    self->context = NULL;
-  }
-  g_mutex_unlock (&self->thread_lock);
+  if (self->loop != NULL)
+    gst_opentok_loop_stop (self->loop);
 }
 
 static void
@@ -2018,7 +1988,6 @@ static void
 start_session (GstSignalBin * self)
 {
   ConnectData *cd = g_new0 (ConnectData, 1);
-  GSource *source;
 
   sink_reset (self);
 
@@ -2041,10 +2010,15 @@ start_session (GstSignalBin * self)
   GST_OBJECT_UNLOCK (self);
 
   GST_DEBUG_OBJECT (self, "joining the session");
-  source = g_idle_source_new ();
-  g_source_set_callback (source, connect_in_thread, cd, NULL);
-  g_source_attach (source, self->context);
-  g_source_unref (source);
+  if (!gst_opentok_loop_invoke (self->loop, connect_in_thread, cd, NULL)) {
+    /* READY->PAUSED runs after NULL->READY started the thread */
+    g_critical ("%s: no context thread to join the session from",
+        GST_OBJECT_NAME (self));
+    connect_data_free (cd);
+    g_mutex_lock (&self->pending_lock);
+    self->connects--;
+    g_mutex_unlock (&self->pending_lock);
+  }
 }
 
 static void

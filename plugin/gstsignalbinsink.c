@@ -36,18 +36,6 @@
 
 static void sink_pump (GstSignalBin * self);
 
-static GMainContext *
-get_context (GstSignalBin * self)
-{
-  GMainContext *context = NULL;
-
-  g_mutex_lock (&self->thread_lock);
-  if (self->context != NULL)
-    context = g_main_context_ref (self->context);
-  g_mutex_unlock (&self->thread_lock);
-  return context;
-}
-
 static gboolean
 on_sink_timer (gpointer data)
 {
@@ -117,7 +105,6 @@ static void
 sink_pump (GstSignalBin * self)
 {
   GstOpenTokClient *client = gst_signal_bin_get_client (self);
-  GMainContext *context = get_context (self);
   SendOp *op = NULL;
   gdouble rate;
   gint64 now;
@@ -134,13 +121,13 @@ sink_pump (GstSignalBin * self)
 
   now = g_get_monotonic_time ();
   if (now < self->sink_next_send) {
-    if (context != NULL) {
-      self->sink_timer = g_timeout_source_new ((self->sink_next_send - now
-              + 999) / 1000);
-      g_source_set_callback (self->sink_timer, on_sink_timer,
-          gst_object_ref (self), gst_object_unref);
-      g_source_attach (self->sink_timer, context);
-    }
+    self->sink_timer = g_timeout_source_new ((self->sink_next_send - now
+            + 999) / 1000);
+    g_source_set_callback (self->sink_timer, on_sink_timer,
+        gst_object_ref (self), gst_object_unref);
+    /* no context thread: the element is going to NULL */
+    if (!gst_opentok_loop_attach (self->loop, self->sink_timer))
+      g_clear_pointer (&self->sink_timer, g_source_unref);
     goto out;
   }
 
@@ -154,8 +141,6 @@ out:
   g_mutex_unlock (&self->sink_lock);
   if (op != NULL)
     send_op_submit (op, client, on_sink_signal_sent);
-  if (context != NULL)
-    g_main_context_unref (context);
   if (client != NULL)
     gst_object_unref (client);
 }

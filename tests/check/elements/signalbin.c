@@ -3361,11 +3361,119 @@ GST_START_TEST (test_eos_reports_what_will_not_be_sent)
 
 GST_END_TEST;
 
+/* State changes of one element from several threads while another sends:
+ * every change and every send returns, and sends complete (it used to hang
+ * within two cycles: a start waited for a wake-up a stopping thread had
+ * already given). */
+#define CYCLES 1000
+#define CYCLE_THREADS 2
+
+typedef struct
+{
+  GstElement *element;
+  gint done;                    /* atomic */
+  gint replied;                 /* atomic: sends whose promise was answered */
+  gint sent;                    /* atomic */
+} Cycling;
+
+static gpointer
+cycling_switches (gpointer data)
+{
+  Cycling *c = data;
+  guint i;
+
+  for (i = 0; i < CYCLES / CYCLE_THREADS; i++) {
+    g_assert_true (gst_element_set_state (c->element, GST_STATE_PLAYING) !=
+        GST_STATE_CHANGE_FAILURE);
+    g_assert_true (gst_element_set_state (c->element, GST_STATE_NULL) ==
+        GST_STATE_CHANGE_SUCCESS);
+  }
+  return NULL;
+}
+
+static void
+cycling_replied (GstPromise * promise, gpointer data)
+{
+  g_atomic_int_inc ((gint *) data);
+}
+
+static gpointer
+cycling_sends (gpointer data)
+{
+  Cycling *c = data;
+  GstStructure *signal = gst_structure_new ("signal", "type", G_TYPE_STRING,
+      "cycle", "data", G_TYPE_STRING, "in flight", NULL);
+
+  while (!g_atomic_int_get (&c->done)) {
+    GstPromise *promise = gst_promise_new_with_change_func (cycling_replied,
+        &c->replied, NULL);
+
+    g_signal_emit_by_name (c->element, "send-signal", signal, promise);
+    gst_promise_unref (promise);
+    g_atomic_int_inc (&c->sent);
+  }
+  gst_structure_free (signal);
+  return NULL;
+}
+
+static gboolean
+cycling_all_replied (gpointer data)
+{
+  Cycling *c = data;
+
+  return g_atomic_int_get (&c->replied) == g_atomic_int_get (&c->sent);
+}
+
+GST_START_TEST (test_state_changes_from_threads_with_sends_in_flight)
+{
+  Cycling c = { signalbin_new (), 0, 0, 0 };
+  GThread *switchers[CYCLE_THREADS], *sender;
+  GstBus *bus;
+  gint64 end;
+  guint i;
+
+  gst_object_ref_sink (c.element);
+  sender = g_thread_new ("sender", cycling_sends, &c);
+  for (i = 0; i < CYCLE_THREADS; i++)
+    switchers[i] = g_thread_new ("switcher", cycling_switches, &c);
+  for (i = 0; i < CYCLE_THREADS; i++)
+    g_thread_join (switchers[i]);
+  g_atomic_int_set (&c.done, 1);
+  g_thread_join (sender);
+
+  /* every promise is answered, the last ones by the change to NULL */
+  end = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+  while (!cycling_all_replied (&c) && g_get_monotonic_time () < end)
+    g_usleep (1000);
+  fail_unless (cycling_all_replied (&c), "%d of %d sends answered",
+      c.replied, c.sent);
+  GST_INFO ("%d cycles, %d sends", CYCLES, c.sent);
+
+  /* and it still joins */
+  bus = gst_bus_new ();
+  gst_element_set_bus (c.element, bus);
+  fail_unless (gst_element_set_state (c.element, GST_STATE_PLAYING) !=
+      GST_STATE_CHANGE_FAILURE);
+  gst_message_unref (bus_wait_element (bus, "opentok-session-connected"));
+  gst_element_set_state (c.element, GST_STATE_NULL);
+  gst_element_set_bus (c.element, NULL);
+  gst_object_unref (bus);
+  gst_object_unref (c.element);
+}
+
+GST_END_TEST;
+
 static Suite *
 signalbin_suite (void)
 {
   Suite *s = suite_create ("signalbin");
   TCase *tc;
+
+  tc = tcase_create ("threads");
+  tcase_add_checked_fixture (tc, server_setup, server_teardown);
+  tcase_set_timeout (tc, 300);
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_state_changes_from_threads_with_sends_in_flight);
 
   tc = tcase_create ("settings");
   tcase_add_checked_fixture (tc, server_setup, server_teardown);
