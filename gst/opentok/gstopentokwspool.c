@@ -308,20 +308,27 @@ ws_on_message (SoupWebsocketConnection * conn, gint type, GBytes * message,
   IoThread *thread = ws->thread;
   GstOpenTokWsPool *pool = thread->pool;
   GBytes *reply = NULL;
+  gboolean may_answer;
   Event event = { EVENT_MESSAGE, NULL, type, NULL, 0 };
 
   g_mutex_lock (&thread->commands.lock);
   ws->last_message_time = g_get_monotonic_time ();
   /* only where the owner's answer would be in the same place: it is done
    * with what this socket sent before, and what it had to send is out (a
-   * socket closing still reads, and may not be written to) */
-  if (g_atomic_int_get (&ws->events_waiting) == 0 &&
+   * socket closing still reads, and may not be written to). What the owner
+   * queues from here on runs on this thread after this handler, so the
+   * answer is decided under the lock and made without it. */
+  may_answer = g_atomic_int_get (&ws->events_waiting) == 0 &&
       thread->commands.items->len == 0 &&
-      soup_websocket_connection_get_state (conn) == SOUP_WEBSOCKET_STATE_OPEN)
-    reply = pool->callbacks.answer (type, message);
-  if (reply != NULL)
-    thread->answered++;
+      soup_websocket_connection_get_state (conn) == SOUP_WEBSOCKET_STATE_OPEN;
   g_mutex_unlock (&thread->commands.lock);
+  if (may_answer)
+    reply = pool->callbacks.answer (type, message);
+  if (reply != NULL) {
+    g_mutex_lock (&thread->commands.lock);
+    thread->answered++;
+    g_mutex_unlock (&thread->commands.lock);
+  }
   if (reply != NULL) {
     if (ws->tcp != NULL)
       gst_opentok_cork_before_write (thread->cork, ws->tcp, &ws->last_write);

@@ -20,7 +20,8 @@ typedef struct _GstOpenTokWs GstOpenTokWs;
 /* @answer runs on the I/O threads, for a message read while the owner has
  * nothing of its socket left to handle or to send: when it returns a reply,
  * that is sent at once and the message goes no further (a keepalive need
- * not wake the owner). The others run in the owner's context, in the order
+ * not wake the owner). No lock of the pool is held while any of them runs.
+ * The others run in the owner's context, in the order
  * the I/O thread saw what they report. */
 typedef struct
 {
