@@ -25,6 +25,11 @@ gchar *gst_opentok_uuid_new (void);
 G_GNUC_INTERNAL
 gchar *gst_opentok_json_to_string (JsonNode * root, gsize * length);
 
+/* Appends @str to @out as a JSON string, escaped as
+ * gst_opentok_json_to_string() escapes strings. */
+G_GNUC_INTERNAL
+void gst_opentok_json_append_string (GString * out, const gchar * str);
+
 /* Deepest nesting of arrays and objects gst_opentok_json_parse() accepts
  * when given 0, the root included. */
 #define GST_OPENTOK_JSON_MAX_DEPTH 64

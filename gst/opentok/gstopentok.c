@@ -114,6 +114,57 @@ gst_opentok_json_to_string (JsonNode * root, gsize * length)
   return text;
 }
 
+/* Appends @str to @out as a JSON string, escaped as json-glib's generator
+ * and gst_opentok_json_to_string() escape it. */
+void
+gst_opentok_json_append_string (GString * out, const gchar * str)
+{
+  const guchar *p = (const guchar *) str, *run = p;
+
+  g_string_append_c (out, '"');
+  for (; *p != '\0'; p++) {
+    const gchar *escape;
+
+    switch (*p) {
+      case '"':
+        escape = "\\\"";
+        break;
+      case '\\':
+        escape = "\\\\";
+        break;
+      case '\b':
+        escape = "\\b";
+        break;
+      case '\f':
+        escape = "\\f";
+        break;
+      case '\n':
+        escape = "\\n";
+        break;
+      case '\r':
+        escape = "\\r";
+        break;
+      case '\t':
+        escape = "\\t";
+        break;
+      default:
+        /* json-glib writes DEL as \u007f too */
+        if (*p >= 0x20 && *p != 0x7f)
+          continue;
+        escape = NULL;
+        break;
+    }
+    g_string_append_len (out, (const gchar *) run, p - run);
+    if (escape != NULL)
+      g_string_append (out, escape);
+    else
+      g_string_append_printf (out, "\\u%04x", *p);
+    run = p + 1;
+  }
+  g_string_append_len (out, (const gchar *) run, p - run);
+  g_string_append_c (out, '"');
+}
+
 static gint
 json_hex4 (const gchar * p)
 {
@@ -299,8 +350,7 @@ gst_opentok_json_parse (const gchar * data, gsize length, guint max_depth,
     return NULL;
 
   parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, data, (gssize) length,
-          &json_error)) {
+  if (!json_parser_load_from_data (parser, data, (gssize) length, &json_error)) {
     g_set_error (error, GST_OPENTOK_PROTOCOL_ERROR,
         GST_OPENTOK_PROTOCOL_ERROR_MALFORMED, "The JSON text is invalid: %s",
         json_error->message);

@@ -1,0 +1,83 @@
+/* GStreamer OpenTok signaling
+ * Copyright (C) 2026 The gst-opentok authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/* Internal, not installed: what the files of the embedded server share.
+ *
+ * gstopentokserver.c        the GObject, its properties and public API, the
+ *                           server thread (start, listen, stop)
+ * gstopentoksessions.c      the session model: sessions, members, pending
+ *                           messages and acks, stored replies, rate limits,
+ *                           reconnection windows; no sockets, no libsoup
+ * gstopentokrumorendpoint.c the Rumor WebSocket endpoint: upgrade, frames,
+ *                           Raptor requests, liveness
+ * gstopentokserverhttp.c    the HTTP side: the SoupServer and its listening
+ *                           sockets, one handler per path (session info,
+ *                           REST, health, metrics, the Rumor upgrade), and
+ *                           the metrics counters
+ * gstopentokframes.c        the Rumor frames client and server both build
+ *
+ * Everything but the public API runs on the server thread. */
+
+#ifndef __GST_OPENTOK_SERVER_PRIVATE_H__
+#define __GST_OPENTOK_SERVER_PRIVATE_H__
+
+#include <gst/gst.h>
+
+G_BEGIN_DECLS
+
+/* The component's debug category, "opentokserver", for all its files. */
+G_GNUC_INTERNAL
+GstDebugCategory *gst_opentok_server_debug_get_category (void);
+
+/* Settings a run reads once, at start. */
+typedef struct
+{
+  gchar *api_key;
+  gchar *api_secret;
+  gchar *public_url;            /* nullable */
+  guint max_frame_size;
+  gdouble signal_rate;          /* per second and connection, 0: no limit */
+  guint signal_burst;
+  gint64 liveness_timeout;      /* us */
+  guint reconnect_window;       /* ms, 0: no reconnection */
+  guint max_pending_messages;
+  guint64 max_pending_bytes;
+  guint max_connections;
+  guint io_threads;
+} GstOpenTokServerConfig;
+
+/* Counters for /metrics; the gauges are read from the model and the
+ * endpoint when asked. */
+typedef struct
+{
+  guint64 signals_received;     /* accepted from clients and REST */
+  guint64 signals_delivered;    /* copies handed to connections */
+  guint64 messages_sent;
+  guint64 frames_received;
+  guint64 connections_total;
+  guint64 reconnections;
+  guint64 connections_refused;
+  GHashTable *errors;           /* code -> count */
+} GstOpenTokServerMetrics;
+
+G_GNUC_INTERNAL
+void gst_opentok_server_metrics_init (GstOpenTokServerMetrics * metrics);
+
+G_GNUC_INTERNAL
+void gst_opentok_server_metrics_clear (GstOpenTokServerMetrics * metrics);
+
+/* A request refused with OpenTok @code, or a socket closed with WebSocket
+ * close code @code. */
+G_GNUC_INTERNAL
+void gst_opentok_server_metrics_count_error (GstOpenTokServerMetrics *
+    metrics, guint code);
+
+G_END_DECLS
+
+#endif /* __GST_OPENTOK_SERVER_PRIVATE_H__ */

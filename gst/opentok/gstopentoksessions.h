@@ -1,0 +1,233 @@
+/* GStreamer OpenTok signaling
+ * Copyright (C) 2026 The gst-opentok authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/* Internal, not installed: the embedded server's session model.
+ *
+ * Sessions hold members (Raptor connections) in joining order. A member
+ * lives from its `create` to its deletion, across socket reconnections: it
+ * keeps the server MESSAGEs its client has not acknowledged, the replies to
+ * its requests (so that a request re-sent after a reconnection is answered
+ * again, not run twice) and its signal rate budget. Messages fan out through
+ * a GstOpenTokRouter.
+ *
+ * The model knows no socket: a member is reached through a GstOpenTokLink
+ * the transport implements (the Rumor endpoint; a test's fake). It runs on
+ * one thread, the one whose context it was started with; its timers (the
+ * reconnection windows) run there. */
+
+#ifndef __GST_OPENTOK_SESSIONS_H__
+#define __GST_OPENTOK_SESSIONS_H__
+
+#include <gst/gst.h>
+
+#include "gstopentoktoken.h"
+#include "gstopentokrouter.h"
+#include "gstopentokserver-private.h"
+
+G_BEGIN_DECLS
+
+typedef struct _GstOpenTokSessions GstOpenTokSessions;
+typedef struct _GstOpenTokSession GstOpenTokSession;
+typedef struct _GstOpenTokMember GstOpenTokMember;
+typedef struct _GstOpenTokLink GstOpenTokLink;
+
+/* How the transport reaches a member's client. */
+typedef struct
+{
+  void (*send) (GstOpenTokLink * link, GBytes * frame);
+  /* the model ends the member for a fault of its client (too many
+   * unacknowledged messages): close the socket with @code */
+  void (*close) (GstOpenTokLink * link, gushort code, const gchar * reason);
+  /* the member was force-disconnected and is gone: its client normally
+   * leaves by itself, the transport closes the socket if it does not */
+  void (*evict) (GstOpenTokLink * link);
+} GstOpenTokLinkFuncs;
+
+struct _GstOpenTokLink
+{
+  const GstOpenTokLinkFuncs *funcs;
+  GstOpenTokMember *member;     /* set by the model while bound */
+};
+
+struct _GstOpenTokSession
+{
+  GstOpenTokSessions *sessions;
+  gchar *id;
+  gchar *topic;                 /* /v2/partner/{key}/session/{id} */
+  GDateTime *created;
+  GHashTable *members;          /* connection id -> GstOpenTokMember, owned */
+  GQueue order;                 /* GstOpenTokMember, in joining order */
+};
+
+struct _GstOpenTokMember
+{
+  GstOpenTokSessions *sessions;
+  GstOpenTokSession *session;
+  gchar *id;
+  gchar *socket_id;             /* nullable: client without reconnection */
+  gchar *data;
+  GstOpenTokRole role;
+  gint64 creation_time;         /* ms since the epoch */
+  GstOpenTokLink *link;         /* nullable while detached */
+
+  /*< private > */
+  GList *order_link;            /* in session->order */
+  GSource *grace;               /* running while detached */
+  GQueue pending;               /* GstOpenTokEnvelope not acknowledged yet */
+  gsize pending_bytes;
+  gboolean overflowing;         /* over a pending limit: being dropped */
+  GHashTable *pending_index;    /* transaction id -> GList link, built for
+                                 * the first ack out of order */
+  GHashTable *replies;          /* client transaction id -> reply, lazy */
+  GQueue reply_order;           /* transaction ids in the table, oldest first */
+  gdouble tokens;               /* signal rate limit: token bucket */
+  gint64 tokens_time;
+};
+
+/* What the model tells its owner; called on the model's thread, with no
+ * lock of the model's (it has none). */
+typedef struct
+{
+  void (*joined) (GstOpenTokSession * session, GstOpenTokMember * member,
+      gpointer user_data);
+  void (*left) (GstOpenTokSession * session, GstOpenTokMember * member,
+      const gchar * reason, gpointer user_data);
+  /* @from is "" for the server itself, @to NULL for the whole session */
+  void (*relayed) (GstOpenTokSession * session, const gchar * from,
+      GstOpenTokMember * to, const gchar * type, const gchar * data,
+      gpointer user_data);
+} GstOpenTokSessionsEvents;
+
+/* A reply already sent to a client request. */
+typedef struct
+{
+  guint status;
+  gchar *body;                  /* nullable */
+  gboolean session_state;       /* the body is the session as it is now */
+  gint64 expires;               /* monotonic time */
+} GstOpenTokStoredReply;
+
+G_GNUC_INTERNAL
+GstOpenTokSessions *
+gst_opentok_sessions_new (const GstOpenTokSessionsEvents * events,
+    gpointer user_data, GstOpenTokServerMetrics * metrics);
+
+G_GNUC_INTERNAL
+void gst_opentok_sessions_free (GstOpenTokSessions * sessions);
+
+/* A run begins: limits from @config (kept, not copied), timers on
+ * @context, fresh transaction ids. */
+G_GNUC_INTERNAL
+void gst_opentok_sessions_start (GstOpenTokSessions * sessions,
+    const GstOpenTokServerConfig * config, GMainContext * context);
+
+/* The run ends: every session and member is forgotten and nobody told. */
+G_GNUC_INTERNAL
+void gst_opentok_sessions_clear (GstOpenTokSessions * sessions);
+
+G_GNUC_INTERNAL
+GstOpenTokSession *gst_opentok_sessions_add (GstOpenTokSessions * sessions,
+    const gchar * api_key);
+
+G_GNUC_INTERNAL
+GstOpenTokSession *gst_opentok_sessions_lookup (GstOpenTokSessions *
+    sessions, const gchar * session_id);
+
+G_GNUC_INTERNAL
+guint gst_opentok_sessions_get_n_sessions (GstOpenTokSessions * sessions);
+
+/* Members in every session (waiting to reconnect included), and the
+ * messages they have not acknowledged. */
+G_GNUC_INTERNAL
+void gst_opentok_sessions_count (GstOpenTokSessions * sessions,
+    guint64 * members, guint64 * pending);
+
+/* Adds a member reached through @link. Refused with G_IO_ERROR_EXISTS
+ * when the connection id or the socket id is in use. Nobody hears of it before gst_opentok_member_announce(). */
+G_GNUC_INTERNAL
+GstOpenTokMember *gst_opentok_sessions_join (GstOpenTokSessions * sessions,
+    GstOpenTokSession * session, const gchar * connection_id,
+    const gchar * socket_id, const gchar * data, GstOpenTokRole role,
+    GstOpenTokLink * link, GError ** error);
+
+/* A new socket claims the member of @socket_id (reconnection): it is bound
+ * to @link, and every message it has not acknowledged is sent again.
+ * Returns NULL when no member has that socket id. */
+G_GNUC_INTERNAL
+GstOpenTokMember *gst_opentok_sessions_rebind (GstOpenTokSessions *
+    sessions, const gchar * socket_id, GstOpenTokLink * link);
+
+/* The run ends with @link still bound: its member forgets it, nobody is
+ * told. */
+G_GNUC_INTERNAL
+void gst_opentok_link_release (GstOpenTokLink * link);
+
+/* The session as connection#create and session#read answer it. */
+G_GNUC_INTERNAL
+gchar *gst_opentok_session_state_new (GstOpenTokSession * session);
+
+G_GNUC_INTERNAL
+GstOpenTokMember *gst_opentok_session_lookup_member (GstOpenTokSession *
+    session, const gchar * connection_id);
+
+/* The checks every way a signal enters makes: fields, then target (@to, a
+ * connection id, or NULL for the whole session). */
+G_GNUC_INTERNAL
+gboolean gst_opentok_session_check_signal (GstOpenTokSession * session,
+    const gchar * type, const gchar * data, const gchar * to,
+    GstOpenTokMember ** target, GError ** error);
+
+/* Relays a checked signal to @to, or to the whole session (the sender
+ * included) when @to is NULL. @from is "" for the server itself; @uri the
+ * request's, or NULL to make one. */
+G_GNUC_INTERNAL
+void gst_opentok_session_relay_signal (GstOpenTokSession * session,
+    const gchar * from, GstOpenTokMember * to, const gchar * type,
+    const gchar * data, const gchar * uri);
+
+/* connection#created to the session, and the joined event. */
+G_GNUC_INTERNAL
+void gst_opentok_member_announce (GstOpenTokMember * member);
+
+/* The link is gone: the member waits the reconnection window for a new
+ * one when its client can reconnect, else it leaves now. */
+G_GNUC_INTERNAL
+void gst_opentok_member_detach (GstOpenTokMember * member);
+
+/* Deletes the member and tells the rest of the session why. */
+G_GNUC_INTERNAL
+void gst_opentok_member_remove (GstOpenTokMember * member,
+    const gchar * reason);
+
+/* Deletes the member with the reason forceDisconnected, which its own
+ * client hears too, then evicts its link. */
+G_GNUC_INTERNAL
+void gst_opentok_member_force_disconnect (GstOpenTokMember * member);
+
+G_GNUC_INTERNAL
+void gst_opentok_member_acknowledge (GstOpenTokMember * member,
+    const gchar * transaction_id);
+
+/* Takes one signal from the member's rate budget; FALSE when empty. */
+G_GNUC_INTERNAL
+gboolean gst_opentok_member_take_signal_token (GstOpenTokMember * member);
+
+/* Remembers the reply to @transaction_id for a while. Returns it, or NULL
+ * when one was stored already. */
+G_GNUC_INTERNAL
+GstOpenTokStoredReply *gst_opentok_member_store_reply (GstOpenTokMember *
+    member, const gchar * transaction_id, guint status, const gchar * body);
+
+G_GNUC_INTERNAL
+GstOpenTokStoredReply *gst_opentok_member_lookup_reply (GstOpenTokMember *
+    member, const gchar * transaction_id);
+
+G_END_DECLS
+
+#endif /* __GST_OPENTOK_SESSIONS_H__ */
