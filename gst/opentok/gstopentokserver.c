@@ -56,6 +56,8 @@
 #include "gstopentok-private.h"
 #include "gstopentokwspool.h"
 #include "gstopentokrest.h"
+#include "gstopentoksessionid.h"
+#include "gstopentokrestjwt.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_opentok_server_debug);
 #define GST_CAT_DEFAULT gst_opentok_server_debug
