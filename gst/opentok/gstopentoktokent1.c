@@ -20,77 +20,51 @@
 #include "gstopentoktoken-private.h"
 #include "gstopentokcredential-private.h"
 
-static gchar *
-url_decode (const gchar * text, gsize len)
+/* GUriParamsIter refuses two things Node's querystring.parse() reads, and
+ * T1 forms have always been read like Node: an empty field ("a=1&&b=2",
+ * skipped) and a name without "=" ("a", an empty value). Rewrites them into
+ * what GLib reads; nothing is decoded here. */
+static GString *
+form_normalize (const gchar * text, gsize len)
 {
-  GString *out = g_string_sized_new (len);
-  gsize i;
+  GString *form = g_string_sized_new (len + 1);
+  const gchar *p = text, *end = text + len;
 
-  for (i = 0; i < len; i++) {
-    gchar c = text[i];
+  while (p < end) {
+    const gchar *amp = memchr (p, '&', end - p);
 
-    if (c == '+') {
-      g_string_append_c (out, ' ');
-    } else if (c == '%') {
-      gint high, low;
-
-      if (i + 2 >= len)
-        goto invalid;
-      high = g_ascii_xdigit_value (text[i + 1]);
-      low = g_ascii_xdigit_value (text[i + 2]);
-      if (high < 0 || low < 0 || (high == 0 && low == 0))
-        goto invalid;
-      g_string_append_c (out, (gchar) ((high << 4) | low));
-      i += 2;
-    } else {
-      g_string_append_c (out, c);
+    if (amp == NULL)
+      amp = end;
+    if (amp > p) {
+      if (form->len > 0)
+        g_string_append_c (form, '&');
+      g_string_append_len (form, p, amp - p);
+      if (memchr (p, '=', amp - p) == NULL)
+        g_string_append_c (form, '=');
     }
+    p = amp + 1;
   }
-
-  if (!g_utf8_validate_len (out->str, out->len, NULL))
-    goto invalid;
-  return g_string_free (out, FALSE);
-
-invalid:
-  g_string_free (out, TRUE);
-  return NULL;
+  return form;
 }
 
-/* Parses "k=v&k=v" into a table of decoded strings. Empty fields are
- * skipped; a repeated name is refused. */
+/* Reads "k=v&k=v" (application/x-www-form-urlencoded, so "+" is a space)
+ * into a table of decoded strings. GLib refuses a bad percent escape and
+ * what does not decode to UTF-8 (a NUL included); a name found twice after
+ * decoding is refused here. */
 static GHashTable *
 parse_form (const gchar * text, gsize len, GError ** error)
 {
   GHashTable *fields;
-  const gchar *p = text, *end = text + len;
-  gchar *quoted;
+  GUriParamsIter iter;
+  GString *form;
+  GError *uri_error = NULL;
+  gchar *name, *value, *quoted;
 
   fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  while (p < end) {
-    const gchar *amp, *eq;
-    gchar *name, *value;
-
-    amp = memchr (p, '&', end - p);
-    if (amp == NULL)
-      amp = end;
-    if (amp == p) {
-      p++;
-      continue;
-    }
-    eq = memchr (p, '=', amp - p);
-    if (eq == NULL)
-      eq = amp;
-
-    name = url_decode (p, eq - p);
-    value = eq < amp ? url_decode (eq + 1, amp - eq - 1) : g_strdup ("");
-    if (name == NULL || value == NULL) {
-      g_free (name);
-      g_free (value);
-      g_set_error (error, GST_OPENTOK_TOKEN_ERROR,
-          GST_OPENTOK_TOKEN_ERROR_MALFORMED,
-          "Token has a badly URL-encoded field");
-      goto failed;
-    }
+  form = form_normalize (text, len);
+  g_uri_params_iter_init (&iter, form->str, form->len, "&",
+      G_URI_PARAMS_WWW_FORM);
+  while (g_uri_params_iter_next (&iter, &name, &value, &uri_error)) {
     if (g_hash_table_contains (fields, name)) {
       quoted = gst_opentok_credential_quote (name);
       g_set_error (error, GST_OPENTOK_TOKEN_ERROR,
@@ -102,11 +76,19 @@ parse_form (const gchar * text, gsize len, GError ** error)
       goto failed;
     }
     g_hash_table_insert (fields, name, value);
-    p = amp + 1;
   }
+  if (uri_error != NULL) {
+    g_clear_error (&uri_error);
+    g_set_error (error, GST_OPENTOK_TOKEN_ERROR,
+        GST_OPENTOK_TOKEN_ERROR_MALFORMED,
+        "Token has a badly URL-encoded field");
+    goto failed;
+  }
+  g_string_free (form, TRUE);
   return fields;
 
 failed:
+  g_string_free (form, TRUE);
   g_hash_table_unref (fields);
   return NULL;
 }
@@ -143,16 +125,14 @@ gst_opentok_token_verify_t1 (const gchar * text, const gchar * api_key,
   GstOpenTokToken *token = NULL;
   GHashTable *head = NULL, *fields = NULL;
   guint8 *decoded = NULL;
-  const gchar *colon, *partner_id, *sig, *data, *scope;
+  const gchar *b64, *colon, *partner_id, *sig, *data, *scope;
   gchar *expected = NULL, *quoted;
   gsize decoded_len, data_len;
   gboolean has_expire_time, has_create_time;
   gint64 expire_time, create_time;
 
-  decoded =
-      gst_opentok_base64_decode_strict (text +
-      strlen (GST_OPENTOK_TOKEN_T1_PREFIX),
-      strlen (text) - strlen (GST_OPENTOK_TOKEN_T1_PREFIX),
+  b64 = text + strlen (GST_OPENTOK_TOKEN_T1_PREFIX);
+  decoded = gst_opentok_base64_decode_strict (b64, strlen (b64),
       GST_OPENTOK_BASE64_STANDARD, &decoded_len);
   if (decoded == NULL) {
     g_set_error (error, GST_OPENTOK_TOKEN_ERROR,
@@ -256,21 +236,9 @@ out:
   return token;
 }
 
-/* Node's querystring.escape(): everything but A-Z a-z 0-9 - _ . ! ~ * ' ( )
- * is percent-encoded, as UTF-8 bytes. */
-static void
-append_form_value (GString * out, const gchar * value)
-{
-  const guchar *p;
-
-  for (p = (const guchar *) value; *p != '\0'; p++) {
-    if (g_ascii_isalnum (*p) || strchr ("-_.!~*'()", *p) != NULL)
-      g_string_append_c (out, *p);
-    else
-      g_string_append_printf (out, "%%%02X", *p);
-  }
-}
-
+/* As Node's querystring.stringify() writes it: every byte but
+ * A-Z a-z 0-9 - _ . ! ~ * ' ( ) percent-encoded (GLib keeps RFC 3986's
+ * unreserved characters and the ones allowed here). */
 static void
 append_form_field (GString * out, const gchar * name, const gchar * value)
 {
@@ -278,7 +246,7 @@ append_form_field (GString * out, const gchar * name, const gchar * value)
     g_string_append_c (out, '&');
   g_string_append (out, name);
   g_string_append_c (out, '=');
-  append_form_value (out, value);
+  g_string_append_uri_escaped (out, value, "!*'()", FALSE);
 }
 
 /* The shortest text that reads back as @value, like JavaScript prints. */
