@@ -18,6 +18,8 @@
 #include "gstopentokrest.h"
 #include "gstopentokserver.h"
 #include "gstopentok-private.h"
+#include "gstopentoksessionid.h"
+#include "gstopentokrestjwt.h"
 
 #define GST_CAT_DEFAULT (gst_opentok_server_debug_get_category ())
 

@@ -26,26 +26,6 @@ G_BEGIN_DECLS
 #define GST_OPENTOK_TOKEN_DEFAULT_LIFETIME (24 * 60 * 60)
 
 /**
- * GST_OPENTOK_REST_JWT_MAX_LIFETIME:
- *
- * The longest lifetime, in seconds, OpenTok allows a REST authentication JWT
- * (five minutes).
- *
- * Since: 0.1
- */
-#define GST_OPENTOK_REST_JWT_MAX_LIFETIME (5 * 60)
-
-/**
- * GST_OPENTOK_REST_JWT_CLOCK_SKEW:
- *
- * Seconds of clock difference gst_opentok_rest_jwt_verify() tolerates
- * between the machine that made a REST authentication JWT and this one.
- *
- * Since: 0.1
- */
-#define GST_OPENTOK_REST_JWT_CLOCK_SKEW 60
-
-/**
  * GST_OPENTOK_TOKEN_MAX_CONNECTION_DATA_LENGTH:
  *
  * The most characters (UTF-16 code units, as JavaScript counts them) of
@@ -169,20 +149,6 @@ const gchar *gst_opentok_token_get_connection_data (const GstOpenTokToken * toke
 
 GST_OPENTOK_API
 const gchar *gst_opentok_token_get_initial_layout_class_list (const GstOpenTokToken * token);
-
-GST_OPENTOK_API
-gchar *gst_opentok_session_id_new (const gchar * api_key);
-
-GST_OPENTOK_API
-gchar *gst_opentok_session_id_get_api_key (const gchar * session_id, GError ** error);
-
-GST_OPENTOK_API
-gchar *gst_opentok_rest_jwt_new (const gchar * api_key, const gchar * api_secret,
-    gint64 lifetime);
-
-GST_OPENTOK_API
-gboolean gst_opentok_rest_jwt_verify (const gchar * jwt, const gchar * api_key,
-    const gchar * api_secret, gint64 now, GError ** error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GstOpenTokToken, gst_opentok_token_unref)
 

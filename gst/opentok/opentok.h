@@ -17,6 +17,8 @@
 #include <gst/opentok/gstopentokraptor.h>
 #include <gst/opentok/gstopentoksignal.h>
 #include <gst/opentok/gstopentoktoken.h>
+#include <gst/opentok/gstopentoksessionid.h>
+#include <gst/opentok/gstopentokrestjwt.h>
 #include <gst/opentok/gstopentokserver.h>
 #include <gst/opentok/gstopentokclient.h>
 

@@ -995,6 +995,38 @@ GST_START_TEST (test_mint_t1_has_the_sdk_fields_in_order)
 
 GST_END_TEST;
 
+/* Every byte but A-Z a-z 0-9 - _ . ! ~ * ' ( ) is escaped, as Node's
+ * querystring.escape() does, and reads back unchanged. */
+GST_START_TEST (test_mint_t1_escapes_like_node_querystring)
+{
+  const gchar *data = " !\"#$%&'()*+,-./09:;<=>?@AZ[\\]^_`az{|}~\x7f\x01"
+      "\xc3\xa9\xf0\x9f\x98\x80";
+  const gchar *escaped = "&connection_data=%20!%22%23%24%25%26'()*%2B%2C-.%2F"
+      "09%3A%3B%3C%3D%3E%3F%40AZ%5B%5C%5D%5E_%60az%7B%7C%7D~%7F%01"
+      "%C3%A9%F0%9F%98%80&initial_layout_class_list=&";
+  GstOpenTokToken *token;
+  gchar *text, *decoded;
+  gsize len;
+
+  text = gst_opentok_token_mint (GST_OPENTOK_TOKEN_FORMAT_T1, API_KEY,
+      API_SECRET, SDK_SESSION_ID, GST_OPENTOK_ROLE_PUBLISHER,
+      FAR_EXPIRE_TIME, data, NULL);
+  fail_unless (text != NULL);
+  decoded = (gchar *) g_base64_decode (text + 4, &len);
+  decoded = g_realloc (decoded, len + 1);
+  decoded[len] = '\0';
+  fail_unless (strstr (decoded, escaped) != NULL, "%s", decoded);
+  g_free (decoded);
+
+  token = expect_accepted (text, SDK_SESSION_ID, SDK_NOW);
+  fail_unless_equals_string (gst_opentok_token_get_connection_data (token),
+      data);
+  gst_opentok_token_unref (token);
+  g_free (text);
+}
+
+GST_END_TEST;
+
 static void
 expect_mint_refused (GstOpenTokTokenFormat format, const gchar * key,
     const gchar * secret, const gchar * session_id, GstOpenTokRole role,
@@ -1678,6 +1710,31 @@ GST_START_TEST (test_t1_malformed)
 
 GST_END_TEST;
 
+/* Verifies a T1 token signed over @data, case @i of a table: refused with
+ * @code, or accepted when @code is negative and then returned. */
+static GstOpenTokToken *
+verify_t1_case (guint i, const gchar * data, gint code)
+{
+  GstOpenTokToken *token;
+  GError *error = NULL;
+  gchar *text = t1_sign (API_KEY, data, API_SECRET);
+
+  token = gst_opentok_token_verify (text, API_KEY, API_SECRET,
+      SDK_SESSION_ID, SDK_NOW, &error);
+  if (code < 0) {
+    fail_unless (token != NULL, "case %u refused: %s", i,
+        error ? error->message : "");
+  } else {
+    fail_unless (token == NULL, "case %u accepted", i);
+    fail_unless (error->code == code, "case %u: expected %d, got %d (%s)", i,
+        code, error->code, error->message);
+    check_message (error, text);
+    g_error_free (error);
+  }
+  g_free (text);
+  return token;
+}
+
 GST_START_TEST (test_t1_fields_are_checked)
 {
   const struct
@@ -1721,24 +1778,10 @@ GST_START_TEST (test_t1_fields_are_checked)
   guint i;
 
   for (i = 0; i < G_N_ELEMENTS (cases); i++) {
-    GstOpenTokToken *token;
-    GError *error = NULL;
-    gchar *text = t1_sign (API_KEY, cases[i].data, API_SECRET);
+    GstOpenTokToken *token = verify_t1_case (i, cases[i].data, cases[i].code);
 
-    token = gst_opentok_token_verify (text, API_KEY, API_SECRET,
-        SDK_SESSION_ID, SDK_NOW, &error);
-    if (cases[i].code < 0) {
-      fail_unless (token != NULL, "case %u refused: %s", i,
-          error ? error->message : "");
+    if (token != NULL)
       gst_opentok_token_unref (token);
-    } else {
-      fail_unless (token == NULL, "case %u accepted", i);
-      fail_unless (error->code == cases[i].code, "case %u: expected %d, got "
-          "%d (%s)", i, cases[i].code, error->code, error->message);
-      check_message (error, text);
-      g_error_free (error);
-    }
-    g_free (text);
   }
 }
 
@@ -1787,6 +1830,95 @@ GST_START_TEST (test_t1_decoding)
       API_SECRET);
   gst_opentok_token_unref (expect_accepted (text, SDK_SESSION_ID, SDK_NOW));
   g_free (text);
+}
+
+GST_END_TEST;
+
+/* How the T1 forms are read: Node's querystring.parse() as the reference,
+ * strict about escapes and UTF-8, a name counted after decoding. */
+GST_START_TEST (test_t1_form_edge_cases)
+{
+  const struct
+  {
+    const gchar *data;
+    gint code;
+    const gchar *connection_data;
+  } cases[] = {
+    /* empty fields are skipped, wherever they are */
+    {"&&" T1_DATA ("&&&expire_time=4102444800&"), -1, ""},
+    /* a name without "=" has an empty value */
+    {T1_DATA ("&expire_time=4102444800&connection_data"
+              "&initial_layout_class_list"), -1, ""},
+    {T1_DATA ("&expire_time=4102444800&role"),
+        GST_OPENTOK_TOKEN_ERROR_INVALID_CLAIMS},
+    /* an empty name is just another unknown field */
+    {T1_DATA ("&expire_time=4102444800&=x"), -1, ""},
+    /* names are decoded too; a value keeps every "=" after the first */
+    {T1_DATA ("&expire%5Ftime=4102444800&%63onnection_data=a=b=="), -1,
+        "a=b=="},
+    {T1_DATA ("&expire_time=4102444800&connection_data=%2B+%2b%41%e2%82%ac"),
+        -1, "+ +A\xe2\x82\xac"},
+    /* a name seen twice, however it is spelled */
+    {T1_DATA ("&expire_time=4102444800&role=moderator&r%6Fle=subscriber"),
+        GST_OPENTOK_TOKEN_ERROR_MALFORMED},
+    {T1_DATA ("&expire_time=4102444800&a&a="),
+        GST_OPENTOK_TOKEN_ERROR_MALFORMED},
+    {T1_DATA ("&expire_time=4102444800&=x&="),
+        GST_OPENTOK_TOKEN_ERROR_MALFORMED},
+    /* bad escapes, in values and in names */
+    {T1_DATA ("&expire_time=4102444800&connection_data=%"),
+        GST_OPENTOK_TOKEN_ERROR_MALFORMED},
+    {T1_DATA ("&expire_time=4102444800&connection_data=%4"),
+        GST_OPENTOK_TOKEN_ERROR_MALFORMED},
+    {T1_DATA ("&expire_time=4102444800&connection_data=%4g"),
+        GST_OPENTOK_TOKEN_ERROR_MALFORMED},
+    {T1_DATA ("&expire_time=4102444800&connection_data=%G1"),
+        GST_OPENTOK_TOKEN_ERROR_MALFORMED},
+    {T1_DATA ("&expire_time=4102444800&a%=1"),
+        GST_OPENTOK_TOKEN_ERROR_MALFORMED},
+    {T1_DATA ("&expire_time=4102444800&a%00=1"),
+        GST_OPENTOK_TOKEN_ERROR_MALFORMED},
+    /* what does not decode to UTF-8: a lone byte, an overlong form, a
+     * surrogate, a raw byte */
+    {T1_DATA ("&expire_time=4102444800&connection_data=%E9"),
+        GST_OPENTOK_TOKEN_ERROR_MALFORMED},
+    {T1_DATA ("&expire_time=4102444800&connection_data=%C0%AF"),
+        GST_OPENTOK_TOKEN_ERROR_MALFORMED},
+    {T1_DATA ("&expire_time=4102444800&connection_data=%ED%A0%80"),
+        GST_OPENTOK_TOKEN_ERROR_MALFORMED},
+    {T1_DATA ("&expire_time=4102444800&connection_data=\xff"),
+        GST_OPENTOK_TOKEN_ERROR_MALFORMED},
+  };
+  GstOpenTokToken *token;
+  gchar *sig, *plain, *text;
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    token = verify_t1_case (i, cases[i].data, cases[i].code);
+    if (token != NULL) {
+      fail_unless_equals_string (gst_opentok_token_get_connection_data
+          (token), cases[i].connection_data);
+      gst_opentok_token_unref (token);
+    }
+  }
+
+  /* the head is read the same way */
+  sig = g_compute_hmac_for_string (G_CHECKSUM_SHA1,
+      (const guchar *) API_SECRET, strlen (API_SECRET),
+      T1_DATA ("&expire_time=4102444800"), -1);
+  plain = g_strdup_printf ("&partner%%5Fid=123456&&sig=%s&v:%s", sig,
+      T1_DATA ("&expire_time=4102444800"));
+  text = t1_from_plain (plain, strlen (plain));
+  gst_opentok_token_unref (expect_accepted (text, SDK_SESSION_ID, SDK_NOW));
+  g_free (text);
+  g_free (plain);
+  plain = g_strdup_printf ("partner_id=123456&sig=%s&sig=%s:%s", sig, sig,
+      T1_DATA ("&expire_time=4102444800"));
+  text = t1_from_plain (plain, strlen (plain));
+  expect_refused (text, SDK_NOW, GST_OPENTOK_TOKEN_ERROR_MALFORMED);
+  g_free (text);
+  g_free (plain);
+  g_free (sig);
 }
 
 GST_END_TEST;
@@ -2283,6 +2415,7 @@ token_suite (void)
   tcase_add_test (tc_mint, test_mint_default_expiry_is_one_day);
   tcase_add_test (tc_mint, test_mint_jwt_has_the_sdk_claims_in_order);
   tcase_add_test (tc_mint, test_mint_t1_has_the_sdk_fields_in_order);
+  tcase_add_test (tc_mint, test_mint_t1_escapes_like_node_querystring);
   tcase_add_test (tc_mint, test_mint_refusals);
 
   suite_add_tcase (s, tc_hostile);
@@ -2298,6 +2431,7 @@ token_suite (void)
   tcase_add_test (tc_hostile, test_t1_malformed);
   tcase_add_test (tc_hostile, test_t1_fields_are_checked);
   tcase_add_test (tc_hostile, test_t1_decoding);
+  tcase_add_test (tc_hostile, test_t1_form_edge_cases);
 
   suite_add_tcase (s, tc_session);
   tcase_add_test (tc_session, test_session_id_new_format);
