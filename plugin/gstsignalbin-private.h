@@ -8,11 +8,16 @@
  */
 
 /* What the files of signalbin share: the element's structure and the
- * functions one part calls in another. gstsignalbin.c holds the element
- * (properties, states, the client and its session), gstsignalbinsend.c
- * the completion of sent signals, gstsignalbinsink.c the sink pad (in
- * order, paced, retried, synced to the clock) and gstsignalbinsrc.c the
- * src pad (a live sparse stream). */
+ * functions one part calls in another.
+ *
+ * gstsignalbin.c          the element: properties, states, its signals
+ * gstsignalbinsession.c   the client and its session, and what the client
+ *                         reports turned into signals and bus messages
+ * gstsignalbinactions.c   what applications ask: actions, custom events,
+ *                         application messages, queries
+ * gstsignalbinsend.c      one signal to send, until its completion
+ * gstsignalbinsink.c      the sink pad: in order, paced, retried, synced
+ * gstsignalbinsrc.c       the src pad: a live sparse stream */
 
 #ifndef __GST_SIGNAL_BIN_PRIVATE_H__
 #define __GST_SIGNAL_BIN_PRIVATE_H__
@@ -25,6 +30,26 @@
 G_BEGIN_DECLS
 
 GST_DEBUG_CATEGORY_EXTERN (gst_signal_bin_debug);
+
+/* How long READY->NULL waits for the last completions and connect. */
+#define STOP_TIMEOUT (5 * G_TIME_SPAN_SECOND)
+
+/* The element's GObject signals (gstsignalbin.c installs them) */
+enum
+{
+  SIGNAL_SEND_SIGNAL,
+  SIGNAL_FORCE_DISCONNECT,
+  SIGNAL_SIGNAL_RECEIVED,
+  SIGNAL_CONNECTION_CREATED,
+  SIGNAL_CONNECTION_DESTROYED,
+  SIGNAL_SESSION_CONNECTED,
+  SIGNAL_SESSION_DISCONNECTED,
+  SIGNAL_SESSION_RECONNECTING,
+  SIGNAL_SESSION_RECONNECTED,
+  N_SIGNALS
+};
+
+G_GNUC_INTERNAL extern guint gst_signal_bin_signals[N_SIGNALS];
 
 /* How long an EOS waits with no signal completing before it gives up on
  * the signals still waiting. */
@@ -158,7 +183,38 @@ struct _GstSignalBin
 G_GNUC_INTERNAL
 GstOpenTokClient *gst_signal_bin_get_client (GstSignalBin * self);
 G_GNUC_INTERNAL
+void gst_signal_bin_notify_state (GstSignalBin * self);
+G_GNUC_INTERNAL
+void gst_signal_bin_notify_connection_id (GstSignalBin * self);
+/* Wipes and frees a token or secret. */
+G_GNUC_INTERNAL
+void gst_signal_bin_clear_secret (gchar ** secret);
+
+/* gstsignalbinactions.c */
+G_GNUC_INTERNAL
 void gst_signal_bin_post_eos (GstSignalBin * self, guint32 seqnum);
+G_GNUC_INTERNAL
+gboolean gst_signal_bin_send_event (GstElement * element, GstEvent * event);
+G_GNUC_INTERNAL
+gboolean gst_signal_bin_query (GstElement * element, GstQuery * query);
+G_GNUC_INTERNAL
+void gst_signal_bin_handle_message (GstBin * bin, GstMessage * message);
+
+/* gstsignalbinsession.c */
+G_GNUC_INTERNAL
+gboolean session_check_settings (GstSignalBin * self);
+G_GNUC_INTERNAL
+gboolean session_make_client (GstSignalBin * self);
+G_GNUC_INTERNAL
+void session_drop_client (GstSignalBin * self);
+G_GNUC_INTERNAL
+void session_start_thread (GstSignalBin * self);
+G_GNUC_INTERNAL
+void session_stop_thread (GstSignalBin * self);
+G_GNUC_INTERNAL
+void session_start (GstSignalBin * self);
+G_GNUC_INTERNAL
+void session_stop (GstSignalBin * self);
 
 /* gstsignalbinsend.c */
 G_GNUC_INTERNAL

@@ -229,19 +229,6 @@ enum
   N_PROPERTIES
 };
 
-enum
-{
-  SIGNAL_SEND_SIGNAL,
-  SIGNAL_FORCE_DISCONNECT,
-  SIGNAL_SIGNAL_RECEIVED,
-  SIGNAL_CONNECTION_CREATED,
-  SIGNAL_CONNECTION_DESTROYED,
-  SIGNAL_SESSION_CONNECTED,
-  SIGNAL_SESSION_DISCONNECTED,
-  SIGNAL_SESSION_RECONNECTING,
-  SIGNAL_SESSION_RECONNECTED,
-  N_SIGNALS
-};
 
 #define DEFAULT_API_URL "https://anvil.opentok.com"
 #define DEFAULT_RETRY_AFTER_RECONNECT TRUE
@@ -258,19 +245,9 @@ enum
 #define DEFAULT_SRC_DURATION (2 * GST_SECOND)
 #define DEFAULT_SRC_INCLUDE_SELF TRUE
 
-/* How long READY->NULL waits for the last completions and connect. */
-#define STOP_TIMEOUT (5 * G_TIME_SPAN_SECOND)
-
-typedef struct
-{
-  GstSignalBin *self;           /* not owned: outlives the thread */
-  GstOpenTokClient *client;
-  GCancellable *cancellable;
-  guint generation;
-} ConnectData;
 
 static GParamSpec *properties[N_PROPERTIES];
-static guint gst_signal_bin_signals[N_SIGNALS];
+guint gst_signal_bin_signals[N_SIGNALS];
 
 #define gst_signal_bin_parent_class parent_class
 G_DEFINE_TYPE_WITH_CODE (GstSignalBin, gst_signal_bin, GST_TYPE_BIN,
@@ -340,18 +317,6 @@ static void gst_signal_bin_get_property (GObject * object, guint prop_id,
     GValue * value, GParamSpec * pspec);
 static GstStateChangeReturn gst_signal_bin_change_state (GstElement * element,
     GstStateChange transition);
-static gboolean gst_signal_bin_send_event (GstElement * element,
-    GstEvent * event);
-static gboolean gst_signal_bin_query (GstElement * element, GstQuery * query);
-static void gst_signal_bin_handle_message (GstBin * bin, GstMessage * message);
-
-static gboolean check_settings (GstSignalBin * self);
-static gboolean make_client (GstSignalBin * self);
-static void drop_client (GstSignalBin * self);
-static void start_thread (GstSignalBin * self);
-static void stop_thread (GstSignalBin * self);
-static void start_session (GstSignalBin * self);
-static void stop_session (GstSignalBin * self);
 
 static void
 gst_signal_bin_class_init (GstSignalBinClass * klass)
@@ -920,8 +885,8 @@ gst_signal_bin_dispose (GObject * object)
   G_OBJECT_CLASS (parent_class)->dispose (object);
 }
 
-static void
-clear_secret (gchar ** secret)
+void
+gst_signal_bin_clear_secret (gchar ** secret)
 {
   if (*secret != NULL) {
     memset (*secret, 0, strlen (*secret));
@@ -938,8 +903,8 @@ gst_signal_bin_finalize (GObject * object)
   g_free (self->api_url);
   g_free (self->api_key);
   g_free (self->session_id);
-  clear_secret (&self->token);
-  clear_secret (&self->api_secret);
+  gst_signal_bin_clear_secret (&self->token);
+  gst_signal_bin_clear_secret (&self->api_secret);
   g_free (self->connection_data);
   g_free (self->client_version);
   g_free (self->signal_type);
@@ -1016,13 +981,13 @@ gst_signal_bin_set_property (GObject * object, guint prop_id,
       break;
     case PROP_TOKEN:
       if (connection_setting_locked (self, pspec)) {
-        clear_secret (&self->token);
+        gst_signal_bin_clear_secret (&self->token);
         self->token = g_value_dup_string (value);
       }
       break;
     case PROP_API_SECRET:
       if (connection_setting_locked (self, pspec)) {
-        clear_secret (&self->api_secret);
+        gst_signal_bin_clear_secret (&self->api_secret);
         self->api_secret = g_value_dup_string (value);
       }
       break;
@@ -1219,19 +1184,20 @@ gst_signal_bin_change_state (GstElement * element, GstStateChange transition)
 
   switch (transition) {
     case GST_STATE_CHANGE_NULL_TO_READY:
-      if (!check_settings (self))
+      if (!session_check_settings (self))
         return GST_STATE_CHANGE_FAILURE;
-      if (!make_client (self))
+      if (!session_make_client (self))
         return GST_STATE_CHANGE_FAILURE;
-      start_thread (self);
+      session_start_thread (self);
       break;
     case GST_STATE_CHANGE_READY_TO_PAUSED:
       GST_OBJECT_LOCK (self);
       changed = self->settings_changed || self->client == NULL;
       GST_OBJECT_UNLOCK (self);
-      if (changed && (!check_settings (self) || !make_client (self)))
+      if (changed && (!session_check_settings (self)
+              || !session_make_client (self)))
         return GST_STATE_CHANGE_FAILURE;
-      start_session (self);
+      session_start (self);
       break;
     case GST_STATE_CHANGE_PAUSED_TO_READY:
       /* release a streaming thread waiting for room, the clock or the
@@ -1250,11 +1216,11 @@ gst_signal_bin_change_state (GstElement * element, GstStateChange transition)
   if (ret == GST_STATE_CHANGE_FAILURE) {
     switch (transition) {
       case GST_STATE_CHANGE_NULL_TO_READY:
-        stop_thread (self);
-        drop_client (self);
+        session_stop_thread (self);
+        session_drop_client (self);
         break;
       case GST_STATE_CHANGE_READY_TO_PAUSED:
-        stop_session (self);
+        session_stop (self);
         break;
       default:
         break;
@@ -1272,16 +1238,16 @@ gst_signal_bin_change_state (GstElement * element, GstStateChange transition)
       src_set_playing (self, TRUE);
       break;
     case GST_STATE_CHANGE_PAUSED_TO_READY:
-      stop_session (self);
+      session_stop (self);
       gst_signal_bin_sink_stopped (self);
       /* a new connection, with a new id, for the next session */
-      make_client (self);
+      session_make_client (self);
       break;
     case GST_STATE_CHANGE_READY_TO_NULL:
       /* the client completed every signal when it disconnected */
       wait_drained (self, STOP_TIMEOUT, FALSE);
-      stop_thread (self);
-      drop_client (self);
+      session_stop_thread (self);
+      session_drop_client (self);
       g_object_notify_by_pspec (G_OBJECT (self),
           properties[PROP_CONNECTION_ID]);
       break;
@@ -1292,759 +1258,14 @@ gst_signal_bin_change_state (GstElement * element, GstStateChange transition)
   return ret;
 }
 
-/* ------------------------------------------------------------------------ */
-/* Sending signals                                                          */
-
-/* The class handler of the send-signal action, which applications emit:
- * the plugin installs no header. */
 void
-gst_signal_bin_send_signal (GstSignalBin * bin, const GstStructure * signal,
-    GstPromise * promise)
-{
-  g_return_if_fail (GST_IS_SIGNAL_BIN (bin));
-
-  if (signal == NULL) {
-    GError *error = g_error_new_literal (GST_OPENTOK_SIGNAL_ERROR,
-        GST_OPENTOK_SIGNAL_ERROR_INVALID, "No signal structure was given.");
-    SendOp *op = send_op_new (bin, SEND_ORIGIN_ACTION, promise);
-
-    pending_add (bin, FALSE);
-    op->report = gst_structure_new_empty (GST_OPENTOK_SIGNAL_STRUCTURE_NAME);
-    send_op_finish (op, error);
-    g_error_free (error);
-    return;
-  }
-  send_structure (bin, signal, promise, SEND_ORIGIN_ACTION);
-}
-
-/* The reply of a force disconnect: a structure with the connection id and,
- * on failure, the error. */
-static GstStructure *
-force_disconnect_reply (const gchar * connection_id, const GError * error)
-{
-  GstStructure *s = gst_structure_new ("application/x-gst-promise",
-      "connection-id", G_TYPE_STRING, connection_id, NULL);
-
-  if (error != NULL)
-    gst_structure_set (s, "error", G_TYPE_ERROR, error, NULL);
-  return s;
-}
-
-typedef struct
-{
-  GstOpenTokClient *client;
-  GstPromise *promise;          /* nullable */
-  gchar *connection_id;
-} ForceDisconnect;
-
-/* Replies to the action's promise and frees @fd. */
-static void
-force_disconnect_answer (ForceDisconnect * fd, const GError * error)
-{
-  if (fd->promise != NULL) {
-    gst_promise_reply (fd->promise, force_disconnect_reply (fd->connection_id,
-            error));
-    gst_promise_unref (fd->promise);
-  }
-  gst_object_unref (fd->client);
-  g_free (fd->connection_id);
-  g_free (fd);
-}
-
-static void
-on_force_disconnect_done (GObject * source, GAsyncResult * result,
-    gpointer user_data)
-{
-  GError *error = NULL;
-
-  gst_opentok_client_force_disconnect_finish (GST_OPENTOK_CLIENT (source),
-      result, &error);
-  force_disconnect_answer (user_data, error);
-  g_clear_error (&error);
-}
-
-/* On the element's thread, whose context the completion comes back to. */
-static gboolean
-force_disconnect_in_thread (gpointer data)
-{
-  ForceDisconnect *fd = data;
-
-  gst_opentok_client_force_disconnect_async (fd->client, fd->connection_id,
-      NULL, on_force_disconnect_done, fd);
-  return G_SOURCE_REMOVE;
-}
-
-/* The class handler of the force-disconnect action. */
-void
-gst_signal_bin_force_disconnect (GstSignalBin * bin,
-    const gchar * connection_id, GstPromise * promise)
-{
-  GstOpenTokClient *client = NULL;
-  ForceDisconnect *fd;
-  GError *refusal;
-
-  g_return_if_fail (GST_IS_SIGNAL_BIN (bin));
-
-  GST_OBJECT_LOCK (bin);
-  if (bin->session_active && bin->client != NULL)
-    client = gst_object_ref (bin->client);
-  GST_OBJECT_UNLOCK (bin);
-
-  if (client == NULL) {
-    GError *error = g_error_new_literal (GST_OPENTOK_CLIENT_ERROR,
-        GST_OPENTOK_CLIENT_ERROR_NOT_CONNECTED,
-        "The element is not in a session: it joins the session in the "
-        "PAUSED and PLAYING states.");
-
-    if (promise != NULL)
-      gst_promise_reply (promise, force_disconnect_reply (connection_id,
-              error));
-    g_error_free (error);
-    return;
-  }
-  fd = g_new0 (ForceDisconnect, 1);
-  fd->client = client;
-  fd->promise = promise ? gst_promise_ref (promise) : NULL;
-  fd->connection_id = g_strdup (connection_id);
-  GST_DEBUG_OBJECT (bin, "forcing %s out of the session", connection_id);
-  if (!gst_opentok_loop_invoke (bin->loop, force_disconnect_in_thread, fd,
-          NULL)) {
-    /* the element is going to NULL: the session is over */
-    refusal = g_error_new_literal (GST_OPENTOK_CLIENT_ERROR,
-        GST_OPENTOK_CLIENT_ERROR_NOT_CONNECTED,
-        "The element is leaving the session.");
-    force_disconnect_answer (fd, refusal);
-    g_error_free (refusal);
-  }
-}
-
-/* Posts the element's EOS once; the src stream ends too. */
-void
-gst_signal_bin_post_eos (GstSignalBin * self, guint32 seqnum)
-{
-  GstMessage *message;
-  gboolean post;
-
-  GST_OBJECT_LOCK (self);
-  post = !self->eos_posted;
-  self->eos_posted = TRUE;
-  GST_OBJECT_UNLOCK (self);
-  if (!post)
-    return;
-
-  GST_DEBUG_OBJECT (self, "all signals sent, posting EOS");
-  src_end (self);
-  message = gst_message_new_eos (GST_OBJECT (self));
-  if (seqnum != GST_SEQNUM_INVALID)
-    gst_message_set_seqnum (message, seqnum);
-  gst_element_post_message (GST_ELEMENT (self), message);
-}
-
-/* ------------------------------------------------------------------------ */
-/* Events, queries and messages of the element                              */
-
-static gboolean
-gst_signal_bin_send_event (GstElement * element, GstEvent * event)
-{
-  GstSignalBin *self = GST_SIGNAL_BIN (element);
-  const GstStructure *s = gst_event_get_structure (event);
-  GstClockTime latency;
-
-  if (s != NULL && gst_structure_has_name (s,
-          GST_OPENTOK_SIGNAL_STRUCTURE_NAME)) {
-    send_structure (self, s, NULL, SEND_ORIGIN_EVENT);
-    gst_event_unref (event);
-    return TRUE;
-  }
-
-  switch (GST_EVENT_TYPE (event)) {
-    case GST_EVENT_EOS:
-      if (gst_pad_is_linked (self->sinkpad))
-        break;
-      /* no EOS will come through the sink pad: this is the end */
-      wait_drained (self, DRAIN_IDLE_TIMEOUT, FALSE);
-      gst_signal_bin_post_eos (self, gst_event_get_seqnum (event));
-      gst_event_unref (event);
-      return TRUE;
-    case GST_EVENT_LATENCY:
-      /* for sync, as a sink */
-      gst_event_parse_latency (event, &latency);
-      GST_OBJECT_LOCK (self);
-      self->latency = latency;
-      GST_OBJECT_UNLOCK (self);
-      gst_event_unref (event);
-      return TRUE;
-    default:
-      break;
-  }
-
-  return GST_ELEMENT_CLASS (parent_class)->send_event (element, event);
-}
-
-static gboolean
-gst_signal_bin_query (GstElement * element, GstQuery * query)
-{
-  GstSignalBin *self = GST_SIGNAL_BIN (element);
-
-  if (GST_QUERY_TYPE (query) == GST_QUERY_LATENCY) {
-    /* as a sink, the element renders nothing against the clock */
-    if (gst_pad_is_linked (self->sinkpad)
-        && gst_pad_peer_query (self->sinkpad, query))
-      return TRUE;
-    gst_query_set_latency (query, FALSE, 0, GST_CLOCK_TIME_NONE);
-    return TRUE;
-  }
-  return GST_ELEMENT_CLASS (parent_class)->query (element, query);
-}
-
-static void
-gst_signal_bin_handle_message (GstBin * bin, GstMessage * message)
-{
-  GstSignalBin *self = GST_SIGNAL_BIN (bin);
-  const GstStructure *s;
-
-  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_APPLICATION) {
-    s = gst_message_get_structure (message);
-    if (s != NULL && gst_structure_has_name (s,
-            GST_OPENTOK_SIGNAL_STRUCTURE_NAME)) {
-      GST_LOG_OBJECT (self, "signal from %" GST_PTR_FORMAT,
-          GST_MESSAGE_SRC (message));
-      send_structure (self, s, NULL, SEND_ORIGIN_MESSAGE);
-      gst_message_unref (message);
-      return;
-    }
-  }
-
-  GST_BIN_CLASS (parent_class)->handle_message (bin, message);
-}
-
-/* ------------------------------------------------------------------------ */
-/* Received signals and session events (network thread)                    */
-
-static void
-on_signal_received (GstOpenTokClient * client, GstOpenTokSignal * signal,
-    GstSignalBin * self)
-{
-  const gchar *type = gst_opentok_signal_get_signal_type (signal);
-  GQuark detail;
-
-  GST_LOG_OBJECT (self, "signal of type \"%s\" from %s", type ? type : "",
-      gst_opentok_signal_get_from (signal) ? gst_opentok_signal_get_from
-      (signal) : "the server");
-
-  /* queued for the src pad first: once the message is seen, an EOS sent to
-   * the element comes after it in the stream */
-  src_push_signal (self, signal);
-
-  /* never intern network input: the quark exists when someone listens */
-  detail = (type != NULL && *type != '\0') ? g_quark_try_string (type) : 0;
-  g_signal_emit (self, gst_signal_bin_signals[SIGNAL_SIGNAL_RECEIVED], detail,
-      signal);
-
-  gst_element_post_message (GST_ELEMENT (self),
-      gst_message_new_element (GST_OBJECT (self),
-          gst_opentok_signal_to_structure (signal)));
-}
-
-static GstStructure *
-connection_structure (const gchar * name, GstOpenTokConnection * connection)
-{
-  return gst_structure_new (name,
-      "connection-id", G_TYPE_STRING,
-      gst_opentok_connection_get_id (connection),
-      "data", G_TYPE_STRING, gst_opentok_connection_get_data (connection),
-      "creation-time", G_TYPE_INT64,
-      gst_opentok_connection_get_creation_time (connection), NULL);
-}
-
-static void
-post_structure (GstSignalBin * self, GstStructure * s)
-{
-  gst_element_post_message (GST_ELEMENT (self),
-      gst_message_new_element (GST_OBJECT (self), s));
-}
-
-static void
-on_connection_created (GstOpenTokClient * client,
-    GstOpenTokConnection * connection, GstSignalBin * self)
-{
-  GST_DEBUG_OBJECT (self, "connection %s created",
-      gst_opentok_connection_get_id (connection));
-  g_signal_emit (self, gst_signal_bin_signals[SIGNAL_CONNECTION_CREATED], 0,
-      connection);
-  post_structure (self, connection_structure ("opentok-connection-created",
-          connection));
-}
-
-static void
-on_connection_destroyed (GstOpenTokClient * client,
-    GstOpenTokConnection * connection, const gchar * reason,
-    GstSignalBin * self)
-{
-  GstStructure *s;
-
-  GST_DEBUG_OBJECT (self, "connection %s destroyed: %s",
-      gst_opentok_connection_get_id (connection), reason);
-  g_signal_emit (self, gst_signal_bin_signals[SIGNAL_CONNECTION_DESTROYED], 0,
-      connection, reason);
-  s = connection_structure ("opentok-connection-destroyed", connection);
-  gst_structure_set (s, "reason", G_TYPE_STRING, reason, NULL);
-  post_structure (self, s);
-}
-
-static void
-on_session_connected (GstOpenTokClient * client, GstSignalBin * self)
-{
-  gchar *id = gst_opentok_client_get_connection_id (client);
-
-  GST_INFO_OBJECT (self, "joined the session as %s", id);
-  GST_OBJECT_LOCK (self);
-  self->session_joined = TRUE;
-  GST_OBJECT_UNLOCK (self);
-  g_signal_emit (self, gst_signal_bin_signals[SIGNAL_SESSION_CONNECTED], 0);
-  post_structure (self, gst_structure_new ("opentok-session-connected",
-          "connection-id", G_TYPE_STRING, id, NULL));
-  g_free (id);
-}
-
-/* Posts the error that ends the session, once per session. */
-static void
-post_fatal (GstSignalBin * self, const GError * error, const gchar * reason)
-{
-  GstResourceError code;
-  gint opentok_code;
-  gchar *text, *session_id, *api_url;
-  gboolean post;
-
-  GST_OBJECT_LOCK (self);
-  post = self->session_active && !self->fatal_posted;
-  if (post)
-    self->fatal_posted = TRUE;
-  session_id = g_strdup (self->session_id);
-  api_url = g_strdup (self->api_url);
-  GST_OBJECT_UNLOCK (self);
-
-  if (!post)
-    goto out;
-
-  if (error != NULL && error->domain == GST_OPENTOK_CLIENT_ERROR)
-    opentok_code = error->code;
-  else if (g_strcmp0 (reason, "forceDisconnected") == 0)
-    opentok_code = GST_OPENTOK_CLIENT_ERROR_FORCE_DISCONNECTED;
-  else
-    opentok_code = GST_OPENTOK_CLIENT_ERROR_NETWORK_DISCONNECTED;
-
-  switch (opentok_code) {
-    case GST_OPENTOK_CLIENT_ERROR_AUTHENTICATION:
-      code = GST_RESOURCE_ERROR_NOT_AUTHORIZED;
-      text = g_strdup_printf ("The OpenTok session refused the token "
-          "(error %d).", opentok_code);
-      break;
-    case GST_OPENTOK_CLIENT_ERROR_INVALID_SESSION:
-      code = GST_RESOURCE_ERROR_NOT_FOUND;
-      text = g_strdup_printf ("The OpenTok session \"%s\" does not exist "
-          "(error %d).", session_id ? session_id : "", opentok_code);
-      break;
-    case GST_OPENTOK_CLIENT_ERROR_CONNECT_FAILED:
-      code = GST_RESOURCE_ERROR_OPEN_READ_WRITE;
-      text = g_strdup_printf ("Could not reach the OpenTok server at %s "
-          "(error %d).", api_url ? api_url : "", opentok_code);
-      break;
-    case GST_OPENTOK_CLIENT_ERROR_NETWORK_DISCONNECTED:
-      code = GST_RESOURCE_ERROR_READ;
-      text = g_strdup_printf ("The connection to the OpenTok session was "
-          "lost and could not be recovered (error %d).", opentok_code);
-      break;
-    case GST_OPENTOK_CLIENT_ERROR_FORCE_DISCONNECTED:
-      code = GST_RESOURCE_ERROR_FAILED;
-      text = g_strdup_printf ("The connection was forced out of the OpenTok "
-          "session (error %d).", opentok_code);
-      break;
-    case GST_OPENTOK_CLIENT_ERROR_CONNECTION_LIMIT:
-      code = GST_RESOURCE_ERROR_BUSY;
-      text = g_strdup_printf ("The OpenTok session is full (error %d).",
-          opentok_code);
-      break;
-    default:
-      code = GST_RESOURCE_ERROR_FAILED;
-      text = g_strdup_printf ("The OpenTok session failed (error %d).",
-          opentok_code);
-      break;
-  }
-
-  gst_element_message_full_with_details (GST_ELEMENT (self),
-      GST_MESSAGE_ERROR, GST_RESOURCE_ERROR, code, text,
-      g_strdup_printf ("%s%s%s", reason ? reason : "",
-          error ? ": " : "", error ? error->message : ""),
-      __FILE__, GST_FUNCTION, __LINE__,
-      gst_structure_new ("details", "opentok-code", G_TYPE_INT, opentok_code,
-          NULL));
-
-out:
-  g_free (session_id);
-  g_free (api_url);
-}
-
-static void
-on_session_disconnected (GstOpenTokClient * client, const gchar * reason,
-    const GError * error, GstSignalBin * self)
-{
-  gboolean joined;
-
-  GST_INFO_OBJECT (self, "out of the session: %s%s%s", reason,
-      error ? ": " : "", error ? error->message : "");
-  GST_OBJECT_LOCK (self);
-  joined = self->session_joined;
-  self->session_joined = FALSE;
-  GST_OBJECT_UNLOCK (self);
-
-  /* a join that fails is the error alone, as opentok.js reports it through
-   * the connect callback and no sessionDisconnected */
-  if (!joined) {
-    post_fatal (self, error, NULL);
-    sink_close (self, "The element could not join the session.");
-    return;
-  }
-
-  g_signal_emit (self, gst_signal_bin_signals[SIGNAL_SESSION_DISCONNECTED], 0,
-      reason, error);
-  post_structure (self, gst_structure_new ("opentok-session-disconnected",
-          "reason", G_TYPE_STRING, reason, NULL));
-
-  if (g_strcmp0 (reason, "clientDisconnected") != 0) {
-    post_fatal (self, error, reason);
-    sink_close (self, "The element lost the session before the signal "
-        "could be sent.");
-  }
-}
-
-static void
-on_session_reconnecting (GstOpenTokClient * client, GstSignalBin * self)
-{
-  GST_INFO_OBJECT (self, "reconnecting");
-  g_signal_emit (self, gst_signal_bin_signals[SIGNAL_SESSION_RECONNECTING], 0);
-  post_structure (self, gst_structure_new_empty
-      ("opentok-session-reconnecting"));
-}
-
-static void
-on_session_reconnected (GstOpenTokClient * client, GstSignalBin * self)
-{
-  GST_INFO_OBJECT (self, "reconnected");
-  g_signal_emit (self, gst_signal_bin_signals[SIGNAL_SESSION_RECONNECTED], 0);
-  post_structure (self, gst_structure_new_empty
-      ("opentok-session-reconnected"));
-}
-
-static void
-on_client_state (GstOpenTokClient * client, GParamSpec * pspec,
-    GstSignalBin * self)
+gst_signal_bin_notify_state (GstSignalBin * self)
 {
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }
 
-/* ------------------------------------------------------------------------ */
-/* Client, thread and session                                               */
-
-static gboolean
-check_settings (GstSignalBin * self)
+void
+gst_signal_bin_notify_connection_id (GstSignalBin * self)
 {
-  const gchar *missing = NULL;
-  gchar *api_url = NULL;
-  GUri *uri = NULL;
-  gboolean ok;
-
-  GST_OBJECT_LOCK (self);
-  if (self->api_url == NULL || *self->api_url == '\0')
-    missing = "api-url";
-  else if (self->api_key == NULL || *self->api_key == '\0')
-    missing = "api-key";
-  else if (self->session_id == NULL || *self->session_id == '\0')
-    missing = "session-id";
-  else if ((self->token == NULL || *self->token == '\0')
-      && (self->api_secret == NULL || *self->api_secret == '\0'))
-    missing = "token";
-  api_url = g_strdup (self->api_url);
-  GST_OBJECT_UNLOCK (self);
-
-  if (missing != NULL) {
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-        ("The \"%s\" property is not set: signalbin needs api-url, api-key, "
-            "session-id, and a token (or the api-secret to make one).",
-            missing), (NULL));
-    g_free (api_url);
-    return FALSE;
-  }
-
-  uri = g_uri_parse (api_url, G_URI_FLAGS_NONE, NULL);
-  ok = uri != NULL && (g_strcmp0 (g_uri_get_scheme (uri), "http") == 0
-      || g_strcmp0 (g_uri_get_scheme (uri), "https") == 0)
-      && g_uri_get_host (uri) != NULL && *g_uri_get_host (uri) != '\0';
-  if (!ok)
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-        ("The \"api-url\" property, \"%s\", is not an http or https URL "
-            "such as https://anvil.opentok.com or http://127.0.0.1:3000.",
-            api_url), (NULL));
-  if (uri != NULL)
-    g_uri_unref (uri);
-  g_free (api_url);
-  return ok;
-}
-
-/* Makes the client of the next session from the current settings. */
-static gboolean
-make_client (GstSignalBin * self)
-{
-  gchar *api_url, *api_key, *session_id, *token, *secret, *data;
-  GstOpenTokClient *client = NULL, *old;
-  gchar *client_version;
-  guint connect_timeout;
-  GError *error = NULL;
-
-  GST_OBJECT_LOCK (self);
-  api_url = g_strdup (self->api_url);
-  api_key = g_strdup (self->api_key);
-  session_id = g_strdup (self->session_id);
-  token = g_strdup (self->token);
-  secret = g_strdup (self->api_secret);
-  data = g_strdup (self->connection_data);
-  connect_timeout = self->connect_timeout;
-  client_version = g_strdup (self->client_version);
-  self->settings_changed = FALSE;
-  GST_OBJECT_UNLOCK (self);
-
-  if ((token == NULL || *token == '\0') && secret != NULL && *secret != '\0') {
-    clear_secret (&token);
-    token = gst_opentok_token_mint (GST_OPENTOK_TOKEN_FORMAT_JWT, api_key,
-        secret, session_id, GST_OPENTOK_ROLE_PUBLISHER, 0, data, &error);
-    if (token == NULL) {
-      gchar *owner = gst_opentok_session_id_get_api_key (session_id, NULL);
-
-      if (owner == NULL)
-        /* no such session can exist: OpenTok says 1005 */
-        gst_element_message_full_with_details (GST_ELEMENT (self),
-            GST_MESSAGE_ERROR, GST_RESOURCE_ERROR,
-            GST_RESOURCE_ERROR_NOT_FOUND,
-            g_strdup_printf ("The \"session-id\" property, \"%s\", is not "
-                "an OpenTok session id (error %d).", session_id,
-                GST_OPENTOK_CLIENT_ERROR_INVALID_SESSION),
-            g_strdup (error->message), __FILE__, GST_FUNCTION, __LINE__,
-            gst_structure_new ("details", "opentok-code", G_TYPE_INT,
-                GST_OPENTOK_CLIENT_ERROR_INVALID_SESSION, NULL));
-      else
-        GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-            ("Could not make a token with the api-secret: %s",
-                error->message), (NULL));
-      g_free (owner);
-      g_error_free (error);
-      goto out;
-    }
-    GST_DEBUG_OBJECT (self, "made a token for session %s", session_id);
-  }
-
-  client = gst_opentok_client_new (api_url, api_key, session_id, token);
-  g_object_set (client, "connect-timeout", connect_timeout, NULL);
-  if (client_version != NULL)
-    g_object_set (client, "client-version", client_version, NULL);
-  g_signal_connect (client, "signal-received",
-      G_CALLBACK (on_signal_received), self);
-  g_signal_connect (client, "connection-created",
-      G_CALLBACK (on_connection_created), self);
-  g_signal_connect (client, "connection-destroyed",
-      G_CALLBACK (on_connection_destroyed), self);
-  g_signal_connect (client, "session-connected",
-      G_CALLBACK (on_session_connected), self);
-  g_signal_connect (client, "session-disconnected",
-      G_CALLBACK (on_session_disconnected), self);
-  g_signal_connect (client, "session-reconnecting",
-      G_CALLBACK (on_session_reconnecting), self);
-  g_signal_connect (client, "session-reconnected",
-      G_CALLBACK (on_session_reconnected), self);
-  g_signal_connect (client, "notify::state", G_CALLBACK (on_client_state),
-      self);
-
-  GST_OBJECT_LOCK (self);
-  old = self->client;
-  self->client = client;
-  GST_OBJECT_UNLOCK (self);
-
-  if (old != NULL) {
-    g_signal_handlers_disconnect_by_data (old, self);
-    gst_object_unref (old);
-  }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION_ID]);
-
-out:
-  g_free (api_url);
-  g_free (api_key);
-  g_free (session_id);
-  clear_secret (&token);
-  clear_secret (&secret);
-  g_free (data);
-  g_free (client_version);
-  return client != NULL;
-}
-
-static void
-drop_client (GstSignalBin * self)
-{
-  GstOpenTokClient *client;
-
-  GST_OBJECT_LOCK (self);
-  client = self->client;
-  self->client = NULL;
-  GST_OBJECT_UNLOCK (self);
-
-  if (client != NULL) {
-    g_signal_handlers_disconnect_by_data (client, self);
-    gst_object_unref (client);
-  }
-}
-
-static void
-start_thread (GstSignalBin * self)
-{
-  gchar *name;
-
-  if (self->loop == NULL) {
-    name = g_strdup_printf ("%s:ctx", GST_OBJECT_NAME (self));
-    self->loop = gst_opentok_loop_new (name, NULL, NULL, NULL);
-    g_free (name);
-  }
-  gst_opentok_loop_start (self->loop, NULL);
-}
-
-static void
-stop_thread (GstSignalBin * self)
-{
-  gint64 end = g_get_monotonic_time () + STOP_TIMEOUT;
-
-  /* a connect completes on the thread: let it */
-  g_mutex_lock (&self->pending_lock);
-  while (self->connects > 0) {
-    if (!g_cond_wait_until (&self->pending_cond, &self->pending_lock, end)) {
-      GST_WARNING_OBJECT (self, "a connect did not complete");
-      break;
-    }
-  }
-  g_mutex_unlock (&self->pending_lock);
-  if (self->loop != NULL)
-    gst_opentok_loop_stop (self->loop);
-}
-
-static void
-connect_data_free (ConnectData * cd)
-{
-  gst_object_unref (cd->client);
-  g_object_unref (cd->cancellable);
-  g_free (cd);
-}
-
-static void
-on_connect_done (GObject * source, GAsyncResult * result, gpointer user_data)
-{
-  ConnectData *cd = user_data;
-  GstSignalBin *self = cd->self;
-  GError *error = NULL;
-  gboolean ok, current;
-
-  ok = gst_opentok_client_connect_finish (cd->client, result, &error);
-
-  GST_OBJECT_LOCK (self);
-  current = self->session_active && self->generation == cd->generation;
-  GST_OBJECT_UNLOCK (self);
-
-  if (!current) {
-    GST_DEBUG_OBJECT (self, "connect of a past session done");
-  } else if (ok) {
-    GST_DEBUG_OBJECT (self, "connected");
-    sink_open (self);
-  } else {
-    GST_WARNING_OBJECT (self, "could not join the session: %s", error->message);
-    post_fatal (self, error, NULL);
-    sink_close (self, "The element could not join the session.");
-  }
-  if (error != NULL)
-    g_error_free (error);
-  connect_data_free (cd);
-
-  g_mutex_lock (&self->pending_lock);
-  self->connects--;
-  g_cond_broadcast (&self->pending_cond);
-  g_mutex_unlock (&self->pending_lock);
-}
-
-static gboolean
-connect_in_thread (gpointer data)
-{
-  ConnectData *cd = data;
-
-  gst_opentok_client_connect_async (cd->client, cd->cancellable,
-      on_connect_done, cd);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-start_session (GstSignalBin * self)
-{
-  ConnectData *cd = g_new0 (ConnectData, 1);
-
-  sink_reset (self);
-
-  g_mutex_lock (&self->pending_lock);
-  self->connects++;
-  g_mutex_unlock (&self->pending_lock);
-
-  GST_OBJECT_LOCK (self);
-  self->session_active = TRUE;
-  self->fatal_posted = FALSE;
-  self->session_joined = FALSE;
-  self->eos_posted = FALSE;
-  self->generation++;
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-  cd->self = self;
-  cd->client = gst_object_ref (self->client);
-  cd->cancellable = g_object_ref (self->cancellable);
-  cd->generation = self->generation;
-  GST_OBJECT_UNLOCK (self);
-
-  GST_DEBUG_OBJECT (self, "joining the session");
-  if (!gst_opentok_loop_invoke (self->loop, connect_in_thread, cd, NULL)) {
-    /* READY->PAUSED runs after NULL->READY started the thread */
-    g_critical ("%s: no context thread to join the session from",
-        GST_OBJECT_NAME (self));
-    connect_data_free (cd);
-    g_mutex_lock (&self->pending_lock);
-    self->connects--;
-    g_mutex_unlock (&self->pending_lock);
-  }
-}
-
-static void
-stop_session (GstSignalBin * self)
-{
-  GstOpenTokClient *client;
-  GCancellable *cancellable;
-
-  GST_OBJECT_LOCK (self);
-  self->session_active = FALSE;
-  self->generation++;
-  cancellable = self->cancellable;
-  self->cancellable = NULL;
-  client = self->client ? gst_object_ref (self->client) : NULL;
-  GST_OBJECT_UNLOCK (self);
-
-  sink_close (self, "The element left the session before the signal could "
-      "be sent.");
-
-  if (cancellable != NULL) {
-    g_cancellable_cancel (cancellable);
-    g_object_unref (cancellable);
-  }
-  if (client != NULL) {
-    GST_DEBUG_OBJECT (self, "leaving the session");
-    gst_opentok_client_disconnect (client);
-    gst_object_unref (client);
-  }
 }
