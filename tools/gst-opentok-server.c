@@ -20,6 +20,8 @@
 #include <sys/resource.h>
 #include <glib-unix.h>
 #include <gst/opentok/opentok.h>
+/* in-tree: the Rumor path it prints is not API */
+#include <gst/opentok/gstopentokserver-private.h>
 
 #include "quiet-libsoup.h"
 
@@ -68,7 +70,7 @@ main (int argc, char **argv)
   gchar *public_url = NULL, *session_id = NULL, *token = NULL, *url;
   gchar *tls_cert = NULL, *tls_key = NULL;
   GTlsCertificate *certificate = NULL;
-  gint port = 3000, max_frame_size = GST_OPENTOK_RUMOR_DEFAULT_MAX_FRAME_SIZE;
+  gint port = 3000, max_frame_size = 64 * 1024;
   gint signal_burst = 1000, liveness = 10000, reconnect_window = 40000;
   gint max_pending = 4096, max_connections = 16384, io_threads = 8;
   gint64 max_pending_bytes = 16 * 1024 * 1024;
@@ -156,8 +158,7 @@ main (int argc, char **argv)
     goto out;
   }
   /* every connection is a file descriptor: allow what the system allows */
-  if (getrlimit (RLIMIT_NOFILE, &files) == 0 &&
-      files.rlim_cur < files.rlim_max) {
+  if (getrlimit (RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
     files.rlim_cur = files.rlim_max;
     setrlimit (RLIMIT_NOFILE, &files);
   }

@@ -15,6 +15,20 @@
 
 G_BEGIN_DECLS
 
+/* Network input that does not follow the Rumor or Raptor protocol, or is
+ * not JSON: internal, the public API reports GST_OPENTOK_CLIENT_ERROR or
+ * GST_OPENTOK_SIGNAL_ERROR instead. */
+#define GST_OPENTOK_PROTOCOL_ERROR (gst_opentok_protocol_error_quark ())
+G_GNUC_INTERNAL
+GQuark gst_opentok_protocol_error_quark (void);
+
+typedef enum
+{
+  GST_OPENTOK_PROTOCOL_ERROR_MALFORMED,   /* truncated or undecodable */
+  GST_OPENTOK_PROTOCOL_ERROR_TOO_LARGE,   /* over a size limit */
+  GST_OPENTOK_PROTOCOL_ERROR_UNSUPPORTED, /* well-formed, not handled */
+} GstOpenTokProtocolError;
+
 /* Library-wide debug category "opentok", for code that is not one object's. */
 G_GNUC_INTERNAL
 GstDebugCategory *gst_opentok_debug_get_category (void);

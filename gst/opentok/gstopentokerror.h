@@ -57,38 +57,6 @@ typedef enum /*< underscore_name=gst_opentok_signal_error >*/
 } GstOpenTokSignalError;
 
 /**
- * GST_OPENTOK_PROTOCOL_ERROR:
- *
- * Error domain for network input that does not follow the Rumor or Raptor
- * protocol.
- *
- * Since: 0.1
- */
-#define GST_OPENTOK_PROTOCOL_ERROR (gst_opentok_protocol_error_quark ())
-GST_OPENTOK_API
-GQuark gst_opentok_protocol_error_quark (void);
-
-/**
- * GstOpenTokProtocolError:
- * @GST_OPENTOK_PROTOCOL_ERROR_MALFORMED: truncated, inconsistent or otherwise
- *     undecodable input
- * @GST_OPENTOK_PROTOCOL_ERROR_TOO_LARGE: input over a configured or
- *     protocol size limit
- * @GST_OPENTOK_PROTOCOL_ERROR_UNSUPPORTED: well-formed input asking for
- *     something this implementation does not do
- *
- * Why network input was refused.
- *
- * Since: 0.1
- */
-typedef enum /*< underscore_name=gst_opentok_protocol_error >*/
-{
-  GST_OPENTOK_PROTOCOL_ERROR_MALFORMED,
-  GST_OPENTOK_PROTOCOL_ERROR_TOO_LARGE,
-  GST_OPENTOK_PROTOCOL_ERROR_UNSUPPORTED,
-} GstOpenTokProtocolError;
-
-/**
  * GST_OPENTOK_TOKEN_ERROR:
  *
  * Error domain for client tokens, REST credentials and session ids that are

@@ -11,10 +11,7 @@
 #include "config.h"
 #endif
 
-/**
- * SECTION:gstopentokraptor
- * @title: GstOpenTokRaptorMessage
- * @short_description: Raptor resource messages
+/* Internal, not installed: the Raptor resource messages.
  *
  * Raptor messages are the JSON objects OpenTok clients and servers exchange
  * inside Rumor MESSAGE frames:
@@ -46,8 +43,6 @@
  * key may come without a value. Empty segments, a URI without any key, more
  * than 16 keys or a key given twice are refused as malformed. The resource of
  * a message is its last key.
- *
- * Since: 0.1
  */
 
 #include <math.h>
@@ -198,7 +193,7 @@ gst_opentok_raptor_message_set_uri (GstOpenTokRaptorMessage * message,
   return TRUE;
 }
 
-/**
+/*
  * gst_opentok_raptor_message_new:
  * @method: the method, such as "signal" or "created"
  * @uri: the resource URI, such as
@@ -214,8 +209,6 @@ gst_opentok_raptor_message_set_uri (GstOpenTokRaptorMessage * message,
  * Returns: (transfer full) (nullable): the new message, or %NULL with @error
  *     set (%GST_OPENTOK_PROTOCOL_ERROR_MALFORMED) when @method is empty or
  *     @uri is malformed
- *
- * Since: 0.1
  */
 GstOpenTokRaptorMessage *
 gst_opentok_raptor_message_new (const gchar * method, const gchar * uri,
@@ -395,7 +388,7 @@ gst_opentok_raptor_get_string (JsonObject * object, const gchar * name,
   return TRUE;
 }
 
-/**
+/*
  * gst_opentok_raptor_message_parse:
  * @data: (array length=length) (element-type guint8): JSON text, not
  *     necessarily NUL-terminated
@@ -408,8 +401,6 @@ gst_opentok_raptor_get_string (JsonObject * object, const gchar * name,
  *
  * Returns: (transfer full) (nullable): the message, or %NULL with @error set
  *     in the #GST_OPENTOK_PROTOCOL_ERROR domain
- *
- * Since: 0.1
  */
 GstOpenTokRaptorMessage *
 gst_opentok_raptor_message_parse (const gchar * data, gsize length,
@@ -502,15 +493,13 @@ out:
   return message;
 }
 
-/**
+/*
  * gst_opentok_raptor_message_ref:
  * @message: a #GstOpenTokRaptorMessage
  *
  * Adds a reference to @message. Thread-safe.
  *
  * Returns: (transfer full): @message
- *
- * Since: 0.1
  */
 GstOpenTokRaptorMessage *
 gst_opentok_raptor_message_ref (GstOpenTokRaptorMessage * message)
@@ -521,13 +510,11 @@ gst_opentok_raptor_message_ref (GstOpenTokRaptorMessage * message)
   return message;
 }
 
-/**
+/*
  * gst_opentok_raptor_message_unref:
  * @message: (transfer full): a #GstOpenTokRaptorMessage
  *
  * Drops a reference to @message, freeing it with the last one. Thread-safe.
- *
- * Since: 0.1
  */
 void
 gst_opentok_raptor_message_unref (GstOpenTokRaptorMessage * message)
@@ -538,13 +525,11 @@ gst_opentok_raptor_message_unref (GstOpenTokRaptorMessage * message)
     gst_opentok_raptor_message_free (message);
 }
 
-/**
+/*
  * gst_opentok_raptor_message_get_method:
  * @message: a #GstOpenTokRaptorMessage
  *
  * Returns: (transfer none): the method, such as "create" or "signal"
- *
- * Since: 0.1
  */
 const gchar *
 gst_opentok_raptor_message_get_method (const GstOpenTokRaptorMessage * message)
@@ -554,13 +539,11 @@ gst_opentok_raptor_message_get_method (const GstOpenTokRaptorMessage * message)
   return message->method;
 }
 
-/**
+/*
  * gst_opentok_raptor_message_get_uri:
  * @message: a #GstOpenTokRaptorMessage
  *
  * Returns: (transfer none): the whole URI, as received or given
- *
- * Since: 0.1
  */
 const gchar *
 gst_opentok_raptor_message_get_uri (const GstOpenTokRaptorMessage * message)
@@ -570,25 +553,22 @@ gst_opentok_raptor_message_get_uri (const GstOpenTokRaptorMessage * message)
   return message->uri;
 }
 
-/**
+/*
  * gst_opentok_raptor_message_get_version:
  * @message: a #GstOpenTokRaptorMessage
  *
  * Returns: (transfer none): the first URI segment, the protocol version
  *     ("v2" for OpenTok clients)
- *
- * Since: 0.1
  */
 const gchar *
-gst_opentok_raptor_message_get_version (const GstOpenTokRaptorMessage *
-    message)
+gst_opentok_raptor_message_get_version (const GstOpenTokRaptorMessage * message)
 {
   g_return_val_if_fail (message != NULL, NULL);
 
   return message->version;
 }
 
-/**
+/*
  * gst_opentok_raptor_message_get_resource:
  * @message: a #GstOpenTokRaptorMessage
  *
@@ -597,8 +577,6 @@ gst_opentok_raptor_message_get_version (const GstOpenTokRaptorMessage *
  * "signal" for `/v2/partner/K/session/S/connection/C/signal/U`.
  *
  * Returns: (transfer none): the resource name
- *
- * Since: 0.1
  */
 const gchar *
 gst_opentok_raptor_message_get_resource (const GstOpenTokRaptorMessage *
@@ -609,7 +587,7 @@ gst_opentok_raptor_message_get_resource (const GstOpenTokRaptorMessage *
   return message->params[message->n_params - 1].key;
 }
 
-/**
+/*
  * gst_opentok_raptor_message_get_param:
  * @message: a #GstOpenTokRaptorMessage
  * @key: a URI key, such as "session" or "connection"
@@ -620,8 +598,6 @@ gst_opentok_raptor_message_get_resource (const GstOpenTokRaptorMessage *
  *
  * Returns: (transfer none) (nullable): the value of @key, or %NULL when the
  *     URI does not have that key
- *
- * Since: 0.1
  */
 const gchar *
 gst_opentok_raptor_message_get_param (const GstOpenTokRaptorMessage * message,
@@ -639,7 +615,7 @@ gst_opentok_raptor_message_get_param (const GstOpenTokRaptorMessage * message,
   return NULL;
 }
 
-/**
+/*
  * gst_opentok_raptor_message_get_content:
  * @message: a #GstOpenTokRaptorMessage
  *
@@ -648,19 +624,16 @@ gst_opentok_raptor_message_get_param (const GstOpenTokRaptorMessage * message,
  * shared between threads.
  *
  * Returns: (transfer none): the content, never %NULL
- *
- * Since: 0.1
  */
 JsonObject *
-gst_opentok_raptor_message_get_content (const GstOpenTokRaptorMessage *
-    message)
+gst_opentok_raptor_message_get_content (const GstOpenTokRaptorMessage * message)
 {
   g_return_val_if_fail (message != NULL, NULL);
 
   return message->content;
 }
 
-/**
+/*
  * gst_opentok_raptor_message_get_reason:
  * @message: a #GstOpenTokRaptorMessage
  *
@@ -670,8 +643,6 @@ gst_opentok_raptor_message_get_content (const GstOpenTokRaptorMessage *
  *
  * Returns: (transfer none) (nullable): the reason, or %NULL when there is
  *     none
- *
- * Since: 0.1
  */
 const gchar *
 gst_opentok_raptor_message_get_reason (const GstOpenTokRaptorMessage * message)
@@ -681,15 +652,13 @@ gst_opentok_raptor_message_get_reason (const GstOpenTokRaptorMessage * message)
   return message->reason;
 }
 
-/**
+/*
  * gst_opentok_raptor_message_set_reason:
  * @message: a #GstOpenTokRaptorMessage
  * @reason: (nullable): the reason, or %NULL to remove it
  *
  * Sets the top-level `reason`, written between `uri` and `content`. Call it
  * before the message is shared.
- *
- * Since: 0.1
  */
 void
 gst_opentok_raptor_message_set_reason (GstOpenTokRaptorMessage * message,
@@ -731,7 +700,7 @@ gst_opentok_raptor_message_generate (const GstOpenTokRaptorMessage * message,
   return text;
 }
 
-/**
+/*
  * gst_opentok_raptor_message_to_string:
  * @message: a #GstOpenTokRaptorMessage
  *
@@ -739,8 +708,6 @@ gst_opentok_raptor_message_generate (const GstOpenTokRaptorMessage * message,
  * `reason` (only when set), `content`.
  *
  * Returns: (transfer full): the JSON text
- *
- * Since: 0.1
  */
 gchar *
 gst_opentok_raptor_message_to_string (const GstOpenTokRaptorMessage * message)
@@ -750,7 +717,7 @@ gst_opentok_raptor_message_to_string (const GstOpenTokRaptorMessage * message)
   return gst_opentok_raptor_message_generate (message, NULL);
 }
 
-/**
+/*
  * gst_opentok_raptor_message_to_bytes:
  * @message: a #GstOpenTokRaptorMessage
  *
@@ -759,8 +726,6 @@ gst_opentok_raptor_message_to_string (const GstOpenTokRaptorMessage * message)
  * terminating NUL.
  *
  * Returns: (transfer full): the JSON text
- *
- * Since: 0.1
  */
 GBytes *
 gst_opentok_raptor_message_to_bytes (const GstOpenTokRaptorMessage * message)

@@ -10,12 +10,14 @@
 #ifndef __GST_OPENTOK_RAPTOR_H__
 #define __GST_OPENTOK_RAPTOR_H__
 
-#include <gst/opentok/opentok-prelude.h>
+#include <gst/gst.h>
+
+#include "gstopentok-private.h"
 #include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
-/**
+/*
  * GstOpenTokRaptorMessage:
  *
  * A Raptor resource message, the JSON object `{"method", "uri", "content"}`
@@ -23,59 +25,57 @@ G_BEGIN_DECLS
  * `"reason"`). The URI is read as OpenTok clients read it: a leading
  * version segment, then key/value pairs (`/v2/partner/{key}/session/{id}/…`);
  * the resource is the last key. Reference counted, read-only once built.
- *
- * Since: 0.1
  */
 typedef struct _GstOpenTokRaptorMessage GstOpenTokRaptorMessage;
 
 #define GST_TYPE_OPENTOK_RAPTOR_MESSAGE (gst_opentok_raptor_message_get_type ())
-GST_OPENTOK_API
+G_GNUC_INTERNAL
 GType gst_opentok_raptor_message_get_type (void);
 
-GST_OPENTOK_API
+G_GNUC_INTERNAL
 GstOpenTokRaptorMessage *gst_opentok_raptor_message_new (const gchar * method,
     const gchar * uri, JsonObject * content, GError ** error);
 
-GST_OPENTOK_API
+G_GNUC_INTERNAL
 GstOpenTokRaptorMessage *gst_opentok_raptor_message_parse (const gchar * data,
     gsize length, GError ** error);
 
-GST_OPENTOK_API
+G_GNUC_INTERNAL
 GstOpenTokRaptorMessage *gst_opentok_raptor_message_ref (GstOpenTokRaptorMessage * message);
 
-GST_OPENTOK_API
+G_GNUC_INTERNAL
 void gst_opentok_raptor_message_unref (GstOpenTokRaptorMessage * message);
 
-GST_OPENTOK_API
+G_GNUC_INTERNAL
 const gchar *gst_opentok_raptor_message_get_method (const GstOpenTokRaptorMessage * message);
 
-GST_OPENTOK_API
+G_GNUC_INTERNAL
 const gchar *gst_opentok_raptor_message_get_uri (const GstOpenTokRaptorMessage * message);
 
-GST_OPENTOK_API
+G_GNUC_INTERNAL
 const gchar *gst_opentok_raptor_message_get_version (const GstOpenTokRaptorMessage * message);
 
-GST_OPENTOK_API
+G_GNUC_INTERNAL
 const gchar *gst_opentok_raptor_message_get_resource (const GstOpenTokRaptorMessage * message);
 
-GST_OPENTOK_API
+G_GNUC_INTERNAL
 const gchar *gst_opentok_raptor_message_get_param (const GstOpenTokRaptorMessage * message,
     const gchar * key);
 
-GST_OPENTOK_API
+G_GNUC_INTERNAL
 JsonObject *gst_opentok_raptor_message_get_content (const GstOpenTokRaptorMessage * message);
 
-GST_OPENTOK_API
+G_GNUC_INTERNAL
 const gchar *gst_opentok_raptor_message_get_reason (const GstOpenTokRaptorMessage * message);
 
-GST_OPENTOK_API
+G_GNUC_INTERNAL
 void gst_opentok_raptor_message_set_reason (GstOpenTokRaptorMessage * message,
     const gchar * reason);
 
-GST_OPENTOK_API
+G_GNUC_INTERNAL
 gchar *gst_opentok_raptor_message_to_string (const GstOpenTokRaptorMessage * message);
 
-GST_OPENTOK_API
+G_GNUC_INTERNAL
 GBytes *gst_opentok_raptor_message_to_bytes (const GstOpenTokRaptorMessage * message);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GstOpenTokRaptorMessage, gst_opentok_raptor_message_unref)

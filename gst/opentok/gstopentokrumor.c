@@ -11,10 +11,7 @@
 #include "config.h"
 #endif
 
-/**
- * SECTION:gstopentokrumor
- * @title: GstOpenTokRumorFrame
- * @short_description: Rumor frame codec
+/* Internal, not installed: the Rumor frame codec.
  *
  * Rumor is the binary framing OpenTok clients exchange with the server over
  * a WebSocket. A frame is laid out as follows, integers big-endian:
@@ -53,8 +50,6 @@
  * gst_opentok_rumor_frame_serialize() computes the frame size first and
  * writes into a single allocation, so a frame to be broadcast can be encoded
  * once and the resulting #GBytes shared by all receivers.
- *
- * Since: 0.1
  */
 
 #include <string.h>
@@ -162,7 +157,7 @@ gst_opentok_rumor_type_is_known (guint type)
   }
 }
 
-/**
+/*
  * gst_opentok_rumor_type_to_string:
  * @type: a #GstOpenTokRumorType
  *
@@ -171,8 +166,6 @@ gst_opentok_rumor_type_is_known (guint type)
  * other value.
  *
  * Returns: (transfer none): a static string
- *
- * Since: 0.1
  */
 const gchar *
 gst_opentok_rumor_type_to_string (GstOpenTokRumorType type)
@@ -244,8 +237,7 @@ gst_opentok_rumor_frame_free_string (GstOpenTokRumorFrame * frame,
 }
 
 static void
-gst_opentok_rumor_string_set (GstOpenTokRumorString * string,
-    const gchar * str)
+gst_opentok_rumor_string_set (GstOpenTokRumorString * string, const gchar * str)
 {
   if (str == NULL)
     str = "";
@@ -253,15 +245,13 @@ gst_opentok_rumor_string_set (GstOpenTokRumorString * string,
   string->str = g_memdup2 (str, string->len + 1);
 }
 
-/**
+/*
  * gst_opentok_rumor_frame_new:
  * @type: the message type
  *
  * Creates an empty frame of @type: no address, no header, empty payload.
  *
  * Returns: (transfer full): a new #GstOpenTokRumorFrame
- *
- * Since: 0.1
  */
 GstOpenTokRumorFrame *
 gst_opentok_rumor_frame_new (GstOpenTokRumorType type)
@@ -269,15 +259,13 @@ gst_opentok_rumor_frame_new (GstOpenTokRumorType type)
   return gst_opentok_rumor_frame_alloc (type, 0);
 }
 
-/**
+/*
  * gst_opentok_rumor_frame_ref:
  * @frame: a #GstOpenTokRumorFrame
  *
  * Adds a reference to @frame. Thread-safe.
  *
  * Returns: (transfer full): @frame
- *
- * Since: 0.1
  */
 GstOpenTokRumorFrame *
 gst_opentok_rumor_frame_ref (GstOpenTokRumorFrame * frame)
@@ -288,13 +276,11 @@ gst_opentok_rumor_frame_ref (GstOpenTokRumorFrame * frame)
   return frame;
 }
 
-/**
+/*
  * gst_opentok_rumor_frame_unref:
  * @frame: (transfer full): a #GstOpenTokRumorFrame
  *
  * Drops a reference to @frame, freeing it with the last one. Thread-safe.
- *
- * Since: 0.1
  */
 void
 gst_opentok_rumor_frame_unref (GstOpenTokRumorFrame * frame)
@@ -318,13 +304,11 @@ gst_opentok_rumor_frame_unref (GstOpenTokRumorFrame * frame)
   g_free (frame);
 }
 
-/**
+/*
  * gst_opentok_rumor_frame_get_message_type:
  * @frame: a #GstOpenTokRumorFrame
  *
  * Returns: the message type of @frame
- *
- * Since: 0.1
  */
 GstOpenTokRumorType
 gst_opentok_rumor_frame_get_message_type (const GstOpenTokRumorFrame * frame)
@@ -334,7 +318,7 @@ gst_opentok_rumor_frame_get_message_type (const GstOpenTokRumorFrame * frame)
   return frame->type;
 }
 
-/**
+/*
  * gst_opentok_rumor_frame_add_address:
  * @frame: a #GstOpenTokRumorFrame
  * @address: a destination address, valid UTF-8
@@ -342,8 +326,6 @@ gst_opentok_rumor_frame_get_message_type (const GstOpenTokRumorFrame * frame)
  * Appends a destination address (a topic, a connection id, the symphony
  * address). A frame holds at most 255 addresses of at most 65535 bytes each;
  * gst_opentok_rumor_frame_serialize() refuses frames beyond that.
- *
- * Since: 0.1
  */
 void
 gst_opentok_rumor_frame_add_address (GstOpenTokRumorFrame * frame,
@@ -357,18 +339,15 @@ gst_opentok_rumor_frame_add_address (GstOpenTokRumorFrame * frame,
     frame->addresses = g_renew (GstOpenTokRumorString, frame->addresses,
         frame->addresses_size);
   }
-  gst_opentok_rumor_string_set (&frame->addresses[frame->n_addresses],
-      address);
+  gst_opentok_rumor_string_set (&frame->addresses[frame->n_addresses], address);
   frame->n_addresses++;
 }
 
-/**
+/*
  * gst_opentok_rumor_frame_get_n_addresses:
  * @frame: a #GstOpenTokRumorFrame
  *
  * Returns: the number of destination addresses of @frame
- *
- * Since: 0.1
  */
 guint
 gst_opentok_rumor_frame_get_n_addresses (const GstOpenTokRumorFrame * frame)
@@ -378,15 +357,13 @@ gst_opentok_rumor_frame_get_n_addresses (const GstOpenTokRumorFrame * frame)
   return frame->n_addresses;
 }
 
-/**
+/*
  * gst_opentok_rumor_frame_get_address:
  * @frame: a #GstOpenTokRumorFrame
  * @index: the position of the address, from 0
  *
  * Returns: (transfer none) (nullable): the address at @index, or %NULL when
  *     @index is not below gst_opentok_rumor_frame_get_n_addresses()
- *
- * Since: 0.1
  */
 const gchar *
 gst_opentok_rumor_frame_get_address (const GstOpenTokRumorFrame * frame,
@@ -415,7 +392,7 @@ gst_opentok_rumor_frame_find_header (const GstOpenTokRumorFrame * frame,
   return NULL;
 }
 
-/**
+/*
  * gst_opentok_rumor_frame_set_header:
  * @frame: a #GstOpenTokRumorFrame
  * @key: the header name, case-sensitive, valid UTF-8
@@ -428,8 +405,6 @@ gst_opentok_rumor_frame_find_header (const GstOpenTokRumorFrame * frame,
  *
  * A frame holds at most 255 headers, keys and values of at most 65535 bytes;
  * gst_opentok_rumor_frame_serialize() refuses frames beyond that.
- *
- * Since: 0.1
  */
 void
 gst_opentok_rumor_frame_set_header (GstOpenTokRumorFrame * frame,
@@ -458,7 +433,7 @@ gst_opentok_rumor_frame_set_header (GstOpenTokRumorFrame * frame,
   frame->n_headers++;
 }
 
-/**
+/*
  * gst_opentok_rumor_frame_get_header:
  * @frame: a #GstOpenTokRumorFrame
  * @key: the header name, case-sensitive
@@ -467,8 +442,6 @@ gst_opentok_rumor_frame_set_header (GstOpenTokRumorFrame * frame,
  * gives "", an absent one %NULL.
  *
  * Returns: (transfer none) (nullable): the value of header @key, or %NULL
- *
- * Since: 0.1
  */
 const gchar *
 gst_opentok_rumor_frame_get_header (const GstOpenTokRumorFrame * frame,
@@ -483,13 +456,11 @@ gst_opentok_rumor_frame_get_header (const GstOpenTokRumorFrame * frame,
   return header != NULL ? header->value.str : NULL;
 }
 
-/**
+/*
  * gst_opentok_rumor_frame_get_n_headers:
  * @frame: a #GstOpenTokRumorFrame
  *
  * Returns: the number of headers of @frame
- *
- * Since: 0.1
  */
 guint
 gst_opentok_rumor_frame_get_n_headers (const GstOpenTokRumorFrame * frame)
@@ -499,7 +470,7 @@ gst_opentok_rumor_frame_get_n_headers (const GstOpenTokRumorFrame * frame)
   return frame->n_headers;
 }
 
-/**
+/*
  * gst_opentok_rumor_frame_get_nth_header:
  * @frame: a #GstOpenTokRumorFrame
  * @index: the position of the header, from 0, in insertion (or wire) order
@@ -510,8 +481,6 @@ gst_opentok_rumor_frame_get_n_headers (const GstOpenTokRumorFrame * frame)
  *
  * Returns: %TRUE if there is a header at @index, %FALSE otherwise (then
  *     @key and @value are left untouched)
- *
- * Since: 0.1
  */
 gboolean
 gst_opentok_rumor_frame_get_nth_header (const GstOpenTokRumorFrame * frame,
@@ -529,14 +498,12 @@ gst_opentok_rumor_frame_get_nth_header (const GstOpenTokRumorFrame * frame,
   return TRUE;
 }
 
-/**
+/*
  * gst_opentok_rumor_frame_set_payload:
  * @frame: a #GstOpenTokRumorFrame
  * @payload: (nullable) (transfer none): the payload, or %NULL for none
  *
  * Replaces the payload of @frame; @payload is referenced, not copied.
- *
- * Since: 0.1
  */
 void
 gst_opentok_rumor_frame_set_payload (GstOpenTokRumorFrame * frame,
@@ -554,7 +521,7 @@ gst_opentok_rumor_frame_set_payload (GstOpenTokRumorFrame * frame,
   g_bytes_unref (old);
 }
 
-/**
+/*
  * gst_opentok_rumor_frame_take_payload_string:
  * @frame: a #GstOpenTokRumorFrame
  * @text: (nullable) (transfer full): a NUL-terminated string, or %NULL for
@@ -562,8 +529,6 @@ gst_opentok_rumor_frame_set_payload (GstOpenTokRumorFrame * frame,
  *
  * Replaces the payload of @frame with @text, without its terminating NUL,
  * taking ownership of @text (no copy).
- *
- * Since: 0.1
  */
 void
 gst_opentok_rumor_frame_take_payload_string (GstOpenTokRumorFrame * frame,
@@ -583,7 +548,7 @@ gst_opentok_rumor_frame_take_payload_string (GstOpenTokRumorFrame * frame,
   g_bytes_unref (bytes);
 }
 
-/**
+/*
  * gst_opentok_rumor_frame_get_payload:
  * @frame: a #GstOpenTokRumorFrame
  *
@@ -592,8 +557,6 @@ gst_opentok_rumor_frame_take_payload_string (GstOpenTokRumorFrame * frame,
  *
  * Returns: (transfer none): the payload, empty but never %NULL when the
  *     frame has none
- *
- * Since: 0.1
  */
 GBytes *
 gst_opentok_rumor_frame_get_payload (const GstOpenTokRumorFrame * frame)
@@ -628,7 +591,7 @@ gst_opentok_rumor_write_string (guint8 * out,
   return out + string->len;
 }
 
-/**
+/*
  * gst_opentok_rumor_frame_serialize:
  * @frame: a #GstOpenTokRumorFrame
  * @error: return location for a #GError, or %NULL
@@ -641,8 +604,6 @@ gst_opentok_rumor_write_string (guint8 * out,
  * than 255 addresses or headers, or a string over 65535 bytes.
  *
  * Returns: (transfer full) (nullable): the encoded frame, or %NULL on error
- *
- * Since: 0.1
  */
 GBytes *
 gst_opentok_rumor_frame_serialize (const GstOpenTokRumorFrame * frame,
@@ -833,7 +794,7 @@ gst_opentok_rumor_read_string (const guint8 ** in, gchar ** out,
   *out += len + 1;
 }
 
-/**
+/*
  * gst_opentok_rumor_frame_parse:
  * @data: (transfer none): one received WebSocket message
  * @max_size: the largest frame to accept in bytes, or 0 for
@@ -850,8 +811,6 @@ gst_opentok_rumor_read_string (const guint8 ** in, gchar ** out,
  *
  * Returns: (transfer full) (nullable): the frame, or %NULL with @error set
  *     in the #GST_OPENTOK_PROTOCOL_ERROR domain
- *
- * Since: 0.1
  */
 GstOpenTokRumorFrame *
 gst_opentok_rumor_frame_parse (GBytes * data, gsize max_size, GError ** error)
@@ -909,8 +868,7 @@ gst_opentok_rumor_frame_parse (GBytes * data, gsize max_size, GError ** error)
     return NULL;
   }
   if (bytes[4] != 0 || bytes[5] != 0)
-    GST_LOG ("ignoring non-zero reserved bytes 0x%02x%02x", bytes[4],
-        bytes[5]);
+    GST_LOG ("ignoring non-zero reserved bytes 0x%02x%02x", bytes[4], bytes[5]);
 
   frame = gst_opentok_rumor_frame_alloc ((GstOpenTokRumorType) type,
       strings_size);

@@ -10,22 +10,22 @@
 #ifndef __GST_OPENTOK_RUMOR_H__
 #define __GST_OPENTOK_RUMOR_H__
 
-#include <gst/opentok/opentok-prelude.h>
+#include <gst/gst.h>
+
+#include "gstopentok-private.h"
 
 G_BEGIN_DECLS
 
-/**
+/*
  * GST_OPENTOK_RUMOR_DEFAULT_MAX_FRAME_SIZE:
  *
  * The largest Rumor frame, in bytes, that gst_opentok_rumor_frame_parse()
  * accepts when given 0 as its limit. Large enough for an 8192-byte signal
  * whose every character needs a JSON escape, plus headers.
- *
- * Since: 0.1
  */
 #define GST_OPENTOK_RUMOR_DEFAULT_MAX_FRAME_SIZE (64 * 1024)
 
-/**
+/*
  * GstOpenTokRumorType:
  * @GST_OPENTOK_RUMOR_TYPE_SUBSCRIBE: subscribe to the destination topics
  * @GST_OPENTOK_RUMOR_TYPE_UNSUBSCRIBE: unsubscribe from the destination topics
@@ -37,8 +37,6 @@ G_BEGIN_DECLS
  * @GST_OPENTOK_RUMOR_TYPE_STATUS: reply to, or acknowledgement of, a MESSAGE
  *
  * The Rumor message types, with their numbers on the wire.
- *
- * Since: 0.1
  */
 typedef enum /*< underscore_name=gst_opentok_rumor_type >*/
 {
@@ -52,78 +50,76 @@ typedef enum /*< underscore_name=gst_opentok_rumor_type >*/
   GST_OPENTOK_RUMOR_TYPE_STATUS = 9,
 } GstOpenTokRumorType;
 
-GST_OPENTOK_API
+G_GNUC_INTERNAL
 const gchar *gst_opentok_rumor_type_to_string (GstOpenTokRumorType type);
 
-/**
+/*
  * GstOpenTokRumorFrame:
  *
  * One Rumor message: a type, destination addresses, an ordered list of
  * string headers and a payload. Reference counted; a frame is meant to be
  * filled by one thread and then only read.
- *
- * Since: 0.1
  */
 typedef struct _GstOpenTokRumorFrame GstOpenTokRumorFrame;
 
 #define GST_TYPE_OPENTOK_RUMOR_FRAME (gst_opentok_rumor_frame_get_type ())
-GST_OPENTOK_API
+G_GNUC_INTERNAL
 GType gst_opentok_rumor_frame_get_type (void);
 
-GST_OPENTOK_API
+G_GNUC_INTERNAL
 GstOpenTokRumorFrame *gst_opentok_rumor_frame_new (GstOpenTokRumorType type);
 
-GST_OPENTOK_API
+G_GNUC_INTERNAL
 GstOpenTokRumorFrame *gst_opentok_rumor_frame_ref (GstOpenTokRumorFrame * frame);
 
-GST_OPENTOK_API
+G_GNUC_INTERNAL
 void gst_opentok_rumor_frame_unref (GstOpenTokRumorFrame * frame);
 
-GST_OPENTOK_API
+G_GNUC_INTERNAL
 GstOpenTokRumorType gst_opentok_rumor_frame_get_message_type (const GstOpenTokRumorFrame * frame);
 
-GST_OPENTOK_API
+G_GNUC_INTERNAL
 void gst_opentok_rumor_frame_add_address (GstOpenTokRumorFrame * frame,
     const gchar * address);
 
-GST_OPENTOK_API
+G_GNUC_INTERNAL
 guint gst_opentok_rumor_frame_get_n_addresses (const GstOpenTokRumorFrame * frame);
 
-GST_OPENTOK_API
+G_GNUC_INTERNAL
 const gchar *gst_opentok_rumor_frame_get_address (const GstOpenTokRumorFrame * frame,
     guint index);
 
-GST_OPENTOK_API
+G_GNUC_INTERNAL
 void gst_opentok_rumor_frame_set_header (GstOpenTokRumorFrame * frame,
     const gchar * key, const gchar * value);
 
-GST_OPENTOK_API
+G_GNUC_INTERNAL
 const gchar *gst_opentok_rumor_frame_get_header (const GstOpenTokRumorFrame * frame,
     const gchar * key);
 
-GST_OPENTOK_API
+G_GNUC_INTERNAL
 guint gst_opentok_rumor_frame_get_n_headers (const GstOpenTokRumorFrame * frame);
 
-GST_OPENTOK_API
+G_GNUC_INTERNAL
 gboolean gst_opentok_rumor_frame_get_nth_header (const GstOpenTokRumorFrame * frame,
     guint index, const gchar ** key, const gchar ** value);
 
-GST_OPENTOK_API
+G_GNUC_INTERNAL
 void gst_opentok_rumor_frame_set_payload (GstOpenTokRumorFrame * frame,
     GBytes * payload);
 
-GST_OPENTOK_API
+G_GNUC_INTERNAL
 void gst_opentok_rumor_frame_take_payload_string (GstOpenTokRumorFrame * frame,
     gchar * text);
 
-GST_OPENTOK_API
+G_GNUC_INTERNAL
 GBytes *gst_opentok_rumor_frame_get_payload (const GstOpenTokRumorFrame * frame);
 
-GST_OPENTOK_API
+G_GNUC_INTERNAL
 GBytes *gst_opentok_rumor_frame_serialize (const GstOpenTokRumorFrame * frame,
     GError ** error);
 
-GST_OPENTOK_API
+G_GNUC_INTERNAL
 GstOpenTokRumorFrame *gst_opentok_rumor_frame_parse (GBytes * data,
     gsize max_size, GError ** error);
 

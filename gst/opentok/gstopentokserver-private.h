@@ -31,6 +31,13 @@
 
 G_BEGIN_DECLS
 
+/* The path of the Rumor WebSocket endpoint, handed out as messaging_url. */
+#define GST_OPENTOK_SERVER_RUMOR_PATH "/rumorwebsocketsv2"
+
+/* The Rumor address the server answers Raptor requests from. It starts with
+ * "symphony." so that clients never show it as a connection. */
+#define GST_OPENTOK_SERVER_SYMPHONY_ADDRESS "symphony.gst-opentok"
+
 /* The component's debug category, "opentokserver", for all its files. */
 G_GNUC_INTERNAL
 GstDebugCategory *gst_opentok_server_debug_get_category (void);

@@ -17,26 +17,6 @@
 
 G_BEGIN_DECLS
 
-/**
- * GST_OPENTOK_SERVER_RUMOR_PATH:
- *
- * The path of the Rumor WebSocket endpoint the server hands out as
- * `messaging_url`.
- *
- * Since: 0.1
- */
-#define GST_OPENTOK_SERVER_RUMOR_PATH "/rumorwebsocketsv2"
-
-/**
- * GST_OPENTOK_SERVER_SYMPHONY_ADDRESS:
- *
- * The Rumor address the server answers Raptor requests from. It starts with
- * `symphony.` so that clients never show it as a connection.
- *
- * Since: 0.1
- */
-#define GST_OPENTOK_SERVER_SYMPHONY_ADDRESS "symphony.gst-opentok"
-
 #define GST_TYPE_OPENTOK_SERVER (gst_opentok_server_get_type ())
 GST_OPENTOK_API
 G_DECLARE_FINAL_TYPE (GstOpenTokServer, gst_opentok_server, GST, OPENTOK_SERVER,

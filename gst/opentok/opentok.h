@@ -13,8 +13,6 @@
 #include <gst/opentok/opentok-prelude.h>
 #include <gst/opentok/opentok-enumtypes.h>
 #include <gst/opentok/gstopentokerror.h>
-#include <gst/opentok/gstopentokrumor.h>
-#include <gst/opentok/gstopentokraptor.h>
 #include <gst/opentok/gstopentoksignal.h>
 #include <gst/opentok/gstopentoktoken.h>
 #include <gst/opentok/gstopentoksessionid.h>

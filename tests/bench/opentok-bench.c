@@ -53,6 +53,9 @@
 #include <json-glib/json-glib.h>
 #include <gst/gst.h>
 #include <gst/opentok/opentok.h>
+/* internal API: the test links the library's static objects */
+#include <gst/opentok/gstopentokrumor.h>
+#include <gst/opentok/gstopentokraptor.h>
 
 #include "quiet-libsoup.h"
 

@@ -19,7 +19,9 @@
 #endif
 
 #include <gst/opentok/opentok.h>
+#include <json-glib/json-glib.h>
 #include <gst/opentok/gstopentokrest.h>
+#include <gst/opentok/gstopentokraptor.h>
 
 #include "fuzz-common.h"
 

@@ -17,6 +17,9 @@
 #endif
 
 #include <gst/opentok/opentok.h>
+/* internal API: the test links the library's static objects */
+#include <gst/opentok/gstopentokrumor.h>
+#include <gst/opentok/gstopentokraptor.h>
 
 #include "fuzz-common.h"
 

@@ -22,6 +22,10 @@
 #endif
 
 #include <gst/opentok/opentok.h>
+#include <json-glib/json-glib.h>
+/* internal API: the test links the library's static objects */
+#include <gst/opentok/gstopentokrumor.h>
+#include <gst/opentok/gstopentokraptor.h>
 #include <gst/opentok/gstopentokpayload.h>
 
 #include "fuzz-common.h"

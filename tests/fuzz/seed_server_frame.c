@@ -23,6 +23,11 @@
 #include <stdio.h>
 
 #include <gst/opentok/opentok.h>
+#include <json-glib/json-glib.h>
+/* internal API: the test links the library's static objects */
+#include <gst/opentok/gstopentokrumor.h>
+#include <gst/opentok/gstopentokraptor.h>
+#include <gst/opentok/gstopentokserver-private.h>
 #include <gst/opentok/gstopentok-private.h>
 
 #define API_KEY "123456"

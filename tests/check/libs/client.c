@@ -28,6 +28,11 @@
 
 #include <gst/check/gstcheck.h>
 #include <gst/opentok/opentok.h>
+#include <json-glib/json-glib.h>
+/* internal API: the test links the library's static objects */
+#include <gst/opentok/gstopentokrumor.h>
+#include <gst/opentok/gstopentokraptor.h>
+#include <gst/opentok/gstopentokserver-private.h>
 #include <libsoup/soup.h>
 
 #include "tcpproxy.h"

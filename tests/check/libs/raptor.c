@@ -15,6 +15,10 @@
 
 #include <gst/check/gstcheck.h>
 #include <gst/opentok/opentok.h>
+#include <json-glib/json-glib.h>
+/* internal API: the test links the library's static objects */
+#include <gst/opentok/gstopentokrumor.h>
+#include <gst/opentok/gstopentokraptor.h>
 
 #define SESSION_ID \
     "1_MX4xMjM0NTZ-fjE3OTU0NTkzMDc5MjZ-YmY0YzJkOWRhYWIyOWUyNTRhfg"

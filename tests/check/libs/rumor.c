@@ -15,6 +15,9 @@
 
 #include <gst/check/gstcheck.h>
 #include <gst/opentok/opentok.h>
+/* internal API: the test links the library's static objects */
+#include <gst/opentok/gstopentokrumor.h>
+#include <gst/opentok/gstopentokraptor.h>
 
 /* The worked examples of the protocol document, section 3.1. */
 static const guint8 ping_bytes[] = {

@@ -22,6 +22,10 @@
 
 #include <gst/check/gstcheck.h>
 #include <gst/opentok/opentok.h>
+/* internal API: the test links the library's static objects */
+#include <gst/opentok/gstopentokrumor.h>
+#include <gst/opentok/gstopentokraptor.h>
+#include <gst/opentok/gstopentokserver-private.h>
 #include <gst/opentok/gstopentokrest.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>

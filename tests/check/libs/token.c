@@ -15,6 +15,7 @@
 
 #include <gst/check/gstcheck.h>
 #include <gst/opentok/opentok.h>
+#include <json-glib/json-glib.h>
 
 #define API_KEY "123456"
 #define API_SECRET "0123456789abcdef0123456789abcdef01234567"
