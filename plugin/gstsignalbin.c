@@ -940,11 +940,16 @@ static gboolean
 signal_type_is_valid (GstSignalBin * self, GParamSpec * pspec,
     const gchar * type)
 {
+  GstOpenTokSignal *signal;
   GError *error = NULL;
+  gboolean valid;
 
   if (type == NULL || *type == '\0')
     return TRUE;
-  if (gst_opentok_signal_validate_fields (type, strlen (type), NULL, 0, &error))
+  signal = gst_opentok_signal_new (type, NULL);
+  valid = gst_opentok_signal_validate (signal, &error);
+  gst_opentok_signal_unref (signal);
+  if (valid)
     return TRUE;
   g_warning ("%s: the %s property keeps its value: \"%s\" is not a signal "
       "type OpenTok accepts: %s", GST_OBJECT_NAME (self), pspec->name, type,

@@ -393,6 +393,23 @@ sink_make_signal (const gchar * type, const gchar * to, const gchar * data,
   return signal;
 }
 
+/* Sink data is text: UTF-8 with no NUL byte (a signal's data is a C
+ * string). The rest of OpenTok's rules are gst_opentok_signal_validate()'s. */
+static gboolean
+sink_check_text (const gchar * data, gsize size, GError ** error)
+{
+  const gchar *nul = memchr (data, '\0', size), *end = data + size;
+
+  if (nul == NULL && g_utf8_validate_len (data, size, &end))
+    return TRUE;
+  g_set_error (error, GST_OPENTOK_SIGNAL_ERROR,
+      GST_OPENTOK_SIGNAL_ERROR_INVALID, "The signal data has %s at offset %"
+      G_GSIZE_FORMAT "; signal data must be text.", nul != NULL &&
+      nul < end ? "a NUL byte" : "a byte that is not UTF-8",
+      (gsize) ((nul != NULL && nul < end ? nul : end) - data));
+  return FALSE;
+}
+
 /* Sends one signal of the sink pad with the element's type and target;
  * @data need not be NUL-terminated. */
 static void
@@ -414,8 +431,7 @@ sink_send_data (GstSignalBin * self, const gchar * data, gsize size)
   pending_add (self, TRUE);
   send_op_set_signal (op, sink_make_signal (type, to, data, size, retry));
 
-  if (gst_opentok_signal_validate_fields (type, type ? strlen (type) : 0,
-          data, size, &error))
+  if (sink_check_text (data, size, &error))
     gst_opentok_signal_validate (op->signal, &error);
   g_free (type);
   g_free (to);

@@ -15,10 +15,7 @@
 #include "gstopentokclient.h"
 #include "gstopentok-private.h"
 
-G_DEFINE_QUARK (gst - opentok - signal - error - quark,
-    gst_opentok_signal_error);
-G_DEFINE_QUARK (gst - opentok - protocol - error - quark,
-    gst_opentok_protocol_error);
-G_DEFINE_QUARK (gst - opentok - token - error - quark, gst_opentok_token_error);
-G_DEFINE_QUARK (gst - opentok - client - error - quark,
-    gst_opentok_client_error);
+G_DEFINE_QUARK (gst-opentok-signal-error-quark, gst_opentok_signal_error);
+G_DEFINE_QUARK (gst-opentok-protocol-error-quark, gst_opentok_protocol_error);
+G_DEFINE_QUARK (gst-opentok-token-error-quark, gst_opentok_token_error);
+G_DEFINE_QUARK (gst-opentok-client-error-quark, gst_opentok_client_error);

@@ -13,6 +13,7 @@
 
 #include "gstopentokpayload.h"
 #include "gstopentok-private.h"
+#include "gstopentoksignal-private.h"
 
 /* The JSON object a STATUS payload holds, or NULL when it is empty, not
  * JSON, nested too deep or not an object. */

@@ -14,6 +14,7 @@
 #include "gstopentokrest.h"
 #include "gstopentokerror.h"
 #include "gstopentok-private.h"
+#include "gstopentoksignal-private.h"
 
 /* Reads the optional string members "type" and "data" of a signal's
  * content (a Raptor signal's "content", or a REST body); null counts as

@@ -52,7 +52,7 @@
 #include "gstopentokrumorendpoint.h"
 #include "gstopentokserverhttp.h"
 #include "gstopentokrumor.h"
-#include "gstopentoksignal.h"
+#include "gstopentoksignal-private.h"
 #include "gstopentokpayload.h"
 
 #define GST_CAT_DEFAULT (gst_opentok_server_debug_get_category ())

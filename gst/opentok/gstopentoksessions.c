@@ -20,6 +20,7 @@
 #include "gstopentoksignal.h"
 #include "gstopentokserver.h"
 #include "gstopentok-private.h"
+#include "gstopentoksignal-private.h"
 #include "gstopentoksessionid.h"
 
 #define GST_CAT_DEFAULT (gst_opentok_server_debug_get_category ())

@@ -35,7 +35,7 @@
 
 #include <string.h>
 
-#include "gstopentoksignal.h"
+#include "gstopentoksignal-private.h"
 #include "gstopentok-private.h"
 
 #define GST_CAT_DEFAULT (gst_opentok_debug_get_category ())
@@ -91,20 +91,6 @@ gst_opentok_signal_new (const gchar * type, const gchar * data)
   return signal;
 }
 
-/**
- * gst_opentok_signal_new_received:
- * @type: (nullable): the signal type; %NULL or "" for none
- * @data: (nullable): the signal data, %NULL for none
- * @from: (nullable): the id of the connection that sent the signal, %NULL
- *     when the server sent it (a signal sent with the REST API)
- * @from_self: whether this connection sent the signal itself
- *
- * Creates a received signal, as it is handed to the application.
- *
- * Returns: (transfer full): a new #GstOpenTokSignal
- *
- * Since: 0.1
- */
 GstOpenTokSignal *
 gst_opentok_signal_new_received (const gchar * type, const gchar * data,
     const gchar * from, gboolean from_self)
@@ -117,6 +103,54 @@ gst_opentok_signal_new_received (const gchar * type, const gchar * data,
   signal->from_self = from_self;
 
   return signal;
+}
+
+/**
+ * gst_opentok_signal_copy:
+ * @signal: a #GstOpenTokSignal
+ *
+ * Makes a new signal with the fields of @signal, writable by its caller
+ * (see gst_opentok_signal_is_writable()).
+ *
+ * Returns: (transfer full): the copy
+ *
+ * Since: 0.1
+ */
+GstOpenTokSignal *
+gst_opentok_signal_copy (const GstOpenTokSignal * signal)
+{
+  GstOpenTokSignal *copy;
+
+  g_return_val_if_fail (signal != NULL, NULL);
+
+  copy = gst_opentok_signal_new (signal->type, signal->data);
+  copy->to = g_strdup (signal->to);
+  copy->from = g_strdup (signal->from);
+  copy->from_self = signal->from_self;
+  copy->received = signal->received;
+  copy->retry_after_reconnect = signal->retry_after_reconnect;
+  return copy;
+}
+
+/**
+ * gst_opentok_signal_is_writable:
+ * @signal: a #GstOpenTokSignal
+ *
+ * A signal may be changed only while its caller holds the one reference to
+ * it: once shared (given to gst_opentok_client_send_signal_full(), handed
+ * out by `signal-received`) it no longer changes, and the setters refuse.
+ * Change a gst_opentok_signal_copy() instead.
+ *
+ * Returns: %TRUE when @signal has a single reference
+ *
+ * Since: 0.1
+ */
+gboolean
+gst_opentok_signal_is_writable (const GstOpenTokSignal * signal)
+{
+  g_return_val_if_fail (signal != NULL, FALSE);
+
+  return g_atomic_ref_count_compare ((gatomicrefcount *) & signal->refcount, 1);
 }
 
 /**
@@ -218,7 +252,8 @@ gst_opentok_signal_get_to (const GstOpenTokSignal * signal)
  *     for the whole session
  *
  * Sets the connection an outgoing signal goes to. The id is kept as given:
- * an empty string is refused by gst_opentok_signal_validate().
+ * an empty string is refused by gst_opentok_signal_validate(). @signal
+ * must be writable (gst_opentok_signal_is_writable()).
  *
  * Since: 0.1
  */
@@ -227,6 +262,7 @@ gst_opentok_signal_set_to (GstOpenTokSignal * signal,
     const gchar * connection_id)
 {
   g_return_if_fail (signal != NULL);
+  g_return_if_fail (gst_opentok_signal_is_writable (signal));
 
   g_free (signal->to);
   signal->to = g_strdup (connection_id);
@@ -249,17 +285,6 @@ gst_opentok_signal_get_from (const GstOpenTokSignal * signal)
   return signal->from;
 }
 
-/**
- * gst_opentok_signal_set_from:
- * @signal: a #GstOpenTokSignal
- * @connection_id: (nullable): the id of the sending connection, %NULL when
- *     the server sent the signal
- *
- * Sets the connection a signal came from, and makes @signal a received
- * signal (see gst_opentok_signal_is_received()).
- *
- * Since: 0.1
- */
 void
 gst_opentok_signal_set_from (GstOpenTokSignal * signal,
     const gchar * connection_id)
@@ -288,16 +313,6 @@ gst_opentok_signal_is_from_self (const GstOpenTokSignal * signal)
   return signal->from_self;
 }
 
-/**
- * gst_opentok_signal_set_from_self:
- * @signal: a #GstOpenTokSignal
- * @from_self: whether this connection sent the signal itself
- *
- * Sets whether a received signal came from this connection, and makes
- * @signal a received signal (see gst_opentok_signal_is_received()).
- *
- * Since: 0.1
- */
 void
 gst_opentok_signal_set_from_self (GstOpenTokSignal * signal, gboolean from_self)
 {
@@ -311,10 +326,8 @@ gst_opentok_signal_set_from_self (GstOpenTokSignal * signal, gboolean from_self)
  * gst_opentok_signal_is_received:
  * @signal: a #GstOpenTokSignal
  *
- * A signal is received when it was made by
- * gst_opentok_signal_new_received() or had gst_opentok_signal_set_from()
- * or gst_opentok_signal_set_from_self() called on it; every other signal is
- * outgoing.
+ * A received signal came from the session (`signal-received` hands them
+ * out); every signal an application makes is outgoing.
  *
  * Returns: %TRUE for a received signal, %FALSE for an outgoing one
  *
@@ -354,6 +367,7 @@ gst_opentok_signal_get_retry_after_reconnect (const GstOpenTokSignal * signal)
  *     the session is reconnecting
  *
  * Sets whether an outgoing signal waits for an automatic reconnection.
+ * @signal must be writable (gst_opentok_signal_is_writable()).
  *
  * Since: 0.1
  */
@@ -362,6 +376,7 @@ gst_opentok_signal_set_retry_after_reconnect (GstOpenTokSignal * signal,
     gboolean retry)
 {
   g_return_if_fail (signal != NULL);
+  g_return_if_fail (gst_opentok_signal_is_writable (signal));
 
   signal->retry_after_reconnect = retry ? TRUE : FALSE;
 }
@@ -474,41 +489,6 @@ check_type (const gchar * type, gsize length, GError ** error)
   return TRUE;
 }
 
-/**
- * gst_opentok_signal_validate_fields:
- * @type: (nullable) (array length=type_length) (element-type guint8): the
- *     signal type, need not be NUL-terminated; %NULL only with a
- *     @type_length of 0
- * @type_length: the length of @type in bytes; 0 means "no type"
- * @data: (nullable) (array length=data_length) (element-type guint8): the
- *     signal data, need not be NUL-terminated; %NULL only with a
- *     @data_length of 0
- * @data_length: the length of @data in bytes
- * @error: where to put the reason for a refusal, or %NULL
- *
- * Checks a type and data with the rules OpenTok applies, in the order
- * opentok.js checks them (data first, then type), so the first problem
- * found is the one OpenTok would report. The lengths are explicit, so that
- * input read from the network (a REST body, a Raptor message) can be
- * checked as it is.
- *
- * - data: optional, at most %GST_OPENTOK_SIGNAL_MAX_DATA_LENGTH bytes
- *   (%GST_OPENTOK_SIGNAL_ERROR_TOO_LARGE, 413), text: valid UTF-8 without
- *   NUL bytes (%GST_OPENTOK_SIGNAL_ERROR_INVALID, 400).
- * - type: optional, at most %GST_OPENTOK_SIGNAL_MAX_TYPE_LENGTH bytes
- *   (413), made of ASCII letters, digits and the characters `-`, `.`, `_`
- *   and `~` (400).
- *
- * OpenTok's signaling guides list letters, digits, `-`, `_` and `~` for
- * the type and leave out `.`, but the opentok.js client checks types with
- * `^[a-zA-Z0-9\-._~]+$` and sends types containing `.`; since a server
- * must accept whatever the real client sends, `.` is accepted too.
- *
- * Returns: %TRUE when OpenTok would accept the fields, %FALSE with @error
- *     set in the #GST_OPENTOK_SIGNAL_ERROR domain otherwise
- *
- * Since: 0.1
- */
 gboolean
 gst_opentok_signal_validate_fields (const gchar * type, gsize type_length,
     const gchar * data, gsize data_length, GError ** error)

@@ -68,14 +68,15 @@ GType gst_opentok_signal_get_type (void);
 GST_OPENTOK_API
 GstOpenTokSignal *gst_opentok_signal_new (const gchar * type, const gchar * data);
 
-/* A received signal: @from is %NULL when the server sent it (REST). */
-GST_OPENTOK_API
-GstOpenTokSignal *gst_opentok_signal_new_received (const gchar * type,
-    const gchar * data, const gchar * from, gboolean from_self);
-
 GST_OPENTOK_API
 GstOpenTokSignal *gst_opentok_signal_new_from_structure (const GstStructure * structure,
     GError ** error);
+
+GST_OPENTOK_API
+GstOpenTokSignal *gst_opentok_signal_copy (const GstOpenTokSignal * signal);
+
+GST_OPENTOK_API
+gboolean gst_opentok_signal_is_writable (const GstOpenTokSignal * signal);
 
 GST_OPENTOK_API
 GstOpenTokSignal *gst_opentok_signal_ref (GstOpenTokSignal * signal);
@@ -99,13 +100,7 @@ GST_OPENTOK_API
 const gchar *gst_opentok_signal_get_from (const GstOpenTokSignal * signal);
 
 GST_OPENTOK_API
-void gst_opentok_signal_set_from (GstOpenTokSignal * signal, const gchar * connection_id);
-
-GST_OPENTOK_API
 gboolean gst_opentok_signal_is_from_self (const GstOpenTokSignal * signal);
-
-GST_OPENTOK_API
-void gst_opentok_signal_set_from_self (GstOpenTokSignal * signal, gboolean from_self);
 
 GST_OPENTOK_API
 gboolean gst_opentok_signal_is_received (const GstOpenTokSignal * signal);
@@ -119,10 +114,6 @@ void gst_opentok_signal_set_retry_after_reconnect (GstOpenTokSignal * signal,
 
 GST_OPENTOK_API
 gboolean gst_opentok_signal_validate (const GstOpenTokSignal * signal, GError ** error);
-
-GST_OPENTOK_API
-gboolean gst_opentok_signal_validate_fields (const gchar * type, gsize type_length,
-    const gchar * data, gsize data_length, GError ** error);
 
 GST_OPENTOK_API
 GstStructure *gst_opentok_signal_to_structure (const GstOpenTokSignal * signal);

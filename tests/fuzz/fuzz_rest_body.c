@@ -22,6 +22,7 @@
 #include <json-glib/json-glib.h>
 #include <gst/opentok/gstopentokrest.h>
 #include <gst/opentok/gstopentokraptor.h>
+#include <gst/opentok/gstopentoksignal-private.h>
 
 #include "fuzz-common.h"
 

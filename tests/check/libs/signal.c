@@ -15,6 +15,7 @@
 
 #include <gst/check/gstcheck.h>
 #include <gst/opentok/opentok.h>
+#include <gst/opentok/gstopentoksignal-private.h>
 
 /* A buffer of @length copies of @c, NUL-terminated. */
 static gchar *
@@ -1098,6 +1099,58 @@ GST_START_TEST (test_error_codes_are_opentok_numbers)
 
 GST_END_TEST;
 
+static void
+count_refusal (const gchar * log_domain, GLogLevelFlags log_level,
+    const gchar * message, gpointer user_data)
+{
+  if (strstr (message, "is_writable") != NULL)
+    (*(guint *) user_data)++;
+}
+
+/* Once shared, a signal no longer changes: a copy does. */
+GST_START_TEST (test_shared_signal_is_not_writable)
+{
+  GstOpenTokSignal *signal = gst_opentok_signal_new ("chat", "hello");
+  GstOpenTokSignal *shared, *copy;
+  GLogLevelFlags fatal;
+  guint handler;
+  guint refusals = 0;
+
+  fail_unless (gst_opentok_signal_is_writable (signal));
+  gst_opentok_signal_set_to (signal, "bob");
+  gst_opentok_signal_set_retry_after_reconnect (signal, FALSE);
+
+  shared = gst_opentok_signal_ref (signal);
+  fail_if (gst_opentok_signal_is_writable (signal));
+  /* the suite runs with fatal criticals: these two are expected */
+  fatal = g_log_set_always_fatal (G_LOG_FATAL_MASK);
+  handler = g_log_set_handler ("GstOpenTok", G_LOG_LEVEL_CRITICAL,
+      count_refusal, &refusals);
+  gst_opentok_signal_set_to (shared, "carol");
+  gst_opentok_signal_set_retry_after_reconnect (shared, TRUE);
+  g_log_remove_handler ("GstOpenTok", handler);
+  g_log_set_always_fatal (fatal);
+  fail_unless_equals_int (refusals, 2);
+  fail_unless_equals_string (gst_opentok_signal_get_to (signal), "bob");
+  fail_if (gst_opentok_signal_get_retry_after_reconnect (signal));
+
+  copy = gst_opentok_signal_copy (shared);
+  fail_unless (gst_opentok_signal_is_writable (copy));
+  fail_unless_equals_string (gst_opentok_signal_get_signal_type (copy), "chat");
+  fail_unless_equals_string (gst_opentok_signal_get_data (copy), "hello");
+  fail_unless_equals_string (gst_opentok_signal_get_to (copy), "bob");
+  fail_if (gst_opentok_signal_get_retry_after_reconnect (copy));
+  gst_opentok_signal_set_to (copy, "carol");
+  fail_unless_equals_string (gst_opentok_signal_get_to (signal), "bob");
+
+  gst_opentok_signal_unref (shared);
+  fail_unless (gst_opentok_signal_is_writable (signal));
+  gst_opentok_signal_unref (signal);
+  gst_opentok_signal_unref (copy);
+}
+
+GST_END_TEST;
+
 static Suite *
 signal_suite (void)
 {
@@ -1135,6 +1188,7 @@ signal_suite (void)
   tcase_add_test (tc_object, test_set_from_makes_received);
   tcase_add_test (tc_object, test_refcounting);
   tcase_add_test (tc_object, test_refcounting_across_threads);
+  tcase_add_test (tc_object, test_shared_signal_is_not_writable);
 
   suite_add_tcase (s, tc_structure);
   tcase_add_test (tc_structure, test_structure_outgoing_fields);
