@@ -18,8 +18,8 @@
 #endif
 
 #include <string.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
+/* IPPROTO_TCP and TCP_NODELAY, wherever GIO runs */
+#include <gio/gnetworking.h>
 
 #include "gstopentokclient-private.h"
 #include "gstopentok-private.h"
