@@ -110,6 +110,7 @@ struct _GstOpenTokClient
   GSource *tick;
   GSource *retry;               /* the next session-info or socket attempt */
   GSource *connect_deadline;    /* fails a connect that takes too long */
+  GSource *connect_cancelled;   /* watches the connect's GCancellable */
 
   /* network thread only: the requests */
   GQueue requests;              /* of gstopentokclientrequests.c, in
@@ -144,9 +145,14 @@ void gst_opentok_client_transport_stop (gpointer client);
 G_GNUC_INTERNAL
 gboolean gst_opentok_client_transport_connect (gpointer task);
 
-/* The connect joined: its deadline no longer runs. */
+/* The connect joined: neither its deadline nor its cancellable counts any
+ * more. */
 G_GNUC_INTERNAL
 void gst_opentok_client_transport_connect_done (GstOpenTokClient * self);
+
+/* Ends a connect whose cancellable was cancelled before it joined. */
+G_GNUC_INTERNAL
+void gst_opentok_client_transport_cancel_connect (GstOpenTokClient * self);
 
 G_GNUC_INTERNAL
 void gst_opentok_client_transport_open (GstOpenTokClient * self);

@@ -309,10 +309,11 @@ gst_opentok_client_class_init (GstOpenTokClientClass * klass)
   /**
    * GstOpenTokClient::session-disconnected:
    * @client: the #GstOpenTokClient
-   * @reason: "clientDisconnected" (gst_opentok_client_disconnect()),
-   *     "networkDisconnected" (lost, or never joined) or "forceDisconnected"
+   * @reason: "clientDisconnected" (gst_opentok_client_disconnect(), or a
+   *     cancelled connect), "networkDisconnected" (lost, or never joined) or
+   *     "forceDisconnected"
    * @error: (nullable): why, as a #GST_OPENTOK_CLIENT_ERROR, unless the
-   *     application disconnected
+   *     application disconnected or cancelled
    *
    * The client is out of the session, or failed to join it. Emitted from
    * the network thread.
@@ -609,7 +610,7 @@ gst_opentok_client_new (const gchar * api_url, const gchar * api_key,
 /**
  * gst_opentok_client_connect_async:
  * @client: a #GstOpenTokClient
- * @cancellable: (nullable): unused for now, may be %NULL
+ * @cancellable: (nullable): a #GCancellable, or %NULL
  * @callback: (nullable) (scope async): called once joined or failed, on the
  *     thread-default main context of the calling thread; may be %NULL when
  *     the #GstOpenTokClient::session-connected and
@@ -617,6 +618,16 @@ gst_opentok_client_new (const gchar * api_url, const gchar * api_key,
  * @user_data: data for @callback
  *
  * Joins the session: session info, socket, token check, session state.
+ *
+ * Cancelling @cancellable before the session is joined, at any step, fails
+ * the connect with %G_IO_ERROR_CANCELLED and leaves the client
+ * disconnected: what it opened is closed, a server that was asked to join
+ * already is told the client left (as by gst_opentok_client_disconnect()),
+ * and #GstOpenTokClient::session-disconnected says "clientDisconnected".
+ * As after any connect that failed, the network thread then waits for the
+ * next connect, and ends with gst_opentok_client_disconnect() or the last
+ * unref. A connect cancelled before it began does nothing at all; one
+ * cancelled once the session is joined has succeeded, and stays so.
  *
  * Since: 0.1
  */
@@ -633,6 +644,13 @@ gst_opentok_client_connect_async (GstOpenTokClient * client,
 
   task = g_task_new (client, cancellable, callback, user_data);
   g_task_set_source_tag (task, gst_opentok_client_connect_async);
+  /* the outcome is what the client did: a cancel that comes once it has
+   * joined leaves it connected, and the connect succeeded */
+  g_task_set_check_cancellable (task, FALSE);
+  if (g_task_return_error_if_cancelled (task)) {
+    g_object_unref (task);
+    return;
+  }
   GST_OBJECT_LOCK (client);
   if (client->api_key == NULL || *client->api_key == '\0')
     missing = "api-key";

@@ -53,6 +53,7 @@ client_add_connection (GstOpenTokClient * self,
 static void
 client_maybe_connected (GstOpenTokClient * self)
 {
+  GCancellable *cancellable;
   GPtrArray *connections;
   GTask *task;
   guint i;
@@ -61,6 +62,14 @@ client_maybe_connected (GstOpenTokClient * self)
       gst_opentok_client_get_state (self) !=
       GST_OPENTOK_CLIENT_STATE_CONNECTING)
     return;
+
+  /* a cancel that came with the join's last frame still wins */
+  cancellable = self->connect_task ?
+      g_task_get_cancellable (self->connect_task) : NULL;
+  if (g_cancellable_is_cancelled (cancellable)) {
+    gst_opentok_client_transport_cancel_connect (self);
+    return;
+  }
 
   GST_INFO_OBJECT (self, "joined session %s as %s", self->session_id,
       self->connection_id);

@@ -101,13 +101,42 @@ on_connect_deadline (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The application cancelled the connect before it joined: the client
+ * leaves as a disconnect would, so that a server that has already made the
+ * connection forgets it at once, and the connect fails with
+ * G_IO_ERROR_CANCELLED (gst_opentok_client_end() says so). */
+void
+gst_opentok_client_transport_cancel_connect (GstOpenTokClient * self)
+{
+  GST_INFO_OBJECT (self, "the connect was cancelled");
+  gst_opentok_client_transport_send_simple (self,
+      GST_OPENTOK_RUMOR_TYPE_DISCONNECT, "reconnect", "");
+  gst_opentok_client_end (self, "clientDisconnected", NULL);
+}
+
+static gboolean
+on_connect_cancelled (GCancellable * cancellable, gpointer user_data)
+{
+  GstOpenTokClient *self = user_data;
+
+  g_clear_pointer (&self->connect_cancelled, g_source_unref);
+  if (gst_opentok_client_get_state (self) ==
+      GST_OPENTOK_CLIENT_STATE_CONNECTING)
+    gst_opentok_client_transport_cancel_connect (self);
+  return G_SOURCE_REMOVE;
+}
+
 gboolean
 gst_opentok_client_transport_connect (gpointer data)
 {
   GTask *task = data;
   GstOpenTokClient *self = g_task_get_source_object (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
   guint timeout;
 
+  /* cancelled before it began: there is nothing to undo */
+  if (g_task_return_error_if_cancelled (task))
+    return G_SOURCE_REMOVE;
   if (gst_opentok_client_get_state (self) !=
       GST_OPENTOK_CLIENT_STATE_DISCONNECTED) {
     if (gst_opentok_client_get_state (self) ==
@@ -136,6 +165,13 @@ gst_opentok_client_transport_connect (gpointer data)
   g_source_set_callback (self->connect_deadline, on_connect_deadline, self,
       NULL);
   g_source_attach (self->connect_deadline, self->context);
+  /* a cancel from any thread is handled here, on the network thread */
+  if (cancellable != NULL) {
+    self->connect_cancelled = g_cancellable_source_new (cancellable);
+    g_source_set_callback (self->connect_cancelled,
+        G_SOURCE_FUNC (on_connect_cancelled), self, NULL);
+    g_source_attach (self->connect_cancelled, self->context);
+  }
   gst_opentok_client_session_info_request (self);
   return G_SOURCE_REMOVE;
 }
@@ -147,6 +183,11 @@ gst_opentok_client_transport_connect_done (GstOpenTokClient * self)
     g_source_destroy (self->connect_deadline);
     g_source_unref (self->connect_deadline);
     self->connect_deadline = NULL;
+  }
+  if (self->connect_cancelled) {
+    g_source_destroy (self->connect_cancelled);
+    g_source_unref (self->connect_cancelled);
+    self->connect_cancelled = NULL;
   }
 }
 
@@ -207,12 +248,15 @@ gst_opentok_client_end (GstOpenTokClient * self, const gchar * reason,
   GST_OBJECT_UNLOCK (self);
 
   if (task != NULL) {
-    if (error != NULL)
-      g_task_return_error (task, g_error_copy (error));
-    else
-      g_task_return_new_error (task, GST_OPENTOK_CLIENT_ERROR,
-          GST_OPENTOK_CLIENT_ERROR_CONNECT_FAILED,
-          "Disconnected before the session was joined");
+    /* a cancelled connect says so, whatever else ended it */
+    if (!g_task_return_error_if_cancelled (task)) {
+      if (error != NULL)
+        g_task_return_error (task, g_error_copy (error));
+      else
+        g_task_return_new_error (task, GST_OPENTOK_CLIENT_ERROR,
+            GST_OPENTOK_CLIENT_ERROR_CONNECT_FAILED,
+            "Disconnected before the session was joined");
+    }
     g_object_unref (task);
   }
   g_signal_emit (self, gst_opentok_client_signals[SIGNAL_SESSION_DISCONNECTED],
