@@ -83,6 +83,25 @@ request_free (Request * request)
   g_free (request);
 }
 
+static GError *
+not_connected_new (void)
+{
+  return g_error_new_literal (GST_OPENTOK_SIGNAL_ERROR,
+      GST_OPENTOK_SIGNAL_ERROR_NOT_CONNECTED, "Not connected.");
+}
+
+/* Tells the owner of @request, which is in no queue, and frees it. */
+static void
+request_answer (GstOpenTokClient * self, Request * request,
+    const GError * error)
+{
+  if (request->task != NULL)
+    force_disconnect_return (request->task, error);
+  else if (request->callback)
+    request->callback (self, request->signal, error, request->user_data);
+  request_free (request);
+}
+
 /* Takes @request out of the queue and tells its owner. */
 static void
 client_complete_request (GstOpenTokClient * self, Request * request,
@@ -95,11 +114,7 @@ client_complete_request (GstOpenTokClient * self, Request * request,
     g_hash_table_remove (self->requests_index, request->transaction_id);
     g_queue_delete_link (&self->requests, link);
   }
-  if (request->task != NULL)
-    force_disconnect_return (request->task, error);
-  else if (request->callback)
-    request->callback (self, request->signal, error, request->user_data);
-  request_free (request);
+  request_answer (self, request, error);
 }
 
 /* Fails the requests that cannot wait (all of them when @all), with 500
@@ -107,8 +122,7 @@ client_complete_request (GstOpenTokClient * self, Request * request,
 void
 gst_opentok_client_requests_fail (GstOpenTokClient * self, gboolean all)
 {
-  GError *error = g_error_new_literal (GST_OPENTOK_SIGNAL_ERROR,
-      GST_OPENTOK_SIGNAL_ERROR_NOT_CONNECTED, "Not connected.");
+  GError *error = not_connected_new ();
   GList *l, *next;
 
   for (l = self->requests.head; l != NULL; l = next) {
@@ -363,16 +377,11 @@ send_operation_run (gpointer data)
   if (operation->error == NULL && state != GST_OPENTOK_CLIENT_STATE_CONNECTED
       && !(may_wait && (state == GST_OPENTOK_CLIENT_STATE_CONNECTING ||
               state == GST_OPENTOK_CLIENT_STATE_RECONNECTING)))
-    operation->error = g_error_new_literal (GST_OPENTOK_SIGNAL_ERROR,
-        GST_OPENTOK_SIGNAL_ERROR_NOT_CONNECTED, "Not connected.");
-  if (operation->error != NULL) {
-    if (request->callback)
-      request->callback (self, request->signal, operation->error,
-          request->user_data);
-    request_free (request);
-    return G_SOURCE_REMOVE;
-  }
-  client_queue_request (self, request);
+    operation->error = not_connected_new ();
+  if (operation->error != NULL)
+    request_answer (self, request, operation->error);
+  else
+    client_queue_request (self, request);
   return G_SOURCE_REMOVE;
 }
 
@@ -402,13 +411,9 @@ gst_opentok_client_requests_send_signal (GstOpenTokClient * client,
     /* no network thread: it fails here, and touches nothing of the
      * thread's (one may still be ending) */
     if (operation->error == NULL)
-      operation->error = g_error_new_literal (GST_OPENTOK_SIGNAL_ERROR,
-          GST_OPENTOK_SIGNAL_ERROR_NOT_CONNECTED, "Not connected.");
-    if (request->callback)
-      request->callback (client, request->signal, operation->error,
-          request->user_data);
+      operation->error = not_connected_new ();
     operation->request = NULL;
-    request_free (request);
+    request_answer (client, request, operation->error);
     send_operation_free (operation);
   }
 }
@@ -418,18 +423,15 @@ force_disconnect_run (gpointer data)
 {
   Request *request = data;
   GstOpenTokClient *self = g_task_get_source_object (request->task);
-  GstOpenTokClientState state = gst_opentok_client_get_state (self);
   GError *error;
 
-  if (state != GST_OPENTOK_CLIENT_STATE_CONNECTED) {
-    error = g_error_new_literal (GST_OPENTOK_SIGNAL_ERROR,
-        GST_OPENTOK_SIGNAL_ERROR_NOT_CONNECTED, "Not connected.");
-    force_disconnect_return (request->task, error);
-    g_error_free (error);
-    request_free (request);
+  if (gst_opentok_client_get_state (self) == GST_OPENTOK_CLIENT_STATE_CONNECTED) {
+    client_queue_request (self, request);
     return G_SOURCE_REMOVE;
   }
-  client_queue_request (self, request);
+  error = not_connected_new ();
+  request_answer (self, request, error);
+  g_error_free (error);
   return G_SOURCE_REMOVE;
 }
 
@@ -445,11 +447,9 @@ gst_opentok_client_requests_force_disconnect (GstOpenTokClient * client,
   request->task = task;
   if (!gst_opentok_loop_invoke (client->loop, force_disconnect_run, request,
           NULL)) {
-    GError *error = g_error_new_literal (GST_OPENTOK_SIGNAL_ERROR,
-        GST_OPENTOK_SIGNAL_ERROR_NOT_CONNECTED, "Not connected.");
+    GError *error = not_connected_new ();
 
-    force_disconnect_return (task, error);
+    request_answer (client, request, error);
     g_error_free (error);
-    request_free (request);
   }
 }

@@ -176,19 +176,21 @@ gst_opentok_client_transport_connect (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+static void
+client_clear_source (GSource ** source)
+{
+  if (*source != NULL) {
+    g_source_destroy (*source);
+    g_source_unref (*source);
+    *source = NULL;
+  }
+}
+
 void
 gst_opentok_client_transport_connect_done (GstOpenTokClient * self)
 {
-  if (self->connect_deadline) {
-    g_source_destroy (self->connect_deadline);
-    g_source_unref (self->connect_deadline);
-    self->connect_deadline = NULL;
-  }
-  if (self->connect_cancelled) {
-    g_source_destroy (self->connect_cancelled);
-    g_source_unref (self->connect_cancelled);
-    self->connect_cancelled = NULL;
-  }
+  client_clear_source (&self->connect_deadline);
+  client_clear_source (&self->connect_cancelled);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -197,16 +199,8 @@ gst_opentok_client_transport_connect_done (GstOpenTokClient * self)
 static void
 client_stop_timers (GstOpenTokClient * self)
 {
-  if (self->tick) {
-    g_source_destroy (self->tick);
-    g_source_unref (self->tick);
-    self->tick = NULL;
-  }
-  if (self->retry) {
-    g_source_destroy (self->retry);
-    g_source_unref (self->retry);
-    self->retry = NULL;
-  }
+  client_clear_source (&self->tick);
+  client_clear_source (&self->retry);
   gst_opentok_client_transport_connect_done (self);
 }
 
@@ -669,9 +663,7 @@ gst_opentok_client_transport_stop (gpointer user_data)
 {
   GstOpenTokClient *self = user_data;
 
-  if (gst_opentok_client_get_state (self) !=
-      GST_OPENTOK_CLIENT_STATE_DISCONNECTED)
-    gst_opentok_client_end (self, "clientDisconnected", NULL);
+  gst_opentok_client_transport_leave_done (self);
   client_stop_timers (self);
   client_drop_socket (self, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
   soup_session_abort (self->soup);

@@ -3029,6 +3029,7 @@ typedef struct
   GCancellable *cancellable;
   TcpProxy *proxy;              /* when the test holds a stage with one, */
   GSocketListener *silent;      /* in front of this */
+  gchar *proxy_url;
   CancelEndpoint *endpoint;     /* likewise */
 
   /* the connect's outcome, test thread only */
@@ -3036,14 +3037,15 @@ typedef struct
   gboolean ok;
   GError *error;
 
-  /* what the client's network thread and the proxy's saw, under lock */
+  /* what the client's network thread and the proxy's saw: under lock,
+   * the counts also atomic */
   GMutex lock;
   GString *states;              /* every state entered: "1,0," */
-  guint disconnects;
+  gint disconnects;
   gchar *disconnect_reason;
   gboolean disconnect_error;
-  gboolean request_seen;        /* the session-info request went out */
-  gboolean sent;                /* a signal was answered */
+  gint request_seen;            /* the session-info request went out */
+  gint sent;                    /* a signal was answered */
 } CancelTest;
 
 typedef gboolean (*CancelCondition) (CancelTest * t);
@@ -3088,7 +3090,7 @@ cancel_on_disconnected (GstOpenTokClient * client, const gchar * reason,
     const GError * error, CancelTest * t)
 {
   g_mutex_lock (&t->lock);
-  t->disconnects++;
+  g_atomic_int_inc (&t->disconnects);
   g_free (t->disconnect_reason);
   t->disconnect_reason = g_strdup (reason);
   t->disconnect_error = error != NULL;
@@ -3126,11 +3128,11 @@ cancel_test_new (void)
   return t;
 }
 
-/* A proxy in front of a loopback port where nobody ever answers: the
- * kernel accepts the connections and then nothing happens, for as long as
- * the test lasts. The proxy shows what the client sends and when it closes
- * its connection. Returns the proxy's http URL. */
-static gchar *
+/* Gives the client a proxy for api-url, in front of a loopback port where
+ * nobody ever answers: the kernel accepts the connections, then nothing
+ * happens for as long as the test lasts. The proxy shows what the client
+ * sends and when it closes its connection. */
+static void
 cancel_test_add_proxy (CancelTest * t)
 {
   GInetAddress *loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
@@ -3148,7 +3150,8 @@ cancel_test_add_proxy (CancelTest * t)
   g_object_unref (bound);
   g_object_unref (address);
   g_object_unref (loopback);
-  return tcp_proxy_get_url (t->proxy, "http");
+  t->proxy_url = tcp_proxy_get_url (t->proxy, "http");
+  g_object_set (t->client, "api-url", t->proxy_url, NULL);
 }
 
 static void
@@ -3251,6 +3254,7 @@ cancel_test_free (CancelTest * t)
     tcp_proxy_free (t->proxy);
     g_socket_listener_close (t->silent);
     g_object_unref (t->silent);
+    g_free (t->proxy_url);
   }
   gst_opentok_server_stop (t->server);
   gst_object_unref (t->server);
@@ -3300,12 +3304,7 @@ cancel_connect_done (CancelTest * t)
 static gboolean
 cancel_disconnected (CancelTest * t)
 {
-  guint n;
-
-  g_mutex_lock (&t->lock);
-  n = t->disconnects;
-  g_mutex_unlock (&t->lock);
-  return n > 0;
+  return g_atomic_int_get (&t->disconnects) > 0;
 }
 
 static void
@@ -3372,12 +3371,7 @@ cancel_proxy_idle (CancelTest * t)
 static gboolean
 cancel_request_seen (CancelTest * t)
 {
-  gboolean seen;
-
-  g_mutex_lock (&t->lock);
-  seen = t->request_seen;
-  g_mutex_unlock (&t->lock);
-  return seen;
+  return g_atomic_int_get (&t->request_seen);
 }
 
 static void
@@ -3386,11 +3380,8 @@ cancel_tap (guint serial, gboolean upstream, const guint8 * data, gsize size,
 {
   CancelTest *t = user_data;
 
-  if (upstream && size >= 13 && memcmp (data, "GET /session/", 13) == 0) {
-    g_mutex_lock (&t->lock);
-    t->request_seen = TRUE;
-    g_mutex_unlock (&t->lock);
-  }
+  if (upstream && size >= 13 && memcmp (data, "GET /session/", 13) == 0)
+    g_atomic_int_set (&t->request_seen, TRUE);
 }
 
 static gboolean
@@ -3420,39 +3411,30 @@ cancel_on_sent (GstOpenTokClient * client, GstOpenTokSignal * signal,
 
   fail_unless (error == NULL, "the signal failed: %s",
       error ? error->message : "");
-  g_mutex_lock (&t->lock);
-  t->sent = TRUE;
-  g_mutex_unlock (&t->lock);
+  g_atomic_int_set (&t->sent, TRUE);
 }
 
 static gboolean
 cancel_signal_sent (CancelTest * t)
 {
-  gboolean sent;
-
-  g_mutex_lock (&t->lock);
-  sent = t->sent;
-  g_mutex_unlock (&t->lock);
-  return sent;
+  return g_atomic_int_get (&t->sent);
 }
 
 GST_START_TEST (test_connect_cancelled_before_it_starts_reaches_nothing)
 {
   CancelTest *t = cancel_test_new ();
-  gchar *proxy_url = cancel_test_add_proxy (t);
 
-  g_object_set (t->client, "api-url", proxy_url, NULL);
+  cancel_test_add_proxy (t);
   cancel_test_connect (t, TRUE);
   cancel_assert_cancelled (t);
   /* it never started: no state went by, nothing was asked */
   g_mutex_lock (&t->lock);
   fail_unless_equals_string (t->states->str, "");
-  fail_unless_equals_int (t->disconnects, 0);
   g_mutex_unlock (&t->lock);
+  fail_unless_equals_int (g_atomic_int_get (&t->disconnects), 0);
   fail_unless_equals_int (tcp_proxy_get_n_accepted (t->proxy), 0);
 
   cancel_test_connect_again (t, t->url);
-  g_free (proxy_url);
   cancel_test_free (t);
 }
 
@@ -3461,11 +3443,10 @@ GST_END_TEST;
 GST_START_TEST (test_connect_cancelled_during_session_info_request)
 {
   CancelTest *t = cancel_test_new ();
-  gchar *proxy_url = cancel_test_add_proxy (t);
 
   /* the request goes out, and nothing answers it */
+  cancel_test_add_proxy (t);
   tcp_proxy_set_tap (t->proxy, cancel_tap, t);
-  g_object_set (t->client, "api-url", proxy_url, NULL);
   cancel_test_connect (t, FALSE);
   fail_unless (cancel_test_wait (t, cancel_request_seen),
       "the session-info request never went out");
@@ -3476,7 +3457,6 @@ GST_START_TEST (test_connect_cancelled_during_session_info_request)
 
   tcp_proxy_set_tap (t->proxy, NULL, NULL);
   cancel_test_connect_again (t, t->url);
-  g_free (proxy_url);
   cancel_test_free (t);
 }
 
@@ -3485,10 +3465,10 @@ GST_END_TEST;
 GST_START_TEST (test_connect_cancelled_during_websocket_handshake)
 {
   CancelTest *t = cancel_test_new ();
-  gchar *proxy_url = cancel_test_add_proxy (t);
   gchar *messaging_url;
 
   /* the session info is answered; nothing answers the socket's handshake */
+  cancel_test_add_proxy (t);
   messaging_url = g_strdup_printf ("ws://127.0.0.1:%u%s",
       tcp_proxy_get_port (t->proxy), GST_OPENTOK_SERVER_RUMOR_PATH);
   g_object_set (t->client, "api-url", cancel_test_add_endpoint (t,
@@ -3502,7 +3482,6 @@ GST_START_TEST (test_connect_cancelled_during_websocket_handshake)
 
   cancel_test_connect_again (t, t->url);
   g_free (messaging_url);
-  g_free (proxy_url);
   cancel_test_free (t);
 }
 
@@ -3554,9 +3533,7 @@ GST_START_TEST (test_connect_cancelled_after_joining_changes_nothing)
       "the signal was not answered");
   fail_unless_equals_int (gst_opentok_client_get_state (t->client),
       GST_OPENTOK_CLIENT_STATE_CONNECTED);
-  g_mutex_lock (&t->lock);
-  fail_unless_equals_int (t->disconnects, 0);
-  g_mutex_unlock (&t->lock);
+  fail_unless_equals_int (g_atomic_int_get (&t->disconnects), 0);
   gst_opentok_signal_unref (signal);
   cancel_test_free (t);
 }
