@@ -39,7 +39,7 @@ G_BEGIN_DECLS
   G_GINT64_CONSTANT (1000000000000000)
 
 /* Created here from what the server sends; ref, unref and the getters are
- * gstopentokclient.c's. */
+ * gstopentokconnection.c's. */
 struct _GstOpenTokConnection
 {
   gint ref_count;

@@ -3002,6 +3002,549 @@ GST_START_TEST (test_concurrent_connects_and_disconnects)
 
 GST_END_TEST;
 
+/* ------------------------------------------------------------------------ */
+/* Cancelling a connect                                                     */
+
+/* Each of these tests holds a connect at one stage with something it owns
+ * (a proxy that forwards nothing, a messaging endpoint that never answers),
+ * cancels it once the stage is reached, and checks what a cancel must
+ * leave: the connect fails with G_IO_ERROR_CANCELLED, the client is
+ * disconnected, nothing it opened stays open, and it joins when asked
+ * again. They use none of the helpers above, only what follows. */
+
+/* A session-info endpoint and a messaging endpoint of the test's own. Test
+ * thread only: its server runs on the test's context. */
+typedef struct
+{
+  SoupServer *server;
+  gchar *url;
+  gchar *session_info;
+  SoupWebsocketConnection *ws;  /* the client's socket, once open */
+  GPtrArray *frames;            /* GstOpenTokRumorFrame it sent */
+  gboolean closed;
+} CancelEndpoint;
+
+typedef struct
+{
+  GMainContext *context;
+  GstOpenTokServer *server;
+  gchar *url;
+  gchar *session_id;
+  GstOpenTokClient *client;
+  GCancellable *cancellable;
+  TcpProxy *proxy;              /* when the test holds a stage with one, */
+  GSocketListener *silent;      /* in front of this */
+  gchar *proxy_url;
+  CancelEndpoint *endpoint;     /* likewise */
+
+  /* the connect's outcome, test thread only */
+  gboolean done;
+  gboolean ok;
+  GError *error;
+
+  /* what the client's network thread and the proxy's saw: under lock,
+   * the counts also atomic */
+  GMutex lock;
+  GString *states;              /* every state entered: "1,0," */
+  gint disconnects;
+  gchar *disconnect_reason;
+  gboolean disconnect_error;
+  gint request_seen;            /* the session-info request went out */
+  gint sent;                    /* a signal was answered */
+} CancelTest;
+
+typedef gboolean (*CancelCondition) (CancelTest * t);
+
+static gboolean
+cancel_keep_ticking (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the test's context until @condition holds, at most WAIT_MS; a
+ * 10 ms tick makes it look again at what other threads change. */
+static gboolean
+cancel_test_wait (CancelTest * t, CancelCondition condition)
+{
+  gint64 end = g_get_monotonic_time () + WAIT_MS * G_TIME_SPAN_MILLISECOND;
+  GSource *tick = g_timeout_source_new (10);
+  gboolean reached;
+
+  g_source_set_callback (tick, cancel_keep_ticking, NULL, NULL);
+  g_source_attach (tick, t->context);
+  while (!(reached = condition (t)) && g_get_monotonic_time () < end)
+    g_main_context_iteration (t->context, TRUE);
+  g_source_destroy (tick);
+  g_source_unref (tick);
+  return reached;
+}
+
+static void
+cancel_on_state (GObject * object, GParamSpec * pspec, CancelTest * t)
+{
+  GstOpenTokClientState state =
+      gst_opentok_client_get_state (GST_OPENTOK_CLIENT (object));
+
+  g_mutex_lock (&t->lock);
+  g_string_append_printf (t->states, "%d,", state);
+  g_mutex_unlock (&t->lock);
+}
+
+static void
+cancel_on_disconnected (GstOpenTokClient * client, const gchar * reason,
+    const GError * error, CancelTest * t)
+{
+  g_mutex_lock (&t->lock);
+  g_atomic_int_inc (&t->disconnects);
+  g_free (t->disconnect_reason);
+  t->disconnect_reason = g_strdup (reason);
+  t->disconnect_error = error != NULL;
+  g_mutex_unlock (&t->lock);
+}
+
+/* A server with a session, and a client of it. Its connect may take a
+ * minute, so that a connect the cancel does not end outlasts every wait. */
+static CancelTest *
+cancel_test_new (void)
+{
+  CancelTest *t = g_new0 (CancelTest, 1);
+  GError *error = NULL;
+  gchar *token;
+
+  t->context = g_main_context_new ();
+  g_main_context_push_thread_default (t->context);
+  g_mutex_init (&t->lock);
+  t->states = g_string_new (NULL);
+  t->server = gst_opentok_server_new (API_KEY, API_SECRET);
+  fail_unless (gst_opentok_server_start (t->server, &error),
+      "server did not start: %s", error ? error->message : "?");
+  t->url = gst_opentok_server_get_url (t->server);
+  t->session_id = gst_opentok_server_create_session (t->server);
+  token = gst_opentok_server_generate_token (t->server, t->session_id,
+      GST_OPENTOK_ROLE_PUBLISHER, NULL, &error);
+  fail_unless (token != NULL, "no token: %s", error ? error->message : "?");
+  t->client = gst_opentok_client_new (t->url, API_KEY, t->session_id, token);
+  g_free (token);
+  g_object_set (t->client, "connect-timeout", 60000, NULL);
+  g_signal_connect (t->client, "notify::state", G_CALLBACK (cancel_on_state),
+      t);
+  g_signal_connect (t->client, "session-disconnected",
+      G_CALLBACK (cancel_on_disconnected), t);
+  return t;
+}
+
+/* Gives the client a proxy for api-url, in front of a loopback port where
+ * nobody ever answers: the kernel accepts the connections, then nothing
+ * happens for as long as the test lasts. The proxy shows what the client
+ * sends and when it closes its connection. */
+static void
+cancel_test_add_proxy (CancelTest * t)
+{
+  GInetAddress *loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  GSocketAddress *address = g_inet_socket_address_new (loopback, 0);
+  GSocketAddress *bound = NULL;
+  GError *error = NULL;
+
+  t->silent = g_socket_listener_new ();
+  fail_unless (g_socket_listener_add_address (t->silent, address,
+          G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error),
+      "cannot listen: %s", error ? error->message : "?");
+  t->proxy = tcp_proxy_new ("127.0.0.1",
+      g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  fail_unless (t->proxy != NULL);
+  g_object_unref (bound);
+  g_object_unref (address);
+  g_object_unref (loopback);
+  t->proxy_url = tcp_proxy_get_url (t->proxy, "http");
+  g_object_set (t->client, "api-url", t->proxy_url, NULL);
+}
+
+static void
+cancel_endpoint_on_message (SoupWebsocketConnection * ws, gint type,
+    GBytes * message, CancelEndpoint * e)
+{
+  GstOpenTokRumorFrame *frame = gst_opentok_rumor_frame_parse (message,
+      G_MAXSIZE, NULL);
+
+  fail_unless (frame != NULL, "the client sent a frame that does not parse");
+  g_ptr_array_add (e->frames, frame);
+}
+
+static void
+cancel_endpoint_on_closed (SoupWebsocketConnection * ws, CancelEndpoint * e)
+{
+  e->closed = TRUE;
+}
+
+static void
+cancel_endpoint_on_socket (SoupServer * server, SoupServerMessage * msg,
+    const char *path, SoupWebsocketConnection * ws, gpointer data)
+{
+  CancelEndpoint *e = data;
+
+  fail_unless (e->ws == NULL, "a second socket");
+  e->ws = g_object_ref (ws);
+  g_signal_connect (ws, "message", G_CALLBACK (cancel_endpoint_on_message), e);
+  g_signal_connect (ws, "closed", G_CALLBACK (cancel_endpoint_on_closed), e);
+}
+
+static void
+cancel_endpoint_on_session_info (SoupServer * server, SoupServerMessage * msg,
+    const char *path, GHashTable * query, gpointer data)
+{
+  CancelEndpoint *e = data;
+
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "application/json",
+      SOUP_MEMORY_COPY, e->session_info, strlen (e->session_info));
+}
+
+/* Endpoints on the test's context: the session info sends the client to
+ * @messaging_url, or, when %NULL, to the endpoint's own messaging socket,
+ * which keeps what the client sends and answers nothing. Returns the
+ * api-url to give the client. */
+static const gchar *
+cancel_test_add_endpoint (CancelTest * t, const gchar * messaging_url)
+{
+  CancelEndpoint *e = g_new0 (CancelEndpoint, 1);
+  GError *error = NULL;
+  GSList *uris;
+  gchar *own = NULL;
+
+  e->frames = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      gst_opentok_rumor_frame_unref);
+  e->server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (e->server, "/session",
+      cancel_endpoint_on_session_info, e, NULL);
+  soup_server_add_websocket_handler (e->server, "/messaging", NULL, NULL,
+      cancel_endpoint_on_socket, e, NULL);
+  fail_unless (soup_server_listen_local (e->server, 0,
+          SOUP_SERVER_LISTEN_IPV4_ONLY, &error), "cannot listen: %s",
+      error ? error->message : "?");
+  uris = soup_server_get_uris (e->server);
+  e->url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  if (messaging_url == NULL)
+    messaging_url = own = g_strdup_printf ("ws%s/messaging", e->url + 4);
+  e->session_info = g_strdup_printf ("[{\"session_id\":\"%s\","
+      "\"partner_id\":\"" API_KEY "\",\"messaging_url\":\"%s\","
+      "\"symphony_address\":\"" GST_OPENTOK_SERVER_SYMPHONY_ADDRESS "\","
+      "\"ice_servers\":[],\"properties\":{\"reconnection\":true}}]",
+      t->session_id, messaging_url);
+  g_free (own);
+  t->endpoint = e;
+  return e->url;
+}
+
+static void
+cancel_test_free (CancelTest * t)
+{
+  CancelEndpoint *e = t->endpoint;
+
+  gst_opentok_client_disconnect (t->client);
+  gst_object_unref (t->client);
+  if (e != NULL) {
+    if (e->ws) {
+      g_signal_handlers_disconnect_by_data (e->ws, e);
+      g_object_unref (e->ws);
+    }
+    soup_server_disconnect (e->server);
+    g_object_unref (e->server);
+    g_ptr_array_unref (e->frames);
+    g_free (e->session_info);
+    g_free (e->url);
+    g_free (e);
+  }
+  if (t->proxy) {
+    tcp_proxy_free (t->proxy);
+    g_socket_listener_close (t->silent);
+    g_object_unref (t->silent);
+    g_free (t->proxy_url);
+  }
+  gst_opentok_server_stop (t->server);
+  gst_object_unref (t->server);
+  g_clear_object (&t->cancellable);
+  g_clear_error (&t->error);
+  while (g_main_context_iteration (t->context, FALSE));
+  g_main_context_pop_thread_default (t->context);
+  g_main_context_unref (t->context);
+  g_string_free (t->states, TRUE);
+  g_free (t->disconnect_reason);
+  g_mutex_clear (&t->lock);
+  g_free (t->session_id);
+  g_free (t->url);
+  g_free (t);
+}
+
+static void
+cancel_on_connected (GObject * source, GAsyncResult * result, gpointer data)
+{
+  CancelTest *t = data;
+
+  g_clear_error (&t->error);
+  t->ok = gst_opentok_client_connect_finish (GST_OPENTOK_CLIENT (source),
+      result, &t->error);
+  t->done = TRUE;
+}
+
+/* Starts a connect with a new cancellable, cancelled at once if @cancelled. */
+static void
+cancel_test_connect (CancelTest * t, gboolean cancelled)
+{
+  g_clear_object (&t->cancellable);
+  t->cancellable = g_cancellable_new ();
+  if (cancelled)
+    g_cancellable_cancel (t->cancellable);
+  t->done = FALSE;
+  gst_opentok_client_connect_async (t->client, t->cancellable,
+      cancel_on_connected, t);
+}
+
+static gboolean
+cancel_connect_done (CancelTest * t)
+{
+  return t->done;
+}
+
+static gboolean
+cancel_disconnected (CancelTest * t)
+{
+  return g_atomic_int_get (&t->disconnects) > 0;
+}
+
+static void
+cancel_assert_cancelled (CancelTest * t)
+{
+  fail_unless (cancel_test_wait (t, cancel_connect_done),
+      "the cancelled connect did not end");
+  fail_if (t->ok, "the cancelled connect succeeded");
+  fail_unless (g_error_matches (t->error, G_IO_ERROR, G_IO_ERROR_CANCELLED),
+      "expected G_IO_ERROR_CANCELLED, got %s",
+      t->error ? t->error->message : "no error");
+  fail_unless_equals_int (gst_opentok_client_get_state (t->client),
+      GST_OPENTOK_CLIENT_STATE_DISCONNECTED);
+}
+
+/* Cancels the connect under way, and checks that it failed with
+ * G_IO_ERROR_CANCELLED, that the client went from connecting back to
+ * disconnected, and that it said "clientDisconnected" with no error. */
+static void
+cancel_test_cancel (CancelTest * t)
+{
+  fail_if (t->done, "the connect ended before it was cancelled");
+  g_cancellable_cancel (t->cancellable);
+  cancel_assert_cancelled (t);
+  /* the connect's callback may run before the signal is emitted */
+  fail_unless (cancel_test_wait (t, cancel_disconnected),
+      "no session-disconnected");
+  g_mutex_lock (&t->lock);
+  fail_unless_equals_string (t->states->str, "1,0,");
+  fail_unless_equals_int (t->disconnects, 1);
+  fail_unless_equals_string (t->disconnect_reason, "clientDisconnected");
+  fail_if (t->disconnect_error);
+  g_mutex_unlock (&t->lock);
+}
+
+/* Connects again, at @api_url when not %NULL, and checks that the client
+ * joins. */
+static void
+cancel_test_connect_again (CancelTest * t, const gchar * api_url)
+{
+  if (api_url != NULL)
+    g_object_set (t->client, "api-url", api_url, NULL);
+  cancel_test_connect (t, FALSE);
+  fail_unless (cancel_test_wait (t, cancel_connect_done),
+      "the connect after the cancelled one did not end");
+  fail_unless (t->ok, "could not connect after a cancelled connect: %s",
+      t->error ? t->error->message : "?");
+  fail_unless_equals_int (gst_opentok_client_get_state (t->client),
+      GST_OPENTOK_CLIENT_STATE_CONNECTED);
+}
+
+static gboolean
+cancel_proxy_accepted (CancelTest * t)
+{
+  return tcp_proxy_get_n_accepted (t->proxy) > 0;
+}
+
+static gboolean
+cancel_proxy_idle (CancelTest * t)
+{
+  return tcp_proxy_get_n_connections (t->proxy) == 0;
+}
+
+static gboolean
+cancel_request_seen (CancelTest * t)
+{
+  return g_atomic_int_get (&t->request_seen);
+}
+
+static void
+cancel_tap (guint serial, gboolean upstream, const guint8 * data, gsize size,
+    gpointer user_data)
+{
+  CancelTest *t = user_data;
+
+  if (upstream && size >= 13 && memcmp (data, "GET /session/", 13) == 0)
+    g_atomic_int_set (&t->request_seen, TRUE);
+}
+
+static gboolean
+cancel_endpoint_asked_to_join (CancelTest * t)
+{
+  GPtrArray *frames = t->endpoint->frames;
+  guint i;
+
+  for (i = 0; i < frames->len; i++)
+    if (gst_opentok_rumor_frame_get_message_type (g_ptr_array_index (frames,
+                i)) == GST_OPENTOK_RUMOR_TYPE_MESSAGE)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+cancel_endpoint_closed (CancelTest * t)
+{
+  return t->endpoint->closed;
+}
+
+static void
+cancel_on_sent (GstOpenTokClient * client, GstOpenTokSignal * signal,
+    const GError * error, gpointer user_data)
+{
+  CancelTest *t = user_data;
+
+  fail_unless (error == NULL, "the signal failed: %s",
+      error ? error->message : "");
+  g_atomic_int_set (&t->sent, TRUE);
+}
+
+static gboolean
+cancel_signal_sent (CancelTest * t)
+{
+  return g_atomic_int_get (&t->sent);
+}
+
+GST_START_TEST (test_connect_cancelled_before_it_starts_reaches_nothing)
+{
+  CancelTest *t = cancel_test_new ();
+
+  cancel_test_add_proxy (t);
+  cancel_test_connect (t, TRUE);
+  cancel_assert_cancelled (t);
+  /* it never started: no state went by, nothing was asked */
+  g_mutex_lock (&t->lock);
+  fail_unless_equals_string (t->states->str, "");
+  g_mutex_unlock (&t->lock);
+  fail_unless_equals_int (g_atomic_int_get (&t->disconnects), 0);
+  fail_unless_equals_int (tcp_proxy_get_n_accepted (t->proxy), 0);
+
+  cancel_test_connect_again (t, t->url);
+  cancel_test_free (t);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_connect_cancelled_during_session_info_request)
+{
+  CancelTest *t = cancel_test_new ();
+
+  /* the request goes out, and nothing answers it */
+  cancel_test_add_proxy (t);
+  tcp_proxy_set_tap (t->proxy, cancel_tap, t);
+  cancel_test_connect (t, FALSE);
+  fail_unless (cancel_test_wait (t, cancel_request_seen),
+      "the session-info request never went out");
+  cancel_test_cancel (t);
+  fail_unless (cancel_test_wait (t, cancel_proxy_idle),
+      "the client kept its session-info connection open");
+  fail_unless_equals_int (tcp_proxy_get_n_accepted (t->proxy), 1);
+
+  tcp_proxy_set_tap (t->proxy, NULL, NULL);
+  cancel_test_connect_again (t, t->url);
+  cancel_test_free (t);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_connect_cancelled_during_websocket_handshake)
+{
+  CancelTest *t = cancel_test_new ();
+  gchar *messaging_url;
+
+  /* the session info is answered; nothing answers the socket's handshake */
+  cancel_test_add_proxy (t);
+  messaging_url = g_strdup_printf ("ws://127.0.0.1:%u%s",
+      tcp_proxy_get_port (t->proxy), GST_OPENTOK_SERVER_RUMOR_PATH);
+  g_object_set (t->client, "api-url", cancel_test_add_endpoint (t,
+          messaging_url), NULL);
+  cancel_test_connect (t, FALSE);
+  fail_unless (cancel_test_wait (t, cancel_proxy_accepted),
+      "the client did not open its socket");
+  cancel_test_cancel (t);
+  fail_unless (cancel_test_wait (t, cancel_proxy_idle),
+      "the client kept its half-open socket");
+
+  cancel_test_connect_again (t, t->url);
+  g_free (messaging_url);
+  cancel_test_free (t);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_connect_cancelled_while_joining_leaves_and_closes)
+{
+  CancelTest *t = cancel_test_new ();
+  GstOpenTokRumorFrame *last;
+  GPtrArray *frames;
+
+  /* the socket opens, and the endpoint never lets the client join */
+  g_object_set (t->client, "api-url", cancel_test_add_endpoint (t, NULL), NULL);
+  cancel_test_connect (t, FALSE);
+  fail_unless (cancel_test_wait (t, cancel_endpoint_asked_to_join),
+      "the client did not ask to join");
+  cancel_test_cancel (t);
+
+  /* it left as a disconnect does: DISCONNECT, then a normal close */
+  fail_unless (cancel_test_wait (t, cancel_endpoint_closed),
+      "the client kept its socket open");
+  fail_unless_equals_int (soup_websocket_connection_get_close_code
+      (t->endpoint->ws), SOUP_WEBSOCKET_CLOSE_NORMAL);
+  frames = t->endpoint->frames;
+  last = g_ptr_array_index (frames, frames->len - 1);
+  fail_unless_equals_int (gst_opentok_rumor_frame_get_message_type (last),
+      GST_OPENTOK_RUMOR_TYPE_DISCONNECT);
+  fail_unless_equals_string (gst_opentok_rumor_frame_get_header (last,
+          "reconnect"), "");
+
+  cancel_test_connect_again (t, t->url);
+  cancel_test_free (t);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_connect_cancelled_after_joining_changes_nothing)
+{
+  CancelTest *t = cancel_test_new ();
+  GstOpenTokSignal *signal = gst_opentok_signal_new ("chat", "still here");
+
+  cancel_test_connect_again (t, NULL);
+  g_cancellable_cancel (t->cancellable);
+  /* the signal's answer comes after whatever the cancel could have made
+   * the network thread do */
+  gst_opentok_client_send_signal_full (t->client, signal, cancel_on_sent, t,
+      NULL);
+  fail_unless (cancel_test_wait (t, cancel_signal_sent),
+      "the signal was not answered");
+  fail_unless_equals_int (gst_opentok_client_get_state (t->client),
+      GST_OPENTOK_CLIENT_STATE_CONNECTED);
+  fail_unless_equals_int (g_atomic_int_get (&t->disconnects), 0);
+  gst_opentok_signal_unref (signal);
+  cancel_test_free (t);
+}
+
+GST_END_TEST;
+
 static Suite *
 client_suite (void)
 {
@@ -3029,6 +3572,11 @@ client_suite (void)
       test_socket_loss_without_reconnection_ends_session_at_once);
   tcase_add_test (tc, test_callbacks_may_call_the_client_back);
   tcase_add_test (tc, test_concurrent_connects_and_disconnects);
+  tcase_add_test (tc, test_connect_cancelled_before_it_starts_reaches_nothing);
+  tcase_add_test (tc, test_connect_cancelled_during_session_info_request);
+  tcase_add_test (tc, test_connect_cancelled_during_websocket_handshake);
+  tcase_add_test (tc, test_connect_cancelled_while_joining_leaves_and_closes);
+  tcase_add_test (tc, test_connect_cancelled_after_joining_changes_nothing);
 
   tc = tcase_create ("signals");
   suite_add_tcase (s, tc);
