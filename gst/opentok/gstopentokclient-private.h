@@ -41,6 +41,7 @@
 #include "gstopentokclient.h"
 #include "gstopentokloop.h"
 #include "gstopentokrumor.h"
+#include "gstopentokframes.h"
 
 G_BEGIN_DECLS
 
@@ -166,10 +167,6 @@ void gst_opentok_client_transport_send (GstOpenTokClient * self,
     GBytes * frame);
 
 /* Takes @frame; NULL, logged, when it cannot be serialized. */
-G_GNUC_INTERNAL
-GBytes *gst_opentok_client_transport_serialize (GstOpenTokClient * self,
-    GstOpenTokRumorFrame * frame);
-
 G_GNUC_INTERNAL
 void gst_opentok_client_transport_send_simple (GstOpenTokClient * self,
     GstOpenTokRumorType type, const gchar * header, const gchar * value);

@@ -150,19 +150,12 @@ client_request_frame_new (GstOpenTokClient * self, Request * request,
 
   if (raptor == NULL)
     return NULL;
-  frame = gst_opentok_rumor_frame_new (GST_OPENTOK_RUMOR_TYPE_MESSAGE);
-  gst_opentok_rumor_frame_add_address (frame, self->symphony);
-  gst_opentok_rumor_frame_set_header (frame, "Content-Type",
-      "application/x-raptor+v2");
-  gst_opentok_rumor_frame_set_header (frame, "TRANSACTION-ID",
-      request->transaction_id);
-  gst_opentok_rumor_frame_set_header (frame, "X-TB-FROM-ADDRESS",
-      self->connection_id);
   payload = gst_opentok_raptor_message_to_bytes (raptor);
-  gst_opentok_rumor_frame_set_payload (frame, payload);
-  g_bytes_unref (payload);
   gst_opentok_raptor_message_unref (raptor);
-  return gst_opentok_client_transport_serialize (self, frame);
+  frame = gst_opentok_frame_new_raptor (self->symphony, self->connection_id,
+      request->transaction_id, payload);
+  g_bytes_unref (payload);
+  return gst_opentok_frame_finish (frame, self);
 }
 
 /* The signal request, built when first sent: the symphony address comes
@@ -230,21 +223,15 @@ client_create_frame_new (GstOpenTokClient * self, const gchar * transaction_id)
   if (raptor == NULL)
     return NULL;
 
-  frame = gst_opentok_rumor_frame_new (GST_OPENTOK_RUMOR_TYPE_MESSAGE);
-  gst_opentok_rumor_frame_add_address (frame, self->symphony);
+  payload = gst_opentok_raptor_message_to_bytes (raptor);
+  gst_opentok_raptor_message_unref (raptor);
+  frame = gst_opentok_frame_new_raptor (self->symphony, self->connection_id,
+      transaction_id, payload);
+  g_bytes_unref (payload);
   GST_OBJECT_LOCK (self);
   gst_opentok_rumor_frame_set_header (frame, "X-TB-TOKEN-AUTH", self->token);
   GST_OBJECT_UNLOCK (self);
-  gst_opentok_rumor_frame_set_header (frame, "Content-Type",
-      "application/x-raptor+v2");
-  gst_opentok_rumor_frame_set_header (frame, "TRANSACTION-ID", transaction_id);
-  gst_opentok_rumor_frame_set_header (frame, "X-TB-FROM-ADDRESS",
-      self->connection_id);
-  payload = gst_opentok_raptor_message_to_bytes (raptor);
-  gst_opentok_rumor_frame_set_payload (frame, payload);
-  g_bytes_unref (payload);
-  gst_opentok_raptor_message_unref (raptor);
-  return gst_opentok_client_transport_serialize (self, frame);
+  return gst_opentok_frame_finish (frame, self);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -241,15 +241,10 @@ gst_opentok_client_session_handle_message (GstOpenTokClient * self,
   gsize size;
 
   if (id != NULL) {
-    GstOpenTokRumorFrame *ack =
-        gst_opentok_rumor_frame_new (GST_OPENTOK_RUMOR_TYPE_STATUS);
     GBytes *bytes;
 
-    gst_opentok_rumor_frame_add_address (ack, from ? from : "");
-    gst_opentok_rumor_frame_set_header (ack, "TRANSACTION-ID", id);
-    gst_opentok_rumor_frame_set_header (ack, "X-TB-FROM-ADDRESS",
-        self->connection_id);
-    bytes = gst_opentok_client_transport_serialize (self, ack);
+    bytes = gst_opentok_frame_finish (gst_opentok_frame_new_status (from ?
+            from : "", self->connection_id, id, 0, NULL), self);
     gst_opentok_client_transport_send (self, bytes);
     if (bytes)
       g_bytes_unref (bytes);

@@ -54,21 +54,6 @@ gst_opentok_client_transport_send (GstOpenTokClient * self, GBytes * frame)
   self->last_sent = g_get_monotonic_time ();
 }
 
-GBytes *
-gst_opentok_client_transport_serialize (GstOpenTokClient * self,
-    GstOpenTokRumorFrame * frame)
-{
-  GError *error = NULL;
-  GBytes *bytes = gst_opentok_rumor_frame_serialize (frame, &error);
-
-  if (bytes == NULL) {
-    GST_ERROR_OBJECT (self, "could not serialize a frame: %s", error->message);
-    g_error_free (error);
-  }
-  gst_opentok_rumor_frame_unref (frame);
-  return bytes;
-}
-
 void
 gst_opentok_client_transport_send_simple (GstOpenTokClient * self,
     GstOpenTokRumorType type, const gchar * header, const gchar * value)
@@ -78,7 +63,7 @@ gst_opentok_client_transport_send_simple (GstOpenTokClient * self,
 
   if (header != NULL)
     gst_opentok_rumor_frame_set_header (frame, header, value);
-  bytes = gst_opentok_client_transport_serialize (self, frame);
+  bytes = gst_opentok_frame_finish (frame, self);
   gst_opentok_client_transport_send (self, bytes);
   if (bytes)
     g_bytes_unref (bytes);
@@ -425,7 +410,7 @@ client_join (GstOpenTokClient * self)
   gst_opentok_rumor_frame_set_header (frame, "TRANSACTION-ID", id);
   gst_opentok_rumor_frame_set_header (frame, "notifyDisconnectAddress",
       self->symphony);
-  bytes = gst_opentok_client_transport_serialize (self, frame);
+  bytes = gst_opentok_frame_finish (frame, self);
   gst_opentok_client_transport_send (self, bytes);
   if (bytes)
     g_bytes_unref (bytes);
@@ -433,7 +418,7 @@ client_join (GstOpenTokClient * self)
 
   frame = gst_opentok_rumor_frame_new (GST_OPENTOK_RUMOR_TYPE_SUBSCRIBE);
   gst_opentok_rumor_frame_add_address (frame, self->topic);
-  bytes = gst_opentok_client_transport_serialize (self, frame);
+  bytes = gst_opentok_frame_finish (frame, self);
   gst_opentok_client_transport_send (self, bytes);
   if (bytes)
     g_bytes_unref (bytes);
