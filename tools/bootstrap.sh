@@ -164,6 +164,9 @@ build() {
   if [ ! -f "$build_dir/build.ninja" ]; then
     meson setup "$build_dir" "$top" "$@"
   elif [ $# -gt 0 ]; then
+    # regenerate first: a build/ configured before an option was added to
+    # meson_options.txt refuses to configure it ("Unknown options")
+    ninja -C "$build_dir" build.ninja >/dev/null
     meson configure "$build_dir" "$@"
   fi
   ninja -C "$build_dir"
