@@ -45,12 +45,13 @@ demo_packages=(
   gstreamer1.0-tools
 )
 # The whole suite: HTTPS tests (glib-networking), introspection and the
-# Python example, the interop tests (Node.js, npm, Chromium), valgrind and
-# the clang sanitizer and fuzzer builds.
+# Python example, the API reference (gi-docgen), the interop tests (Node.js,
+# npm, Chromium), valgrind and the clang sanitizer and fuzzer builds.
 test_packages=(
   "${demo_packages[@]}"
   glib-networking
   gobject-introspection libgirepository1.0-dev python3-gi gir1.2-gstreamer-1.0
+  gi-docgen
   nodejs npm chromium
   valgrind clang libclang-rt-14-dev
 )
@@ -163,6 +164,9 @@ build() {
   if [ ! -f "$build_dir/build.ninja" ]; then
     meson setup "$build_dir" "$top" "$@"
   elif [ $# -gt 0 ]; then
+    # regenerate first: a build/ configured before an option was added to
+    # meson_options.txt refuses to configure it ("Unknown options")
+    ninja -C "$build_dir" build.ninja >/dev/null
     meson configure "$build_dir" "$@"
   fi
   ninja -C "$build_dir"
@@ -171,7 +175,7 @@ build() {
 # Every optional part, so that a missing dependency fails the setup rather
 # than shrinking the suite.
 everything=(-Dtests=enabled -Dinterop=enabled -Dexamples=enabled
-  -Dintrospection=enabled)
+  -Dintrospection=enabled -Ddoc=enabled)
 
 # The meson test logs of the steps run so far, and the steps that could
 # not even start (a failed build): all of them go into the closing line.

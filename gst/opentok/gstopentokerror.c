@@ -15,7 +15,46 @@
 #include "gstopentokclient.h"
 #include "gstopentok-private.h"
 
+/**
+ * gst_opentok_signal_error_quark:
+ *
+ * The quark behind #GST_OPENTOK_SIGNAL_ERROR, the macro to use in code.
+ *
+ * Returns: the #GQuark of the domain
+ *
+ * Since: 0.1
+ */
 G_DEFINE_QUARK (gst-opentok-signal-error-quark, gst_opentok_signal_error);
+
+/**
+ * gst_opentok_protocol_error_quark:
+ *
+ * The quark behind #GST_OPENTOK_PROTOCOL_ERROR, the macro to use in code.
+ *
+ * Returns: the #GQuark of the domain
+ *
+ * Since: 0.1
+ */
 G_DEFINE_QUARK (gst-opentok-protocol-error-quark, gst_opentok_protocol_error);
+
+/**
+ * gst_opentok_token_error_quark:
+ *
+ * The quark behind #GST_OPENTOK_TOKEN_ERROR, the macro to use in code.
+ *
+ * Returns: the #GQuark of the domain
+ *
+ * Since: 0.1
+ */
 G_DEFINE_QUARK (gst-opentok-token-error-quark, gst_opentok_token_error);
+
+/**
+ * gst_opentok_client_error_quark:
+ *
+ * The quark behind #GST_OPENTOK_CLIENT_ERROR, the macro to use in code.
+ *
+ * Returns: the #GQuark of the domain
+ *
+ * Since: 0.1
+ */
 G_DEFINE_QUARK (gst-opentok-client-error-quark, gst_opentok_client_error);

@@ -529,6 +529,8 @@ gst_opentok_raptor_message_unref (GstOpenTokRaptorMessage * message)
  * gst_opentok_raptor_message_get_method:
  * @message: a #GstOpenTokRaptorMessage
  *
+ * What @message asks for (a request) or tells (an event).
+ *
  * Returns: (transfer none): the method, such as "create" or "signal"
  */
 const gchar *
@@ -543,6 +545,8 @@ gst_opentok_raptor_message_get_method (const GstOpenTokRaptorMessage * message)
  * gst_opentok_raptor_message_get_uri:
  * @message: a #GstOpenTokRaptorMessage
  *
+ * The resource @message is about.
+ *
  * Returns: (transfer none): the whole URI, as received or given
  */
 const gchar *
@@ -556,6 +560,8 @@ gst_opentok_raptor_message_get_uri (const GstOpenTokRaptorMessage * message)
 /*
  * gst_opentok_raptor_message_get_version:
  * @message: a #GstOpenTokRaptorMessage
+ *
+ * The protocol version the URI of @message names.
  *
  * Returns: (transfer none): the first URI segment, the protocol version
  *     ("v2" for OpenTok clients)

@@ -308,6 +308,8 @@ gst_opentok_rumor_frame_unref (GstOpenTokRumorFrame * frame)
  * gst_opentok_rumor_frame_get_message_type:
  * @frame: a #GstOpenTokRumorFrame
  *
+ * What kind of frame @frame is.
+ *
  * Returns: the message type of @frame
  */
 GstOpenTokRumorType
@@ -347,6 +349,8 @@ gst_opentok_rumor_frame_add_address (GstOpenTokRumorFrame * frame,
  * gst_opentok_rumor_frame_get_n_addresses:
  * @frame: a #GstOpenTokRumorFrame
  *
+ * How many destination addresses @frame has.
+ *
  * Returns: the number of destination addresses of @frame
  */
 guint
@@ -361,6 +365,8 @@ gst_opentok_rumor_frame_get_n_addresses (const GstOpenTokRumorFrame * frame)
  * gst_opentok_rumor_frame_get_address:
  * @frame: a #GstOpenTokRumorFrame
  * @index: the position of the address, from 0
+ *
+ * One of the destination addresses of @frame.
  *
  * Returns: (transfer none) (nullable): the address at @index, or %NULL when
  *     @index is not below gst_opentok_rumor_frame_get_n_addresses()
@@ -459,6 +465,8 @@ gst_opentok_rumor_frame_get_header (const GstOpenTokRumorFrame * frame,
 /*
  * gst_opentok_rumor_frame_get_n_headers:
  * @frame: a #GstOpenTokRumorFrame
+ *
+ * How many headers @frame has.
  *
  * Returns: the number of headers of @frame
  */

@@ -200,6 +200,8 @@ gst_opentok_signal_unref (GstOpenTokSignal * signal)
  * gst_opentok_signal_get_signal_type:
  * @signal: a #GstOpenTokSignal
  *
+ * The type of @signal, which receivers filter on.
+ *
  * Returns: (nullable): the signal type, %NULL when it has none (never "")
  *
  * Since: 0.1
@@ -216,6 +218,8 @@ gst_opentok_signal_get_signal_type (const GstOpenTokSignal * signal)
  * gst_opentok_signal_get_data:
  * @signal: a #GstOpenTokSignal
  *
+ * The data of @signal, UTF-8 text.
+ *
  * Returns: (nullable): the signal data, %NULL when it has none
  *
  * Since: 0.1
@@ -231,6 +235,8 @@ gst_opentok_signal_get_data (const GstOpenTokSignal * signal)
 /**
  * gst_opentok_signal_get_to:
  * @signal: a #GstOpenTokSignal
+ *
+ * Where an outgoing @signal goes.
  *
  * Returns: (nullable): the id of the connection an outgoing signal goes to,
  *     %NULL when it goes to the whole session
@@ -272,6 +278,8 @@ gst_opentok_signal_set_to (GstOpenTokSignal * signal,
  * gst_opentok_signal_get_from:
  * @signal: a #GstOpenTokSignal
  *
+ * Who sent a received @signal.
+ *
  * Returns: (nullable): the id of the connection a received signal came
  *     from; %NULL when the server sent it, or when @signal is outgoing
  *
@@ -299,6 +307,8 @@ gst_opentok_signal_set_from (GstOpenTokSignal * signal,
 /**
  * gst_opentok_signal_is_from_self:
  * @signal: a #GstOpenTokSignal
+ *
+ * Whether a received @signal was sent by the connection that received it.
  *
  * Returns: %TRUE when this connection sent the received signal itself (a
  *     session-wide signal comes back to its sender)
@@ -344,6 +354,8 @@ gst_opentok_signal_is_received (const GstOpenTokSignal * signal)
 /**
  * gst_opentok_signal_get_retry_after_reconnect:
  * @signal: a #GstOpenTokSignal
+ *
+ * Whether an outgoing @signal may wait for a reconnection.
  *
  * Returns: whether an outgoing signal is sent once an automatic
  *     reconnection succeeds when the session is reconnecting at send time
