@@ -45,13 +45,14 @@ demo_packages=(
   gstreamer1.0-tools
 )
 # The whole suite: HTTPS tests (glib-networking), introspection and the
-# Python example, the API reference (gi-docgen), the interop tests (Node.js,
+# Python example, the API reference (gi-docgen) and the man page's lint
+# (groff-base), the interop tests (Node.js,
 # npm, Chromium), valgrind and the clang sanitizer and fuzzer builds.
 test_packages=(
   "${demo_packages[@]}"
   glib-networking
   gobject-introspection libgirepository1.0-dev python3-gi gir1.2-gstreamer-1.0
-  gi-docgen
+  gi-docgen groff-base
   nodejs npm chromium
   valgrind clang libclang-rt-14-dev
 )

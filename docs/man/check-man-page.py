@@ -7,7 +7,7 @@
 # - that entry names the default --help gives ("(default 3000; ...)": 3000);
 # - the page lists no option the program does not have;
 # - every environment variable --help names is under ENVIRONMENT;
-# - groff reads the page without a warning (when groff is installed).
+# - groff reads the page without a warning (groff-base must be installed).
 #
 #   check-man-page.py PROGRAM PAGE
 #
@@ -86,8 +86,8 @@ def page_options(lines):
 def groff_warnings(page):
     groff = shutil.which("groff")
     if groff is None:
-        print("groff not found: the page was not linted")
-        return []
+        return ["groff not found, the page cannot be linted: "
+                "apt-get install groff-base"]
     res = subprocess.run([groff, "-man", "-Tutf8", "-ww", "-z", page],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          universal_newlines=True)
