@@ -25,7 +25,6 @@
 #include <gst/opentok/opentok.h>
 
 #include "gstsignalbin.h"
-#include <gst/opentok/gstopentokloop.h>
 
 G_BEGIN_DECLS
 
@@ -95,10 +94,15 @@ struct _GstSignalBin
   GstPad *sinkpad;
   GstPad *srcpad;
 
-  /* Lock order: sink_lock, then the object lock, then pending_lock;
-   * src_lock, then the object lock; the thread lock is taken alone. No lock is held while a
-   * signal is emitted, a message posted, a promise replied or the client
-   * called.
+  /* The element owns no thread: its work runs on the application's
+   * threads (properties, actions, state changes), its streaming threads
+   * (the sink pad's, the src pad's task), the client's network thread
+   * (everything the client reports, every completion) and the system
+   * clock's (the sink's pacing timer).
+   *
+   * Lock order: sink_lock, then the object lock, then pending_lock;
+   * src_lock, then the object lock. No lock is held while a signal is
+   * emitted, a message posted, a promise replied or the client called.
    *
    * GST_OBJECT_LOCK protects the settings, the client, the session fields
    * and the EOS flag. */
@@ -131,11 +135,6 @@ struct _GstSignalBin
   gboolean eos_posted;
   GstClockTime latency;         /* of the pipeline, from the LATENCY event */
 
-  /* the context thread, started in NULL->READY and stopped in READY->NULL:
-   * it completes the connects and the force disconnects, and runs the
-   * sink's timers */
-  GstOpenTokLoop *loop;
-
   /* sink_lock: the signals of the sink pad, oldest first, and the one the
    * client has; pacing and back-off */
   GMutex sink_lock;
@@ -144,7 +143,8 @@ struct _GstSignalBin
   SendOp *sink_in_flight;       /* given to the client, not completed */
   gint64 sink_next_send;        /* monotonic time the next may go out */
   guint sink_backoff_ms;        /* after a 429, 0 otherwise */
-  GSource *sink_timer;          /* wakes the sender at sink_next_send */
+  GstClockID sink_timer;        /* on the system clock: wakes the sender at
+                                 * sink_next_send */
 
   /* pending_lock + pending_cond */
   GMutex pending_lock;
@@ -152,7 +152,6 @@ struct _GstSignalBin
   guint pending;                /* signals accepted and not completed */
   guint sink_pending;           /* of which from the sink pad */
   gint64 last_completion;       /* monotonic time of the last completion */
-  guint connects;               /* connects not completed */
   gboolean flushing;            /* the sink pad is flushing or stopping */
   gboolean playing;             /* in PLAYING: sync waits for it */
   GstClockID sink_clock_id;     /* the clock wait of sync */
@@ -207,10 +206,6 @@ G_GNUC_INTERNAL
 gboolean session_make_client (GstSignalBin * self);
 G_GNUC_INTERNAL
 void session_drop_client (GstSignalBin * self);
-G_GNUC_INTERNAL
-void session_start_thread (GstSignalBin * self);
-G_GNUC_INTERNAL
-void session_stop_thread (GstSignalBin * self);
 G_GNUC_INTERNAL
 void session_start (GstSignalBin * self);
 G_GNUC_INTERNAL

@@ -913,7 +913,6 @@ gst_signal_bin_finalize (GObject * object)
   g_clear_object (&self->cancellable);
   gst_signal_bin_sink_clear (self);
   gst_signal_bin_src_clear (self);
-  gst_opentok_loop_free (self->loop);
   g_mutex_clear (&self->sink_lock);
   g_mutex_clear (&self->pending_lock);
   g_cond_clear (&self->pending_cond);
@@ -1193,7 +1192,6 @@ gst_signal_bin_change_state (GstElement * element, GstStateChange transition)
         return GST_STATE_CHANGE_FAILURE;
       if (!session_make_client (self))
         return GST_STATE_CHANGE_FAILURE;
-      session_start_thread (self);
       break;
     case GST_STATE_CHANGE_READY_TO_PAUSED:
       GST_OBJECT_LOCK (self);
@@ -1221,7 +1219,6 @@ gst_signal_bin_change_state (GstElement * element, GstStateChange transition)
   if (ret == GST_STATE_CHANGE_FAILURE) {
     switch (transition) {
       case GST_STATE_CHANGE_NULL_TO_READY:
-        session_stop_thread (self);
         session_drop_client (self);
         break;
       case GST_STATE_CHANGE_READY_TO_PAUSED:
@@ -1251,7 +1248,6 @@ gst_signal_bin_change_state (GstElement * element, GstStateChange transition)
     case GST_STATE_CHANGE_READY_TO_NULL:
       /* the client completed every signal when it disconnected */
       wait_drained (self, STOP_TIMEOUT, FALSE);
-      session_stop_thread (self);
       session_drop_client (self);
       g_object_notify_by_pspec (G_OBJECT (self),
           properties[PROP_CONNECTION_ID]);

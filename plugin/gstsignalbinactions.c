@@ -62,7 +62,6 @@ force_disconnect_reply (const gchar * connection_id, const GError * error)
 
 typedef struct
 {
-  GstOpenTokClient *client;
   GstPromise *promise;          /* nullable */
   gchar *connection_id;
 } ForceDisconnect;
@@ -76,32 +75,16 @@ force_disconnect_answer (ForceDisconnect * fd, const GError * error)
             error));
     gst_promise_unref (fd->promise);
   }
-  gst_object_unref (fd->client);
   g_free (fd->connection_id);
   g_free (fd);
 }
 
+/* On the client's network thread. */
 static void
-on_force_disconnect_done (GObject * source, GAsyncResult * result,
+on_force_disconnect_done (GstOpenTokClient * client, const GError * error,
     gpointer user_data)
 {
-  GError *error = NULL;
-
-  gst_opentok_client_force_disconnect_finish (GST_OPENTOK_CLIENT (source),
-      result, &error);
   force_disconnect_answer (user_data, error);
-  g_clear_error (&error);
-}
-
-/* On the element's thread, whose context the completion comes back to. */
-static gboolean
-force_disconnect_in_thread (gpointer data)
-{
-  ForceDisconnect *fd = data;
-
-  gst_opentok_client_force_disconnect_async (fd->client, fd->connection_id,
-      NULL, on_force_disconnect_done, fd);
-  return G_SOURCE_REMOVE;
 }
 
 /* The class handler of the force-disconnect action. */
@@ -111,7 +94,6 @@ gst_signal_bin_force_disconnect (GstSignalBin * bin,
 {
   GstOpenTokClient *client = NULL;
   ForceDisconnect *fd;
-  GError *refusal;
 
   g_return_if_fail (GST_IS_SIGNAL_BIN (bin));
 
@@ -133,19 +115,12 @@ gst_signal_bin_force_disconnect (GstSignalBin * bin,
     return;
   }
   fd = g_new0 (ForceDisconnect, 1);
-  fd->client = client;
   fd->promise = promise ? gst_promise_ref (promise) : NULL;
   fd->connection_id = g_strdup (connection_id);
   GST_DEBUG_OBJECT (bin, "forcing %s out of the session", connection_id);
-  if (!gst_opentok_loop_invoke (bin->loop, force_disconnect_in_thread, fd,
-          NULL)) {
-    /* the element is going to NULL: the session is over */
-    refusal = g_error_new_literal (GST_OPENTOK_CLIENT_ERROR,
-        GST_OPENTOK_CLIENT_ERROR_NOT_CONNECTED,
-        "The element is leaving the session.");
-    force_disconnect_answer (fd, refusal);
-    g_error_free (refusal);
-  }
+  gst_opentok_client_force_disconnect_full (client, connection_id,
+      on_force_disconnect_done, fd, NULL);
+  gst_object_unref (client);
 }
 
 /* Posts the element's EOS once; the src stream ends too. */

@@ -21,13 +21,6 @@
 
 #define GST_CAT_DEFAULT gst_signal_bin_debug
 
-typedef struct
-{
-  GstSignalBin *self;           /* not owned: outlives the thread */
-  GstOpenTokClient *client;
-  GCancellable *cancellable;
-  guint generation;
-} ConnectData;
 
 /* ------------------------------------------------------------------------ */
 /* Received signals and session events (network thread)                    */
@@ -107,11 +100,15 @@ static void
 on_session_connected (GstOpenTokClient * client, GstSignalBin * self)
 {
   gchar *id = gst_opentok_client_get_connection_id (client);
+  gboolean active;
 
   GST_INFO_OBJECT (self, "joined the session as %s", id);
   GST_OBJECT_LOCK (self);
+  active = self->session_active;
   self->session_joined = TRUE;
   GST_OBJECT_UNLOCK (self);
+  if (active)
+    sink_open (self);
   g_signal_emit (self, gst_signal_bin_signals[SIGNAL_SESSION_CONNECTED], 0);
   post_structure (self, gst_structure_new ("opentok-session-connected",
           "connection-id", G_TYPE_STRING, id, NULL));
@@ -412,99 +409,16 @@ session_drop_client (GstSignalBin * self)
   }
 }
 
-void
-session_start_thread (GstSignalBin * self)
-{
-  gchar *name;
-
-  if (self->loop == NULL) {
-    name = g_strdup_printf ("%s:ctx", GST_OBJECT_NAME (self));
-    self->loop = gst_opentok_loop_new (name, NULL, NULL, NULL);
-    g_free (name);
-  }
-  gst_opentok_loop_start (self->loop, NULL);
-}
-
-void
-session_stop_thread (GstSignalBin * self)
-{
-  gint64 end = g_get_monotonic_time () + STOP_TIMEOUT;
-
-  /* a connect completes on the thread: let it */
-  g_mutex_lock (&self->pending_lock);
-  while (self->connects > 0) {
-    if (!g_cond_wait_until (&self->pending_cond, &self->pending_lock, end)) {
-      GST_WARNING_OBJECT (self, "a connect did not complete");
-      break;
-    }
-  }
-  g_mutex_unlock (&self->pending_lock);
-  if (self->loop != NULL)
-    gst_opentok_loop_stop (self->loop);
-}
-
-static void
-connect_data_free (ConnectData * cd)
-{
-  gst_object_unref (cd->client);
-  g_object_unref (cd->cancellable);
-  g_free (cd);
-}
-
-static void
-on_connect_done (GObject * source, GAsyncResult * result, gpointer user_data)
-{
-  ConnectData *cd = user_data;
-  GstSignalBin *self = cd->self;
-  GError *error = NULL;
-  gboolean ok, current;
-
-  ok = gst_opentok_client_connect_finish (cd->client, result, &error);
-
-  GST_OBJECT_LOCK (self);
-  current = self->session_active && self->generation == cd->generation;
-  GST_OBJECT_UNLOCK (self);
-
-  if (!current) {
-    GST_DEBUG_OBJECT (self, "connect of a past session done");
-  } else if (ok) {
-    GST_DEBUG_OBJECT (self, "connected");
-    sink_open (self);
-  } else {
-    GST_WARNING_OBJECT (self, "could not join the session: %s", error->message);
-    post_fatal (self, error, NULL);
-    sink_close (self, "The element could not join the session.");
-  }
-  if (error != NULL)
-    g_error_free (error);
-  connect_data_free (cd);
-
-  g_mutex_lock (&self->pending_lock);
-  self->connects--;
-  g_cond_broadcast (&self->pending_cond);
-  g_mutex_unlock (&self->pending_lock);
-}
-
-static gboolean
-connect_in_thread (gpointer data)
-{
-  ConnectData *cd = data;
-
-  gst_opentok_client_connect_async (cd->client, cd->cancellable,
-      on_connect_done, cd);
-  return G_SOURCE_REMOVE;
-}
-
+/* The join goes on on the client's network thread; session-connected or
+ * session-disconnected tells how it went. */
 void
 session_start (GstSignalBin * self)
 {
-  ConnectData *cd = g_new0 (ConnectData, 1);
+  GstOpenTokClient *client;
+  GCancellable *cancellable;
+  GError *error = NULL;
 
   sink_reset (self);
-
-  g_mutex_lock (&self->pending_lock);
-  self->connects++;
-  g_mutex_unlock (&self->pending_lock);
 
   GST_OBJECT_LOCK (self);
   self->session_active = TRUE;
@@ -514,22 +428,19 @@ session_start (GstSignalBin * self)
   self->generation++;
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
-  cd->self = self;
-  cd->client = gst_object_ref (self->client);
-  cd->cancellable = g_object_ref (self->cancellable);
-  cd->generation = self->generation;
+  client = gst_object_ref (self->client);
+  cancellable = g_object_ref (self->cancellable);
   GST_OBJECT_UNLOCK (self);
 
   GST_DEBUG_OBJECT (self, "joining the session");
-  if (!gst_opentok_loop_invoke (self->loop, connect_in_thread, cd, NULL)) {
-    /* READY->PAUSED runs after NULL->READY started the thread */
-    g_critical ("%s: no context thread to join the session from",
-        GST_OBJECT_NAME (self));
-    connect_data_free (cd);
-    g_mutex_lock (&self->pending_lock);
-    self->connects--;
-    g_mutex_unlock (&self->pending_lock);
+  if (!gst_opentok_client_connect (client, cancellable, &error)) {
+    GST_WARNING_OBJECT (self, "could not join the session: %s", error->message);
+    post_fatal (self, error, NULL);
+    sink_close (self, "The element could not join the session.");
+    g_error_free (error);
   }
+  g_object_unref (cancellable);
+  gst_object_unref (client);
 }
 
 void

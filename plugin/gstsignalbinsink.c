@@ -36,17 +36,19 @@
 
 static void sink_pump (GstSignalBin * self);
 
+/* On the system clock's thread. */
 static gboolean
-on_sink_timer (gpointer data)
+on_sink_timer (GstClock * clock, GstClockTime time, GstClockID id,
+    gpointer data)
 {
   GstSignalBin *self = data;
 
   g_mutex_lock (&self->sink_lock);
-  if (self->sink_timer == g_main_current_source ())
-    g_clear_pointer (&self->sink_timer, g_source_unref);
+  if (self->sink_timer == id)
+    g_clear_pointer (&self->sink_timer, gst_clock_id_unref);
   g_mutex_unlock (&self->sink_lock);
   sink_pump (self);
-  return G_SOURCE_REMOVE;
+  return TRUE;
 }
 
 /* Called with sink_lock held. */
@@ -54,9 +56,23 @@ static void
 sink_cancel_timer_locked (GstSignalBin * self)
 {
   if (self->sink_timer != NULL) {
-    g_source_destroy (self->sink_timer);
-    g_clear_pointer (&self->sink_timer, g_source_unref);
+    gst_clock_id_unschedule (self->sink_timer);
+    g_clear_pointer (&self->sink_timer, gst_clock_id_unref);
   }
+}
+
+/* Wakes the sender in @delay_us. Called with sink_lock held. */
+static void
+sink_start_timer_locked (GstSignalBin * self, gint64 delay_us)
+{
+  GstClock *clock = gst_system_clock_obtain ();
+
+  self->sink_timer = gst_clock_new_single_shot_id (clock,
+      gst_clock_get_time (clock) + delay_us * GST_USECOND);
+  if (gst_clock_id_wait_async (self->sink_timer, on_sink_timer,
+          gst_object_ref (self), gst_object_unref) != GST_CLOCK_OK)
+    g_clear_pointer (&self->sink_timer, gst_clock_id_unref);
+  gst_object_unref (clock);
 }
 
 /* The server answered the signal in flight. Runs on the client's network
@@ -121,13 +137,7 @@ sink_pump (GstSignalBin * self)
 
   now = g_get_monotonic_time ();
   if (now < self->sink_next_send) {
-    self->sink_timer = g_timeout_source_new ((self->sink_next_send - now
-            + 999) / 1000);
-    g_source_set_callback (self->sink_timer, on_sink_timer,
-        gst_object_ref (self), gst_object_unref);
-    /* no context thread: the element is going to NULL */
-    if (!gst_opentok_loop_attach (self->loop, self->sink_timer))
-      g_clear_pointer (&self->sink_timer, g_source_unref);
+    sink_start_timer_locked (self, self->sink_next_send - now);
     goto out;
   }
 
@@ -398,8 +408,11 @@ sink_make_signal (const gchar * type, const gchar * to, const gchar * data,
 static gboolean
 sink_check_text (const gchar * data, gsize size, GError ** error)
 {
-  const gchar *nul = memchr (data, '\0', size), *end = data + size;
+  const gchar *nul, *end = data + size;
 
+  if (size == 0)
+    return TRUE;
+  nul = memchr (data, '\0', size);
   if (nul == NULL && g_utf8_validate_len (data, size, &end))
     return TRUE;
   g_set_error (error, GST_OPENTOK_SIGNAL_ERROR,

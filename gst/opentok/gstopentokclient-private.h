@@ -229,7 +229,7 @@ void gst_opentok_client_requests_handle_status (GstOpenTokClient * self,
     GstOpenTokRumorFrame * frame);
 
 /* Any thread: gst_opentok_client_send_signal_full() and
- * gst_opentok_client_force_disconnect_async() (which gives @task). */
+ * gst_opentok_client_force_disconnect_full(). */
 G_GNUC_INTERNAL
 void gst_opentok_client_requests_send_signal (GstOpenTokClient * self,
     GstOpenTokSignal * signal, GstOpenTokSignalCallback callback,
@@ -237,7 +237,8 @@ void gst_opentok_client_requests_send_signal (GstOpenTokClient * self,
 
 G_GNUC_INTERNAL
 void gst_opentok_client_requests_force_disconnect (GstOpenTokClient * self,
-    const gchar * connection_id, GTask * task);
+    const gchar * connection_id, GstOpenTokClientCallback callback,
+    gpointer user_data, GDestroyNotify notify);
 
 /* gstopentokclientsession.c; network thread only */
 

@@ -28,8 +28,9 @@
  * The client runs on a thread of its own with its own #GMainContext, started
  * by the first connect and ended by gst_opentok_client_disconnect(). All its
  * GObject signals are emitted from that thread. Its functions may be called
- * from any thread except, for gst_opentok_client_disconnect() and the last
- * unref, that one.
+ * from any thread, that one included: a disconnect from there leaves at
+ * once, and a last unref there hands the thread's end to a short-lived
+ * thread of its own.
  *
  * Since: 0.1
  */
@@ -607,6 +608,91 @@ gst_opentok_client_new (const gchar * api_url, const gchar * api_key,
       "session-id", session_id, "token", token, NULL);
 }
 
+/* Hands the join to the network thread, which completes @task (taken).
+ * When it cannot even begin, @task fails here and FALSE comes back with
+ * @error set. */
+static gboolean
+client_start_connect (GstOpenTokClient * client, GTask * task, GError ** error)
+{
+  GError *failure = NULL, *start_error = NULL;
+  gchar *missing = NULL;
+
+  /* the outcome is what the client did: a cancel that comes once it has
+   * joined leaves it connected, and the connect succeeded */
+  g_task_set_check_cancellable (task, FALSE);
+  if (g_cancellable_set_error_if_cancelled (g_task_get_cancellable (task),
+          &failure))
+    goto failed;
+  GST_OBJECT_LOCK (client);
+  if (client->api_key == NULL || *client->api_key == '\0')
+    missing = "api-key";
+  else if (client->session_id == NULL || *client->session_id == '\0')
+    missing = "session-id";
+  else if (client->token == NULL || *client->token == '\0')
+    missing = "token";
+  GST_OBJECT_UNLOCK (client);
+  if (missing != NULL) {
+    failure = g_error_new (GST_OPENTOK_CLIENT_ERROR,
+        GST_OPENTOK_CLIENT_ERROR_CONNECT_FAILED, "The %s is not set", missing);
+    goto failed;
+  }
+
+  /* from one of the client's own callbacks the thread runs already, or is
+   * ending (a disconnect from a callback) */
+  if (!gst_opentok_loop_is_current (client->loop)
+      && !gst_opentok_loop_start (client->loop, &start_error)) {
+    failure = g_error_new (GST_OPENTOK_CLIENT_ERROR,
+        GST_OPENTOK_CLIENT_ERROR_CONNECT_FAILED,
+        "The network thread did not start: %s", start_error->message);
+    g_error_free (start_error);
+    goto failed;
+  }
+  if (gst_opentok_loop_invoke (client->loop,
+          gst_opentok_client_transport_connect, task, g_object_unref))
+    return TRUE;
+  failure = g_error_new_literal (GST_OPENTOK_CLIENT_ERROR,
+      GST_OPENTOK_CLIENT_ERROR_CONNECT_FAILED, "The client is shutting down");
+
+failed:
+  if (error != NULL)
+    *error = g_error_copy (failure);
+  g_task_return_error (task, failure);
+  g_object_unref (task);
+  return FALSE;
+}
+
+/**
+ * gst_opentok_client_connect:
+ * @client: a #GstOpenTokClient
+ * @cancellable: (nullable): a #GCancellable, or %NULL
+ * @error: return location for a #GError, or %NULL
+ *
+ * Starts joining the session and returns at once; the outcome comes as
+ * #GstOpenTokClient::session-connected, or as
+ * #GstOpenTokClient::session-disconnected with the error, both from the
+ * network thread. @cancellable works as in
+ * gst_opentok_client_connect_async(). For callers with no main loop of
+ * their own: nothing is dispatched to the caller's context.
+ *
+ * Returns: %TRUE when the join began; %FALSE with @error (a
+ *     #GST_OPENTOK_CLIENT_ERROR, or %G_IO_ERROR_CANCELLED) when it could
+ *     not, and no signal follows
+ *
+ * Since: 0.1
+ */
+gboolean
+gst_opentok_client_connect (GstOpenTokClient * client,
+    GCancellable * cancellable, GError ** error)
+{
+  GTask *task;
+
+  g_return_val_if_fail (GST_IS_OPENTOK_CLIENT (client), FALSE);
+
+  task = g_task_new (client, cancellable, NULL, NULL);
+  g_task_set_source_tag (task, gst_opentok_client_connect);
+  return client_start_connect (client, task, error);
+}
+
 /**
  * gst_opentok_client_connect_async:
  * @client: a #GstOpenTokClient
@@ -637,52 +723,12 @@ gst_opentok_client_connect_async (GstOpenTokClient * client,
     gpointer user_data)
 {
   GTask *task;
-  gchar *missing = NULL;
-  GError *error = NULL;
 
   g_return_if_fail (GST_IS_OPENTOK_CLIENT (client));
 
   task = g_task_new (client, cancellable, callback, user_data);
   g_task_set_source_tag (task, gst_opentok_client_connect_async);
-  /* the outcome is what the client did: a cancel that comes once it has
-   * joined leaves it connected, and the connect succeeded */
-  g_task_set_check_cancellable (task, FALSE);
-  if (g_task_return_error_if_cancelled (task)) {
-    g_object_unref (task);
-    return;
-  }
-  GST_OBJECT_LOCK (client);
-  if (client->api_key == NULL || *client->api_key == '\0')
-    missing = "api-key";
-  else if (client->session_id == NULL || *client->session_id == '\0')
-    missing = "session-id";
-  else if (client->token == NULL || *client->token == '\0')
-    missing = "token";
-  GST_OBJECT_UNLOCK (client);
-  if (missing != NULL) {
-    g_task_return_new_error (task, GST_OPENTOK_CLIENT_ERROR,
-        GST_OPENTOK_CLIENT_ERROR_CONNECT_FAILED, "The %s is not set", missing);
-    g_object_unref (task);
-    return;
-  }
-
-  /* from one of the client's own callbacks the thread runs already, or is
-   * ending (a disconnect from a callback) */
-  if (!gst_opentok_loop_is_current (client->loop)
-      && !gst_opentok_loop_start (client->loop, &error)) {
-    g_task_return_new_error (task, GST_OPENTOK_CLIENT_ERROR,
-        GST_OPENTOK_CLIENT_ERROR_CONNECT_FAILED,
-        "The network thread did not start: %s", error->message);
-    g_error_free (error);
-    g_object_unref (task);
-    return;
-  }
-  if (!gst_opentok_loop_invoke (client->loop,
-          gst_opentok_client_transport_connect, task, g_object_unref)) {
-    g_task_return_new_error (task, GST_OPENTOK_CLIENT_ERROR,
-        GST_OPENTOK_CLIENT_ERROR_CONNECT_FAILED, "The client is shutting down");
-    g_object_unref (task);
-  }
+  client_start_connect (client, task, NULL);
 }
 
 /**
@@ -769,9 +815,11 @@ gst_opentok_client_disconnect (GstOpenTokClient * client)
  * @signal: the signal: type, data, and `to` (a connection id) or none for
  *     the whole session; its retry-after-reconnect flag says whether it
  *     may wait while the client is (re)connecting
- * @callback: (nullable) (scope async): called once with the outcome
+ * @callback: (nullable) (scope notified) (closure user_data): called once
+ *     with the outcome
  * @user_data: data for @callback
- * @notify: (nullable): frees @user_data after @callback
+ * @notify: (nullable) (destroy user_data): frees @user_data after
+ *     @callback
  *
  * Sends a signal. @callback runs on the network thread (or at once on this
  * thread when the client has no network thread) with %NULL when the server
@@ -857,18 +905,72 @@ gst_opentok_client_send_signal_finish (GstOpenTokClient * client,
 }
 
 /**
- * gst_opentok_client_force_disconnect_async:
+ * gst_opentok_client_force_disconnect_full:
  * @client: a #GstOpenTokClient
  * @connection_id: the id of the connection to remove from the session
- * @cancellable: (nullable): a #GCancellable
- * @callback: (scope async): called with the outcome, in the thread-default
- *     main context of the caller
+ * @callback: (nullable) (scope notified) (closure user_data): called once
+ *     with the outcome
  * @user_data: data for @callback
+ * @notify: (nullable) (destroy user_data): frees @user_data after
+ *     @callback
  *
  * Removes another connection from the session, as
  * `session.forceDisconnect()` does in opentok.js: every member, the removed
  * connection included, sees it leave with the reason "forceDisconnected".
- * It takes a token with the moderator role.
+ * It takes a token with the moderator role. @callback runs on the network
+ * thread (or at once on this thread when the client has no network thread)
+ * with %NULL when the connection was removed, else a
+ * #GST_OPENTOK_CLIENT_ERROR: 1520 when the token is not a moderator's, 1011
+ * when the server refused (the connection is not in the session), 1010 when
+ * not connected.
+ *
+ * Since: 0.1
+ */
+void
+gst_opentok_client_force_disconnect_full (GstOpenTokClient * client,
+    const gchar * connection_id, GstOpenTokClientCallback callback,
+    gpointer user_data, GDestroyNotify notify)
+{
+  g_return_if_fail (GST_IS_OPENTOK_CLIENT (client));
+
+  if (connection_id == NULL || *connection_id == '\0') {
+    GError *error = g_error_new_literal (GST_OPENTOK_CLIENT_ERROR,
+        GST_OPENTOK_CLIENT_ERROR_INVALID_PARAMETER,
+        "No connection id was given.");
+
+    if (callback)
+      callback (client, error, user_data);
+    if (notify)
+      notify (user_data);
+    g_error_free (error);
+    return;
+  }
+  gst_opentok_client_requests_force_disconnect (client, connection_id,
+      callback, user_data, notify);
+}
+
+static void
+force_disconnect_task_done (GstOpenTokClient * client, const GError * error,
+    gpointer user_data)
+{
+  GTask *task = user_data;
+
+  if (error != NULL)
+    g_task_return_error (task, g_error_copy (error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * gst_opentok_client_force_disconnect_async:
+ * @client: a #GstOpenTokClient
+ * @connection_id: the id of the connection to remove from the session
+ * @cancellable: (nullable): unused for now, may be %NULL
+ * @callback: (scope async): called with the outcome, in the thread-default
+ *     main context of the caller
+ * @user_data: data for @callback
+ *
+ * gst_opentok_client_force_disconnect_full() for GIO-style callers.
  *
  * Since: 0.1
  */
@@ -883,15 +985,8 @@ gst_opentok_client_force_disconnect_async (GstOpenTokClient * client,
 
   task = g_task_new (client, cancellable, callback, user_data);
   g_task_set_source_tag (task, gst_opentok_client_force_disconnect_async);
-  if (connection_id == NULL || *connection_id == '\0') {
-    g_task_return_new_error (task, GST_OPENTOK_CLIENT_ERROR,
-        GST_OPENTOK_CLIENT_ERROR_INVALID_PARAMETER,
-        "No connection id was given.");
-    g_object_unref (task);
-    return;
-  }
-
-  gst_opentok_client_requests_force_disconnect (client, connection_id, task);
+  gst_opentok_client_force_disconnect_full (client, connection_id,
+      force_disconnect_task_done, task, g_object_unref);
 }
 
 /**

@@ -150,9 +150,27 @@ G_DECLARE_FINAL_TYPE (GstOpenTokClient, gst_opentok_client, GST, OPENTOK_CLIENT,
 typedef void (*GstOpenTokSignalCallback) (GstOpenTokClient * client,
     GstOpenTokSignal * signal, const GError * error, gpointer user_data);
 
+/**
+ * GstOpenTokClientCallback:
+ * @client: the #GstOpenTokClient
+ * @error: (nullable): %NULL on success, else a #GST_OPENTOK_CLIENT_ERROR
+ * @user_data: the data given with the callback
+ *
+ * Completion of gst_opentok_client_force_disconnect_full(), called once on
+ * the client's network thread.
+ *
+ * Since: 0.1
+ */
+typedef void (*GstOpenTokClientCallback) (GstOpenTokClient * client,
+    const GError * error, gpointer user_data);
+
 GST_OPENTOK_API
 GstOpenTokClient *gst_opentok_client_new (const gchar * api_url,
     const gchar * api_key, const gchar * session_id, const gchar * token);
+
+GST_OPENTOK_API
+gboolean gst_opentok_client_connect (GstOpenTokClient * client,
+    GCancellable * cancellable, GError ** error);
 
 GST_OPENTOK_API
 void gst_opentok_client_connect_async (GstOpenTokClient * client,
@@ -179,6 +197,11 @@ void gst_opentok_client_send_signal_async (GstOpenTokClient * client,
 GST_OPENTOK_API
 gboolean gst_opentok_client_send_signal_finish (GstOpenTokClient * client,
     GAsyncResult * result, GError ** error);
+
+GST_OPENTOK_API
+void gst_opentok_client_force_disconnect_full (GstOpenTokClient * client,
+    const gchar * connection_id, GstOpenTokClientCallback callback,
+    gpointer user_data, GDestroyNotify notify);
 
 GST_OPENTOK_API
 void gst_opentok_client_force_disconnect_async (GstOpenTokClient * client,

@@ -35,37 +35,36 @@ typedef struct
   GBytes *frame;
   gboolean sent;
   gboolean is_create;
-  GstOpenTokSignal *signal;     /* of a signal */
-  gchar *victim;                /* of a force disconnect, with its task */
-  GTask *task;
+  GstOpenTokSignal *signal;     /* of a signal, with its callback */
   GstOpenTokSignalCallback callback;
+  gchar *victim;                /* of a force disconnect, with its own */
+  GstOpenTokClientCallback done;
+  GstOpenTokClient *client;     /* not owned: it outlives its requests */
   gpointer user_data;
   GDestroyNotify notify;
 } Request;
 
-/* Answers a force disconnect as opentok.js does: a refusal for the role is
- * 1520, any other refusal 1011, and a request the connection could not
- * carry 1010. */
-static void
-force_disconnect_return (GTask * task, const GError * error)
+/* The outcome of a force disconnect as opentok.js reports it: a refusal
+ * for the role is 1520, any other refusal 1011, and a request the
+ * connection could not carry 1010. */
+static GError *
+force_disconnect_error_new (const GError * error)
 {
-  if (error == NULL) {
-    g_task_return_boolean (task, TRUE);
-  } else if (error->code == GST_OPENTOK_SIGNAL_ERROR_NOT_AUTHORIZED) {
-    g_task_return_new_error (task, GST_OPENTOK_CLIENT_ERROR,
+  if (error == NULL)
+    return NULL;
+  if (error->code == GST_OPENTOK_SIGNAL_ERROR_NOT_AUTHORIZED)
+    return g_error_new (GST_OPENTOK_CLIENT_ERROR,
         GST_OPENTOK_CLIENT_ERROR_UNABLE_TO_FORCE_DISCONNECT,
         "This token does not allow forcing a disconnection: the role must "
         "be moderator (%s).", error->message);
-  } else if (error->code == GST_OPENTOK_SIGNAL_ERROR_NOT_CONNECTED) {
-    g_task_return_new_error (task, GST_OPENTOK_CLIENT_ERROR,
+  if (error->code == GST_OPENTOK_SIGNAL_ERROR_NOT_CONNECTED)
+    return g_error_new_literal (GST_OPENTOK_CLIENT_ERROR,
         GST_OPENTOK_CLIENT_ERROR_NOT_CONNECTED,
         "Not connected to the session.");
-  } else {
-    g_task_return_new_error (task, GST_OPENTOK_CLIENT_ERROR,
-        GST_OPENTOK_CLIENT_ERROR_INVALID_PARAMETER,
-        "The server refused to disconnect the connection (%d): %s",
-        error->code, error->message);
-  }
+  return g_error_new (GST_OPENTOK_CLIENT_ERROR,
+      GST_OPENTOK_CLIENT_ERROR_INVALID_PARAMETER,
+      "The server refused to disconnect the connection (%d): %s",
+      error->code, error->message);
 }
 
 static void
@@ -76,7 +75,6 @@ request_free (Request * request)
   if (request->signal)
     gst_opentok_signal_unref (request->signal);
   g_free (request->victim);
-  g_clear_object (&request->task);
   if (request->frame)
     g_bytes_unref (request->frame);
   g_free (request->transaction_id);
@@ -95,10 +93,15 @@ static void
 request_answer (GstOpenTokClient * self, Request * request,
     const GError * error)
 {
-  if (request->task != NULL)
-    force_disconnect_return (request->task, error);
-  else if (request->callback)
+  if (request->victim != NULL) {
+    GError *outcome = force_disconnect_error_new (error);
+
+    if (request->done)
+      request->done (self, outcome, request->user_data);
+    g_clear_error (&outcome);
+  } else if (request->callback) {
     request->callback (self, request->signal, error, request->user_data);
+  }
   request_free (request);
 }
 
@@ -129,7 +132,7 @@ gst_opentok_client_requests_fail (GstOpenTokClient * self, gboolean all)
     Request *request = l->data;
 
     next = l->next;
-    if (all || request->task != NULL || (request->signal != NULL &&
+    if (all || request->victim != NULL || (request->signal != NULL &&
             !gst_opentok_signal_get_retry_after_reconnect (request->signal)))
       client_complete_request (self, request, error);
   }
@@ -409,7 +412,7 @@ static gboolean
 force_disconnect_run (gpointer data)
 {
   Request *request = data;
-  GstOpenTokClient *self = g_task_get_source_object (request->task);
+  GstOpenTokClient *self = request->client;
   GError *error;
 
   if (gst_opentok_client_get_state (self) == GST_OPENTOK_CLIENT_STATE_CONNECTED) {
@@ -424,14 +427,18 @@ force_disconnect_run (gpointer data)
 
 void
 gst_opentok_client_requests_force_disconnect (GstOpenTokClient * client,
-    const gchar * connection_id, GTask * task)
+    const gchar * connection_id, GstOpenTokClientCallback callback,
+    gpointer user_data, GDestroyNotify notify)
 {
   Request *request;
 
   request = g_new0 (Request, 1);
   request->transaction_id = gst_opentok_uuid_new ();
   request->victim = g_strdup (connection_id);
-  request->task = task;
+  request->client = client;
+  request->done = callback;
+  request->user_data = user_data;
+  request->notify = notify;
   if (!gst_opentok_loop_invoke (client->loop, force_disconnect_run, request,
           NULL)) {
     GError *error = not_connected_new ();

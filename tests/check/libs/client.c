@@ -3545,6 +3545,148 @@ GST_START_TEST (test_connect_cancelled_after_joining_changes_nothing)
 
 GST_END_TEST;
 
+/* ------------------------------------------------------------------------ */
+/* Calls for applications with no main loop                                 */
+
+/* gst_opentok_client_connect(): it returns at once, the outcome comes as
+ * the client's signals only. */
+GST_START_TEST (test_connect_without_callback_reports_by_signals)
+{
+  Fixture *f = fixture_new (NULL);
+  Peer *a = peer_new (f, "Alice", FALSE);
+  Peer *refused = peer_new_full (f, "Eve", f->url, API_KEY, f->session_id,
+      "T1==not-a-token");
+  Peer *unset = peer_new_full (f, "Nobody", f->url, API_KEY, f->session_id,
+      NULL);
+  GCancellable *cancellable = g_cancellable_new ();
+  GError *error = NULL;
+
+  fail_unless (gst_opentok_client_connect (a->client, NULL, &error));
+  fail_unless (peer_wait (a, EVENT_SESSION_CONNECTED, NULL, 1, WAIT_MS));
+  fail_unless_equals_int (gst_opentok_client_get_state (a->client),
+      GST_OPENTOK_CLIENT_STATE_CONNECTED);
+
+  /* a refused join is session-disconnected with the error */
+  fail_unless (gst_opentok_client_connect (refused->client, NULL, &error));
+  fail_unless (peer_wait (refused, EVENT_SESSION_DISCONNECTED, NULL, 1,
+          WAIT_MS));
+  assert_client_error (peer_find (refused, EVENT_SESSION_DISCONNECTED,
+          NULL)->error, GST_OPENTOK_CLIENT_ERROR_AUTHENTICATION);
+
+  /* what cannot even begin fails here */
+  fail_if (gst_opentok_client_connect (unset->client, NULL, &error));
+  assert_client_error (error, GST_OPENTOK_CLIENT_ERROR_CONNECT_FAILED);
+  g_clear_error (&error);
+  g_cancellable_cancel (cancellable);
+  fail_if (gst_opentok_client_connect (unset->client, cancellable, &error));
+  fail_unless (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED));
+  g_clear_error (&error);
+  fail_unless_equals_int (gst_opentok_client_get_state (unset->client),
+      GST_OPENTOK_CLIENT_STATE_DISCONNECTED);
+
+  g_object_unref (cancellable);
+  fixture_free (f);
+}
+
+GST_END_TEST;
+
+/* The outcome of gst_opentok_client_force_disconnect_full(). */
+typedef struct
+{
+  Fixture *f;
+  GMutex lock;
+  gboolean done;
+  GError *error;
+  GThread *thread;
+  gboolean notified;
+} Removal;
+
+static void
+on_removed (GstOpenTokClient * client, const GError * error, gpointer user_data)
+{
+  Removal *r = user_data;
+
+  g_mutex_lock (&r->lock);
+  r->error = error ? g_error_copy (error) : NULL;
+  r->thread = g_thread_self ();
+  r->done = TRUE;
+  g_mutex_unlock (&r->lock);
+}
+
+static void
+on_removal_notified (gpointer user_data)
+{
+  Removal *r = user_data;
+
+  g_mutex_lock (&r->lock);
+  fail_unless (r->done, "notified before the callback");
+  r->notified = TRUE;
+  g_mutex_unlock (&r->lock);
+  g_main_context_wakeup (r->f->context);
+}
+
+static gboolean
+removal_notified (gpointer data)
+{
+  Removal *r = data;
+  gboolean notified;
+
+  g_mutex_lock (&r->lock);
+  notified = r->notified;
+  g_mutex_unlock (&r->lock);
+  return notified;
+}
+
+GST_START_TEST (test_force_disconnect_full_answers_on_network_thread)
+{
+  Fixture *f = fixture_new (NULL);
+  gchar *token = gst_opentok_server_generate_token (f->server, f->session_id,
+      GST_OPENTOK_ROLE_MODERATOR, "name=Mo", NULL);
+  Peer *mo = peer_new_full (f, "Mo", f->url, API_KEY, f->session_id, token);
+  Peer *b = peer_new (f, "Bob", FALSE);
+  Peer *idle = peer_new (f, "Idle", FALSE);
+  Removal removed = { f, }, refused = { f, }, offline = { f, };
+
+  g_mutex_init (&removed.lock);
+  g_mutex_init (&refused.lock);
+  g_mutex_init (&offline.lock);
+  peer_connect (mo);
+  peer_connect (b);
+  fail_unless (peer_wait (mo, EVENT_CONNECTION_CREATED, b->id, 1, WAIT_MS));
+
+  gst_opentok_client_force_disconnect_full (mo->client, b->id, on_removed,
+      &removed, on_removal_notified);
+  fail_unless (wait_for (f, removal_notified, &removed, WAIT_MS));
+  fail_unless (removed.error == NULL, "%s", removed.error ?
+      removed.error->message : "");
+  fail_if (removed.thread == g_thread_self ());
+  fail_unless (peer_wait (b, EVENT_SESSION_DISCONNECTED, NULL, 1, WAIT_MS));
+
+  /* the server refuses a connection that is not there: 1011 */
+  gst_opentok_client_force_disconnect_full (mo->client, b->id, on_removed,
+      &refused, on_removal_notified);
+  fail_unless (wait_for (f, removal_notified, &refused, WAIT_MS));
+  assert_client_error (refused.error,
+      GST_OPENTOK_CLIENT_ERROR_INVALID_PARAMETER);
+
+  /* not connected: 1010, at once on this thread */
+  gst_opentok_client_force_disconnect_full (idle->client, b->id, on_removed,
+      &offline, on_removal_notified);
+  fail_unless (removal_notified (&offline));
+  assert_client_error (offline.error, GST_OPENTOK_CLIENT_ERROR_NOT_CONNECTED);
+
+  g_clear_error (&removed.error);
+  g_clear_error (&refused.error);
+  g_clear_error (&offline.error);
+  g_mutex_clear (&removed.lock);
+  g_mutex_clear (&refused.lock);
+  g_mutex_clear (&offline.lock);
+  g_free (token);
+  fixture_free (f);
+}
+
+GST_END_TEST;
+
 static Suite *
 client_suite (void)
 {
@@ -3617,6 +3759,11 @@ client_suite (void)
   tc = tcase_create ("scale");
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_many_clients_join_and_all_get_a_broadcast);
+
+  tc = tcase_create ("without a main loop");
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_connect_without_callback_reports_by_signals);
+  tcase_add_test (tc, test_force_disconnect_full_answers_on_network_thread);
 
   return s;
 }
