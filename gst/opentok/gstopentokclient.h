@@ -18,62 +18,6 @@
 G_BEGIN_DECLS
 
 /**
- * GST_OPENTOK_CLIENT_ERROR:
- *
- * Error domain for a client connection that could not be made or was lost.
- * The codes are OpenTok's connection error numbers, as opentok.js reports
- * them.
- *
- * Since: 0.1
- */
-#define GST_OPENTOK_CLIENT_ERROR (gst_opentok_client_error_quark ())
-GST_OPENTOK_API
-GQuark gst_opentok_client_error_quark (void);
-
-/**
- * GstOpenTokClientError:
- * @GST_OPENTOK_CLIENT_ERROR_AUTHENTICATION: the token was refused (1004)
- * @GST_OPENTOK_CLIENT_ERROR_INVALID_SESSION: the session id is unknown or
- *     malformed (1005)
- * @GST_OPENTOK_CLIENT_ERROR_CONNECT_FAILED: the server could not be reached,
- *     or refused the connection (1006)
- * @GST_OPENTOK_CLIENT_ERROR_NOT_CONNECTED: the operation needs a connected
- *     session (1010)
- * @GST_OPENTOK_CLIENT_ERROR_INVALID_PARAMETER: the server refused the
- *     operation's parameters, such as a connection that is not in the
- *     session (1011)
- * @GST_OPENTOK_CLIENT_ERROR_UNABLE_TO_FORCE_DISCONNECT: the token's role
- *     does not allow forcing a disconnection: it takes a moderator (1520)
- * @GST_OPENTOK_CLIENT_ERROR_TERMS_OF_SERVICE: the project is not allowed to
- *     connect, as OpenTok's terms-of-service refusal (1026)
- * @GST_OPENTOK_CLIENT_ERROR_CONNECTION_LIMIT: the session is full (1027)
- * @GST_OPENTOK_CLIENT_ERROR_NETWORK_DISCONNECTED: the connection was lost
- *     and could not be recovered within the reconnection window (1022)
- * @GST_OPENTOK_CLIENT_ERROR_FORCE_DISCONNECTED: a moderator or the server
- *     removed this connection (1023)
- * @GST_OPENTOK_CLIENT_ERROR_UNEXPECTED_RESPONSE: the server answered
- *     something that is not OpenTok's protocol (2001)
- *
- * Why a connection failed or ended.
- *
- * Since: 0.1
- */
-typedef enum /*< underscore_name=gst_opentok_client_error >*/
-{
-  GST_OPENTOK_CLIENT_ERROR_AUTHENTICATION = 1004,
-  GST_OPENTOK_CLIENT_ERROR_INVALID_SESSION = 1005,
-  GST_OPENTOK_CLIENT_ERROR_CONNECT_FAILED = 1006,
-  GST_OPENTOK_CLIENT_ERROR_NOT_CONNECTED = 1010,
-  GST_OPENTOK_CLIENT_ERROR_INVALID_PARAMETER = 1011,
-  GST_OPENTOK_CLIENT_ERROR_NETWORK_DISCONNECTED = 1022,
-  GST_OPENTOK_CLIENT_ERROR_FORCE_DISCONNECTED = 1023,
-  GST_OPENTOK_CLIENT_ERROR_TERMS_OF_SERVICE = 1026,
-  GST_OPENTOK_CLIENT_ERROR_CONNECTION_LIMIT = 1027,
-  GST_OPENTOK_CLIENT_ERROR_UNABLE_TO_FORCE_DISCONNECT = 1520,
-  GST_OPENTOK_CLIENT_ERROR_UNEXPECTED_RESPONSE = 2001,
-} GstOpenTokClientError;
-
-/**
  * GstOpenTokClientState:
  * @GST_OPENTOK_CLIENT_STATE_DISCONNECTED: not in the session
  * @GST_OPENTOK_CLIENT_STATE_CONNECTING: joining

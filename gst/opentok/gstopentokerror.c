@@ -12,7 +12,6 @@
 #endif
 
 #include "gstopentokerror.h"
-#include "gstopentokclient.h"
 #include "gstopentok-private.h"
 
 /**
