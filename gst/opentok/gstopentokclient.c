@@ -737,6 +737,8 @@ gst_opentok_client_connect_async (GstOpenTokClient * client,
  * @result: the #GAsyncResult given to the callback
  * @error: return location for a #GError, or %NULL
  *
+ * Finishes gst_opentok_client_connect_async().
+ *
  * Returns: %TRUE when the session was joined; else @error holds a
  *     #GST_OPENTOK_CLIENT_ERROR
  *
@@ -890,6 +892,8 @@ gst_opentok_client_send_signal_async (GstOpenTokClient * client,
  * @result: the #GAsyncResult given to the callback
  * @error: return location for a #GError, or %NULL
  *
+ * Finishes gst_opentok_client_send_signal_async().
+ *
  * Returns: %TRUE when the server accepted the signal; else @error holds a
  *     #GST_OPENTOK_SIGNAL_ERROR with OpenTok's code
  *
@@ -997,6 +1001,8 @@ gst_opentok_client_force_disconnect_async (GstOpenTokClient * client,
  *     token is not a moderator's, 1011 when the server refused (the
  *     connection is not in the session), 1010 when not connected
  *
+ * Finishes gst_opentok_client_force_disconnect_async().
+ *
  * Returns: %TRUE when the connection was removed
  *
  * Since: 0.1
@@ -1012,6 +1018,8 @@ gst_opentok_client_force_disconnect_finish (GstOpenTokClient * client,
 /**
  * gst_opentok_client_get_state:
  * @client: a #GstOpenTokClient
+ *
+ * Where the client stands, as the #GstOpenTokClient:state property says.
  *
  * Returns: where the connection stands
  *
@@ -1034,6 +1042,9 @@ gst_opentok_client_get_state (GstOpenTokClient * client)
 /**
  * gst_opentok_client_get_connection_id:
  * @client: a #GstOpenTokClient
+ *
+ * The id this client joins its session with, as the other members see
+ * it.
  *
  * Returns: (transfer full): this connection's id
  *

@@ -25,6 +25,8 @@ G_DEFINE_BOXED_TYPE (GstOpenTokConnection, gst_opentok_connection,
  * gst_opentok_connection_ref:
  * @connection: a #GstOpenTokConnection
  *
+ * Adds a reference. Safe from any thread.
+ *
  * Returns: (transfer full): @connection
  *
  * Since: 0.1
@@ -41,6 +43,9 @@ gst_opentok_connection_ref (GstOpenTokConnection * connection)
 /**
  * gst_opentok_connection_unref:
  * @connection: (transfer full): a #GstOpenTokConnection
+ *
+ * Drops a reference, and frees the connection with the last one. Safe from
+ * any thread.
  *
  * Since: 0.1
  */
@@ -60,6 +65,8 @@ gst_opentok_connection_unref (GstOpenTokConnection * connection)
  * gst_opentok_connection_get_id:
  * @connection: a #GstOpenTokConnection
  *
+ * The connection's id in its session.
+ *
  * Returns: the connection id, the one signals are addressed to
  *
  * Since: 0.1
@@ -75,6 +82,8 @@ gst_opentok_connection_get_id (const GstOpenTokConnection * connection)
  * gst_opentok_connection_get_data:
  * @connection: a #GstOpenTokConnection
  *
+ * The connection data its token carries, as other members see it.
+ *
  * Returns: the connection data of its token ("" when it has none)
  *
  * Since: 0.1
@@ -89,6 +98,8 @@ gst_opentok_connection_get_data (const GstOpenTokConnection * connection)
 /**
  * gst_opentok_connection_get_creation_time:
  * @connection: a #GstOpenTokConnection
+ *
+ * When the connection joined its session.
  *
  * Returns: when the connection joined, in milliseconds since the epoch
  *

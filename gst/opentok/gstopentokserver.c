@@ -862,6 +862,8 @@ gst_opentok_server_stop (GstOpenTokServer * server)
  * gst_opentok_server_get_port:
  * @server: a #GstOpenTokServer
  *
+ * The port the server listens on, useful when it was started with port 0.
+ *
  * Returns: the port the running server listens on, or 0 when it is not
  *     running
  *

@@ -94,6 +94,9 @@ utf16_length (const gchar * text)
  * gst_opentok_role_to_string:
  * @role: a #GstOpenTokRole
  *
+ * The name OpenTok gives a role in tokens (`subscriber`, `publisher`,
+ * `moderator`).
+ *
  * Returns: (nullable): the name OpenTok uses for @role in tokens
  *     (`subscriber`, `publisher`, `publisheronly` or `moderator`), or %NULL
  *     for a value that is not a role.
@@ -184,6 +187,9 @@ gst_opentok_role_get_permissions (GstOpenTokRole role)
  * @role: a #GstOpenTokRole
  * @permission: (nullable): a permission name, such as `forcedisconnect`
  *
+ * Whether a role grants a permission, as OpenTok names them in the session
+ * state (`forcedisconnect`, `signal`, ...).
+ *
  * Returns: %TRUE if @role grants @permission
  *
  * Since: 0.1
@@ -215,6 +221,8 @@ gst_opentok_token_new (GstOpenTokTokenFormat format, const gchar * api_key)
 /**
  * gst_opentok_token_ref:
  * @token: a #GstOpenTokToken
+ *
+ * Adds a reference. Safe from any thread.
  *
  * Returns: (transfer full): @token, with one more reference
  *
@@ -256,6 +264,8 @@ gst_opentok_token_unref (GstOpenTokToken * token)
  * gst_opentok_token_get_format:
  * @token: a #GstOpenTokToken
  *
+ * Whether the token is a JWT or a legacy `T1==` token.
+ *
  * Returns: whether @token was a JWT or a legacy T1 token
  *
  * Since: 0.1
@@ -271,6 +281,8 @@ gst_opentok_token_get_format (const GstOpenTokToken * token)
 /**
  * gst_opentok_token_get_api_key:
  * @token: a #GstOpenTokToken
+ *
+ * The API key (project) the token was signed for.
  *
  * Returns: (transfer none): the API key @token was issued for
  *
@@ -288,6 +300,8 @@ gst_opentok_token_get_api_key (const GstOpenTokToken * token)
  * gst_opentok_token_get_session_id:
  * @token: a #GstOpenTokToken
  *
+ * The session the token admits to.
+ *
  * Returns: (transfer none): the session @token lets its holder join
  *
  * Since: 0.1
@@ -303,6 +317,8 @@ gst_opentok_token_get_session_id (const GstOpenTokToken * token)
 /**
  * gst_opentok_token_get_role:
  * @token: a #GstOpenTokToken
+ *
+ * The role the token grants.
  *
  * Returns: the role @token grants (%GST_OPENTOK_ROLE_PUBLISHER when the
  *     token names none)
@@ -321,6 +337,8 @@ gst_opentok_token_get_role (const GstOpenTokToken * token)
  * gst_opentok_token_get_create_time:
  * @token: a #GstOpenTokToken
  *
+ * When the token was made.
+ *
  * Returns: when @token was made, in unix seconds (its `create_time`, else
  *     its JWT `iat`, else 0)
  *
@@ -337,6 +355,8 @@ gst_opentok_token_get_create_time (const GstOpenTokToken * token)
 /**
  * gst_opentok_token_get_expire_time:
  * @token: a #GstOpenTokToken
+ *
+ * When the token stops being accepted.
  *
  * Returns: when @token stops being accepted, in unix seconds
  *
@@ -373,6 +393,9 @@ gst_opentok_token_get_connection_data (const GstOpenTokToken * token)
 /**
  * gst_opentok_token_get_initial_layout_class_list:
  * @token: a #GstOpenTokToken
+ *
+ * The layout classes the token gives the connection's streams (OpenTok
+ * archives and broadcasts use them).
  *
  * Returns: (transfer none): the space-separated layout classes for streams
  *     this connection publishes, the empty string when there are none
