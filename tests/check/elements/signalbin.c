@@ -296,13 +296,37 @@ peer_free (Peer * peer)
   g_free (peer);
 }
 
+/* The outcome of one signal the peer sent. The completion holds a
+ * reference of its own: it may come after peer_send() gave up waiting, when
+ * a result on peer_send()'s stack would be gone. */
 typedef struct
 {
+  gint refcount;                /* atomic */
   GMutex lock;
   GCond cond;
   gboolean done;
   GError *error;
 } SendResult;
+
+static SendResult *
+send_result_ref (SendResult * r)
+{
+  g_atomic_int_inc (&r->refcount);
+  return r;
+}
+
+static void
+send_result_unref (gpointer data)
+{
+  SendResult *r = data;
+
+  if (!g_atomic_int_dec_and_test (&r->refcount))
+    return;
+  g_clear_error (&r->error);
+  g_mutex_clear (&r->lock);
+  g_cond_clear (&r->cond);
+  g_free (r);
+}
 
 static void
 on_peer_sent (GstOpenTokClient * client, GstOpenTokSignal * signal,
@@ -323,27 +347,29 @@ peer_send (Peer * peer, const gchar * type, const gchar * data,
     const gchar * to)
 {
   GstOpenTokSignal *signal = gst_opentok_signal_new (type, data);
-  SendResult r;
+  SendResult *r = g_new0 (SendResult, 1);
   gint64 end = g_get_monotonic_time () + WAIT_S * G_TIME_SPAN_SECOND;
+  gboolean done;
+  gchar *message;
 
-  memset (&r, 0, sizeof (r));
-  g_mutex_init (&r.lock);
-  g_cond_init (&r.cond);
+  r->refcount = 1;
+  g_mutex_init (&r->lock);
+  g_cond_init (&r->cond);
   if (to != NULL)
     gst_opentok_signal_set_to (signal, to);
-  gst_opentok_client_send_signal_full (peer->client, signal, on_peer_sent, &r,
-      NULL);
-  g_mutex_lock (&r.lock);
-  while (!r.done)
-    if (!g_cond_wait_until (&r.cond, &r.lock, end))
+  gst_opentok_client_send_signal_full (peer->client, signal, on_peer_sent,
+      send_result_ref (r), send_result_unref);
+  g_mutex_lock (&r->lock);
+  while (!r->done)
+    if (!g_cond_wait_until (&r->cond, &r->lock, end))
       break;
-  g_mutex_unlock (&r.lock);
+  done = r->done;
+  message = r->error ? g_strdup (r->error->message) : NULL;
+  g_mutex_unlock (&r->lock);
   gst_opentok_signal_unref (signal);
-  fail_unless (r.done, "the peer's signal was not answered");
-  fail_unless (r.error == NULL, "the peer's signal failed: %s",
-      r.error ? r.error->message : "");
-  g_mutex_clear (&r.lock);
-  g_cond_clear (&r.cond);
+  send_result_unref (r);
+  fail_unless (done, "the peer's signal was not answered");
+  fail_unless (message == NULL, "the peer's signal failed: %s", message);
 }
 
 /* ------------------------------------------------------------------------ */
