@@ -9,13 +9,13 @@
 
 /* How long the timed behaviours of the client and the server take on this
  * machine, next to the durations they are configured with: the session-info
- * back-off, the liveness timeouts, the reconnection windows, disconnects
- * and the last unref. The check tests prove these behaviours by events and
+ * back-off, the liveness timeouts, the reconnection windows, the refill of
+ * the server's signal rate, and disconnects. The check tests prove these behaviours by events and
  * ordering, never by the clock, since how long they take depends on the
  * machine's load; the durations are measured here instead, and only
  * printed. Not part of any test suite:
  *
- *   build/tests/bench/timings            (about 20 s)
+ *   build/tests/bench/timings            (about 25 s)
  *   GST_CHECKS=timing_liveness build/tests/bench/timings
  *
  * Each case runs TIMING_RUNS times and prints one line: what, the
@@ -199,6 +199,49 @@ GST_START_TEST (timing_server_reconnect_window)
 
 GST_END_TEST;
 
+static gboolean
+never (gpointer data)
+{
+  return FALSE;
+}
+
+/* Sends until the server accepts, asking every 10 ms. */
+static void
+send_until_accepted (Timing * t, FixturePeer * p)
+{
+  while (TRUE) {
+    FixtureSend *s = fixture_peer_send (p, "chat", "x", NULL, TRUE);
+    gint code = fixture_send_wait (s, FIXTURE_WAIT_MS);
+
+    fixture_send_unref (s);
+    if (code == 0)
+      return;
+    fail_unless_equals_int (code, GST_OPENTOK_SIGNAL_ERROR_RATE_LIMITED);
+    fixture_wait (t->context, never, NULL, 10);
+  }
+}
+
+GST_START_TEST (timing_server_signal_rate)
+{
+  Timing *t = timing_new ("server signal-rate 1/s (burst 1), the next "
+      "signal accepted after, s:", "signal-rate", 1.0, "signal-burst", 1,
+      NULL);
+  FixturePeer *p = timing_peer (t, "sender", FALSE);
+  guint i;
+
+  fixture_peer_connect (p);
+  send_until_accepted (t, p);
+  for (i = 0; i < TIMING_RUNS; i++) {
+    timing_start (t);
+    send_until_accepted (t, p);
+    timing_stop (t);
+  }
+  fixture_peer_free (p);
+  timing_free (t);
+}
+
+GST_END_TEST;
+
 static void
 on_ws_open (GObject * source, GAsyncResult * result, gpointer data)
 {
@@ -329,6 +372,7 @@ timings_suite (void)
   tcase_add_test (tc, timing_reconnect_window);
   tcase_add_test (tc, timing_server_reconnect_window);
   tcase_add_test (tc, timing_server_liveness);
+  tcase_add_test (tc, timing_server_signal_rate);
   tcase_add_test (tc, timing_disconnect);
   return s;
 }
