@@ -213,7 +213,6 @@ send_until_accepted (Timing * t, FixturePeer * p)
     FixtureSend *s = fixture_peer_send (p, "chat", "x", NULL, TRUE);
     gint code = fixture_send_wait (s, FIXTURE_WAIT_MS);
 
-    fixture_send_unref (s);
     if (code == 0)
       return;
     fail_unless_equals_int (code, GST_OPENTOK_SIGNAL_ERROR_RATE_LIMITED);

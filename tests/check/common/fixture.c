@@ -789,6 +789,8 @@ fixture_closed_port_new (guint16 * port)
 /* ------------------------------------------------------------------------ */
 /* Peers                                                                    */
 
+static void fixture_send_unref (FixtureSend * s);
+
 /* A client with its recorder; nothing goes on the network yet. Its waits
  * iterate @context (the test's), or a context of its own when NULL. */
 FixturePeer *
@@ -801,6 +803,8 @@ fixture_peer_new (GMainContext * context, const gchar * name,
   p->name = g_strdup (name);
   p->context = context ? g_main_context_ref (context) : g_main_context_new ();
   p->events = fixture_collector_new (p->context);
+  p->sends = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      fixture_send_unref);
   p->client = gst_opentok_client_new (api_url, api_key, session_id, token);
   fail_unless (GST_IS_OPENTOK_CLIENT (p->client));
   p->id = gst_opentok_client_get_connection_id (p->client);
@@ -836,6 +840,7 @@ fixture_peer_free (FixturePeer * p)
   }
   /* completions queued on the context before the disconnect */
   while (g_main_context_iteration (p->context, FALSE));
+  g_ptr_array_unref (p->sends);
   fixture_collector_free (p->events);
   g_main_context_unref (p->context);
   g_free (p->id);
@@ -1015,8 +1020,28 @@ on_sent (GstOpenTokClient * client, GstOpenTokSignal * signal,
   fixture_notifier_notify (s->notifier);
 }
 
-/* Sends a signal from @p. The completion holds a reference of its own, so
- * the result outlives a caller that gave up waiting. */
+static FixtureSend *
+fixture_send_ref (FixtureSend * s)
+{
+  g_atomic_int_inc (&s->refcount);
+  return s;
+}
+
+static void
+fixture_send_unref (FixtureSend * s)
+{
+  if (!g_atomic_int_dec_and_test (&s->refcount))
+    return;
+  gst_opentok_signal_unref (s->signal);
+  g_free (s->message);
+  fixture_notifier_free (s->notifier);
+  g_mutex_clear (&s->lock);
+  g_free (s);
+}
+
+/* Sends a signal from @p. The send is kept by the peer until
+ * fixture_peer_free(); the completion holds a reference of its own, so
+ * that it may come after the peer is gone. */
 FixtureSend *
 fixture_peer_send (FixturePeer * p, const gchar * type, const gchar * data,
     const gchar * to, gboolean retry)
@@ -1027,6 +1052,7 @@ fixture_peer_send (FixturePeer * p, const gchar * type, const gchar * data,
   g_mutex_init (&s->lock);
   s->notifier = fixture_notifier_new (p->context);
   s->signal = fixture_signal_new (type, data, to, retry);
+  g_ptr_array_add (p->sends, s);
   gst_opentok_client_send_signal_full (p->client, s->signal, on_sent,
       fixture_send_ref (s), (GDestroyNotify) fixture_send_unref);
   return s;
@@ -1043,26 +1069,6 @@ fixture_peer_send_ok (FixturePeer * p, const gchar * type, const gchar * data,
 
   fail_unless (code == 0, "%s's signal failed with %d: %s", p->name, code,
       GST_STR_NULL (s->message));
-  fixture_send_unref (s);
-}
-
-FixtureSend *
-fixture_send_ref (FixtureSend * s)
-{
-  g_atomic_int_inc (&s->refcount);
-  return s;
-}
-
-void
-fixture_send_unref (FixtureSend * s)
-{
-  if (!g_atomic_int_dec_and_test (&s->refcount))
-    return;
-  gst_opentok_signal_unref (s->signal);
-  g_free (s->message);
-  fixture_notifier_free (s->notifier);
-  g_mutex_clear (&s->lock);
-  g_free (s);
 }
 
 /* Whether the completion came. */

@@ -18,14 +18,18 @@
 #include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
+
 /* The project every in-process server and client of the tests uses. */
 #define FIXTURE_API_KEY "123456"
 #define FIXTURE_API_SECRET "7c1f3e9a5b2d4c6e8f0a1b3c5d7e9f2a4b6c8d0e"
+
 /* Deadline of a wait for something that should happen soon. Generous: it
  * only matters when a test fails or runs under valgrind. */
 #define FIXTURE_WAIT_MS 15000
+
 /* ------------------------------------------------------------------------ */
 /* Waits                                                                    */
+
 typedef gboolean (*FixtureCondition) (gpointer data);
 
 gboolean fixture_wait (GMainContext * context, FixtureCondition condition,
@@ -121,199 +125,192 @@ typedef struct
   gchar *session_id;            /* a session made at the start */
 } FixtureServer;
 
-FixtureServer *
-fixture_server_new (const gchar * first_property, ...)
+FixtureServer *fixture_server_new (const gchar * first_property, ...)
     G_GNUC_NULL_TERMINATED;
 
-     FixtureServer *fixture_server_new_valist (const gchar * first_property,
+FixtureServer *fixture_server_new_valist (const gchar * first_property,
     va_list args);
 
-     void fixture_server_free (FixtureServer * srv);
+void fixture_server_free (FixtureServer * srv);
 
-     gchar *fixture_server_token (FixtureServer * srv, const gchar * session_id,
+gchar *fixture_server_token (FixtureServer * srv, const gchar * session_id,
     GstOpenTokRole role, const gchar * data);
 
-     void fixture_server_send (FixtureServer * srv, const gchar * type,
+void fixture_server_send (FixtureServer * srv, const gchar * type,
     const gchar * data);
 
-     gint64 fixture_server_metric (FixtureServer * srv, const gchar * name);
+gint64 fixture_server_metric (FixtureServer * srv, const gchar * name);
 
-     void fixture_server_wait_metric (FixtureServer * srv,
-    GMainContext * context, const gchar * name, gint64 value);
+void fixture_server_wait_metric (FixtureServer * srv, GMainContext * context,
+    const gchar * name, gint64 value);
 
-     gchar *fixture_token_new (const gchar * session_id, const gchar * data);
+gchar *fixture_token_new (const gchar * session_id, const gchar * data);
 
-     GSocket *fixture_closed_port_new (guint16 * port);
+GSocket *fixture_closed_port_new (guint16 * port);
 
 /* ------------------------------------------------------------------------ */
 /* Peers: GstOpenTokClients in a session                                    */
 
-     typedef struct
-     {
-       gchar *name;
-       GstOpenTokClient *client;        /* NULL once a test dropped it */
-       gchar *id;
-       GMainContext *context;   /* waits iterate it */
-       FixtureCollector *events;        /* everything the client emitted */
-     } FixturePeer;
+typedef struct
+{
+  gchar *name;
+  GstOpenTokClient *client;     /* NULL once a test dropped it */
+  gchar *id;
+  GMainContext *context;        /* waits iterate it */
+  FixtureCollector *events;     /* everything the client emitted */
+  GPtrArray *sends;             /* FixtureSend: every send, kept */
+} FixturePeer;
 
 /* The outcome of gst_opentok_client_connect_async(). */
-     typedef struct
-     {
-       gboolean done;
-       gboolean ok;
-       GError *error;
-       GThread *thread;
-     } FixtureConnect;
+typedef struct
+{
+  gboolean done;
+  gboolean ok;
+  GError *error;
+  GThread *thread;
+} FixtureConnect;
 
-     FixturePeer *fixture_peer_new (GMainContext * context, const gchar * name,
+FixturePeer *fixture_peer_new (GMainContext * context, const gchar * name,
     const gchar * api_url, const gchar * api_key, const gchar * session_id,
     const gchar * token);
 
-     FixturePeer *fixture_server_peer (FixtureServer * srv,
-    GMainContext * context, const gchar * name, const gchar * api_url,
-    const gchar * data);
+FixturePeer *fixture_server_peer (FixtureServer * srv, GMainContext * context,
+    const gchar * name, const gchar * api_url, const gchar * data);
 
-     void fixture_peer_free (FixturePeer * p);
+void fixture_peer_free (FixturePeer * p);
 
-     void fixture_peer_connect_start (FixturePeer * p, FixtureConnect * c);
+void fixture_peer_connect_start (FixturePeer * p, FixtureConnect * c);
 
-     gboolean fixture_connect_wait (FixturePeer * p, FixtureConnect * c,
+gboolean fixture_connect_wait (FixturePeer * p, FixtureConnect * c,
     guint timeout_ms);
 
-     void fixture_peer_connect (FixturePeer * p);
+void fixture_peer_connect (FixturePeer * p);
 
-     GError *fixture_peer_connect_error (FixturePeer * p, FixtureConnect * c);
+GError *fixture_peer_connect_error (FixturePeer * p, FixtureConnect * c);
 
-     guint fixture_peer_count (FixturePeer * p, const gchar * event,
+guint fixture_peer_count (FixturePeer * p, const gchar * event,
     const gchar * key);
 
-     gint fixture_peer_index (FixturePeer * p, const gchar * event,
+gint fixture_peer_index (FixturePeer * p, const gchar * event,
     const gchar * key);
 
-     const GstStructure *fixture_peer_find (FixturePeer * p,
-    const gchar * event, const gchar * key);
+const GstStructure *fixture_peer_find (FixturePeer * p, const gchar * event,
+    const gchar * key);
 
-     gboolean fixture_peer_wait (FixturePeer * p, const gchar * event,
+gboolean fixture_peer_wait (FixturePeer * p, const gchar * event,
     const gchar * key, guint n, guint timeout_ms);
 
-     gboolean fixture_peer_wait_state (FixturePeer * p,
+gboolean fixture_peer_wait_state (FixturePeer * p,
     GstOpenTokClientState state, guint timeout_ms);
 
-     gchar *fixture_peer_states (FixturePeer * p);
+gchar *fixture_peer_states (FixturePeer * p);
 
 /* ------------------------------------------------------------------------ */
 /* Sending                                                                  */
 
-     typedef struct _FixtureSend FixtureSend;
+typedef struct _FixtureSend FixtureSend;
 
 /* The outcome of one signal sent through a client; the fields are written
  * once, by the completion, under the send's lock. */
-     struct _FixtureSend
-     {
-       GstOpenTokSignal *signal;
-       gboolean done;
-       guint calls;
-       gboolean same_signal;    /* the completion got the signal sent */
-       GQuark domain;
-       gint code;               /* 0 when accepted */
-       gchar *message;
-       GThread *thread;
+struct _FixtureSend
+{
+  GstOpenTokSignal *signal;
+  gboolean done;
+  guint calls;
+  gboolean same_signal;         /* the completion got the signal sent */
+  GQuark domain;
+  gint code;                    /* 0 when accepted */
+  gchar *message;
+  GThread *thread;
 
-       /*< private > */
-       gint refcount;
-       GMutex lock;
-       FixtureNotifier *notifier;
-     };
+  /*< private >*/
+  gint refcount;
+  GMutex lock;
+  FixtureNotifier *notifier;
+};
 
-     GstOpenTokSignal *fixture_signal_new (const gchar * type,
+GstOpenTokSignal *fixture_signal_new (const gchar * type, const gchar * data,
+    const gchar * to, gboolean retry);
+
+FixtureSend *fixture_peer_send (FixturePeer * p, const gchar * type,
     const gchar * data, const gchar * to, gboolean retry);
 
-     FixtureSend *fixture_peer_send (FixturePeer * p, const gchar * type,
-    const gchar * data, const gchar * to, gboolean retry);
-
-     void fixture_peer_send_ok (FixturePeer * p, const gchar * type,
+void fixture_peer_send_ok (FixturePeer * p, const gchar * type,
     const gchar * data, const gchar * to);
 
-     FixtureSend *fixture_send_ref (FixtureSend * s);
+gboolean fixture_send_done (FixtureSend * s);
 
-     void fixture_send_unref (FixtureSend * s);
-
-     gboolean fixture_send_done (FixtureSend * s);
-
-     gint fixture_send_wait (FixtureSend * s, guint timeout_ms);
+gint fixture_send_wait (FixtureSend * s, guint timeout_ms);
 
 /* ------------------------------------------------------------------------ */
 /* signalbin                                                                */
 
-     typedef struct
-     {
-       GstElement *element;
-       GstHarness *h;
-       GstBus *bus;
-       gchar *id;               /* once joined */
-       FixtureCollector *events;        /* everything the element emitted */
-     } FixtureBin;
+typedef struct
+{
+  GstElement *element;
+  GstHarness *h;
+  GstBus *bus;
+  gchar *id;                    /* once joined */
+  FixtureCollector *events;     /* everything the element emitted */
+} FixtureBin;
 
-     GstElement *fixture_signalbin_new (const gchar * api_url,
+GstElement *fixture_signalbin_new (const gchar * api_url,
     const gchar * session_id, const gchar * data);
 
-     FixtureBin *fixture_bin_start (GstElement * element,
-    const gchar * src_caps, gboolean wait_joined);
+FixtureBin *fixture_bin_start (GstElement * element, const gchar * src_caps,
+    gboolean wait_joined);
 
-     void fixture_bin_stop (FixtureBin * bin);
+void fixture_bin_stop (FixtureBin * bin);
 
-     GstMessage *fixture_bus_wait (GstBus * bus, GstMessageType types,
+GstMessage *fixture_bus_wait (GstBus * bus, GstMessageType types,
     const gchar * name, guint timeout_ms);
 
-     GstMessage *fixture_bus_wait_element (GstBus * bus, const gchar * name);
+GstMessage *fixture_bus_wait_element (GstBus * bus, const gchar * name);
 
-     void fixture_bus_assert_no_error (GstBus * bus);
+void fixture_bus_assert_no_error (GstBus * bus);
 
-     gint fixture_reply_code (const GstStructure * reply);
+gint fixture_reply_code (const GstStructure * reply);
 
-     GstBuffer *fixture_text_buffer (const gchar * text);
+GstBuffer *fixture_text_buffer (const gchar * text);
 
 /* ------------------------------------------------------------------------ */
 /* JSON                                                                     */
 
-     JsonNode *fixture_json_parse (const gchar * text);
+JsonNode *fixture_json_parse (const gchar * text);
 
-     const gchar *fixture_json_get_string (JsonObject * object,
-    const gchar * name);
+const gchar *fixture_json_get_string (JsonObject * object, const gchar * name);
 
-     gint64 fixture_json_get_int (JsonObject * object, const gchar * name);
+gint64 fixture_json_get_int (JsonObject * object, const gchar * name);
 
-     JsonObject *fixture_json_get_object (JsonObject * object,
-    const gchar * name);
+JsonObject *fixture_json_get_object (JsonObject * object, const gchar * name);
 
-     JsonArray *fixture_json_get_array (JsonObject * object,
-    const gchar * name);
+JsonArray *fixture_json_get_array (JsonObject * object, const gchar * name);
 
-     JsonObject *fixture_json_first_object (JsonNode * root);
+JsonObject *fixture_json_first_object (JsonNode * root);
 
-     gchar *fixture_json_join_strings (JsonArray * array);
+gchar *fixture_json_join_strings (JsonArray * array);
 
 /* ------------------------------------------------------------------------ */
 /* Base64 and JWTs                                                          */
 
 #define FIXTURE_JWT_HS256_HEADER "{\"alg\":\"HS256\",\"typ\":\"JWT\"}"
 
-     gchar *fixture_base64url_encode (gconstpointer data, gsize length);
+gchar *fixture_base64url_encode (gconstpointer data, gsize length);
 
-     gchar *fixture_base64url_decode (const gchar * text);
+gchar *fixture_base64url_decode (const gchar * text);
 
-     gchar *fixture_jwt_sign (const gchar * input, const gchar * secret);
+gchar *fixture_jwt_sign (const gchar * input, const gchar * secret);
 
-     gchar *fixture_jwt_new (const gchar * header, const gchar * claims,
+gchar *fixture_jwt_new (const gchar * header, const gchar * claims,
     gssize claims_length, const gchar * secret);
 
-     gchar *fixture_jwt_part (const gchar * jwt, guint index);
+gchar *fixture_jwt_part (const gchar * jwt, guint index);
 
 /* ------------------------------------------------------------------------ */
 /* Errors                                                                   */
 
-     void fixture_check_protocol_error (GError * error, gint code);
+void fixture_check_protocol_error (GError * error, gint code);
 
 G_END_DECLS
+
 #endif /* __FIXTURE_H__ */
