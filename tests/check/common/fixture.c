@@ -422,6 +422,17 @@ fixture_collector_wait (FixtureCollector * c, const gchar * name,
   return fixture_notifier_wait (c->notifier, count_reached, &w, timeout_ms);
 }
 
+/* Waits for a matching item; returns where the first is, or -1 at the
+ * deadline. */
+gint
+fixture_collector_wait_index (FixtureCollector * c, const gchar * name,
+    const gchar * field, const gchar * value, guint timeout_ms)
+{
+  if (!fixture_collector_wait (c, name, field, value, 1, timeout_ms))
+    return -1;
+  return fixture_collector_index (c, name, field, value);
+}
+
 /* The items named @name counted by their string @field ("" for none): a
  * table of strings to GUINT_TO_POINTER counts. */
 GHashTable *
@@ -1252,6 +1263,14 @@ fixture_reply_code (const GstStructure * reply)
     code = error->code;
   g_error_free (error);
   return code;
+}
+
+/* A GstPromiseChangeFunc that sets the gint at @flag to 1, atomically: the
+ * reply may come on any thread. */
+void
+fixture_promise_set_flag (GstPromise * promise, gpointer flag)
+{
+  g_atomic_int_set ((gint *) flag, 1);
 }
 
 GstBuffer *

@@ -90,6 +90,9 @@ const GstStructure *fixture_collector_nth (FixtureCollector * c,
 gboolean fixture_collector_wait (FixtureCollector * c, const gchar * name,
     const gchar * field, const gchar * value, guint n, guint timeout_ms);
 
+gint fixture_collector_wait_index (FixtureCollector * c, const gchar * name,
+    const gchar * field, const gchar * value, guint timeout_ms);
+
 GHashTable *fixture_collector_count_by (FixtureCollector * c,
     const gchar * name, const gchar * field);
 
@@ -125,8 +128,7 @@ typedef struct
   gchar *session_id;            /* a session made at the start */
 } FixtureServer;
 
-FixtureServer *fixture_server_new (const gchar * first_property, ...)
-    G_GNUC_NULL_TERMINATED;
+FixtureServer *fixture_server_new (const gchar * first_property, ...);
 
 FixtureServer *fixture_server_new_valist (const gchar * first_property,
     va_list args);
@@ -270,6 +272,8 @@ GstMessage *fixture_bus_wait_element (GstBus * bus, const gchar * name);
 void fixture_bus_assert_no_error (GstBus * bus);
 
 gint fixture_reply_code (const GstStructure * reply);
+
+void fixture_promise_set_flag (GstPromise * promise, gpointer flag);
 
 GstBuffer *fixture_text_buffer (const gchar * text);
 
