@@ -2252,19 +2252,14 @@ GST_START_TEST (test_sink_refusal_is_a_warning_with_code_and_data)
 
 GST_END_TEST;
 
-/* Pulls events until one of @type, at most WAIT_MS. */
+/* Pulls events until one of @type; each pull waits for the next event
+ * (gst_harness_pull_event() gives up after 60 s). */
 static GstEvent *
 pull_event_of_type (GstHarness * h, GstEventType type)
 {
-  gint64 end = g_get_monotonic_time () + WAIT_MS * G_TIME_SPAN_MILLISECOND;
   GstEvent *event;
 
-  while (g_get_monotonic_time () < end) {
-    event = gst_harness_try_pull_event (h);
-    if (event == NULL) {
-      g_usleep (1000);
-      continue;
-    }
+  while ((event = gst_harness_pull_event (h)) != NULL) {
     if (GST_EVENT_TYPE (event) == type)
       return event;
     gst_event_unref (event);
@@ -2957,6 +2952,7 @@ typedef struct
   gint done;                    /* atomic */
   gint replied;                 /* atomic: sends whose promise was answered */
   gint sent;                    /* atomic */
+  FixtureNotifier *notifier;    /* told of every reply */
 } Cycling;
 
 static gpointer
@@ -2977,7 +2973,10 @@ cycling_switches (gpointer data)
 static void
 cycling_replied (GstPromise * promise, gpointer data)
 {
-  g_atomic_int_inc ((gint *) data);
+  Cycling *c = data;
+
+  g_atomic_int_inc (&c->replied);
+  fixture_notifier_notify (c->notifier);
 }
 
 static gpointer
@@ -2989,7 +2988,7 @@ cycling_sends (gpointer data)
 
   while (!g_atomic_int_get (&c->done)) {
     GstPromise *promise = gst_promise_new_with_change_func (cycling_replied,
-        &c->replied, NULL);
+        c, NULL);
 
     g_signal_emit_by_name (c->element, "send-signal", signal, promise);
     gst_promise_unref (promise);
@@ -3009,10 +3008,9 @@ cycling_all_replied (gpointer data)
 
 GST_START_TEST (test_state_changes_from_threads_with_sends_in_flight)
 {
-  Cycling c = { signalbin_new (), 0, 0, 0 };
+  Cycling c = { signalbin_new (), 0, 0, 0, fixture_notifier_new (NULL) };
   GThread *switchers[CYCLE_THREADS], *sender;
   GstBus *bus;
-  gint64 end;
   guint i;
 
   gst_object_ref_sink (c.element);
@@ -3025,11 +3023,8 @@ GST_START_TEST (test_state_changes_from_threads_with_sends_in_flight)
   g_thread_join (sender);
 
   /* every promise is answered, the last ones by the change to NULL */
-  end = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
-  while (!cycling_all_replied (&c) && g_get_monotonic_time () < end)
-    g_usleep (1000);
-  fail_unless (cycling_all_replied (&c), "%d of %d sends answered",
-      c.replied, c.sent);
+  fail_unless (fixture_notifier_wait (c.notifier, cycling_all_replied, &c,
+          WAIT_MS), "%d of %d sends answered", c.replied, c.sent);
   GST_INFO ("%d cycles, %d sends", CYCLES, c.sent);
 
   /* and it still joins */
@@ -3043,6 +3038,7 @@ GST_START_TEST (test_state_changes_from_threads_with_sends_in_flight)
   gst_element_set_bus (c.element, NULL);
   gst_object_unref (bus);
   gst_object_unref (c.element);
+  fixture_notifier_free (c.notifier);
 }
 
 GST_END_TEST;
