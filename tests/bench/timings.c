@@ -52,8 +52,7 @@ timing_new (const gchar * what, const gchar * first_property, ...)
   Timing *t = g_new0 (Timing, 1);
   va_list args;
 
-  t->context = g_main_context_new ();
-  g_main_context_push_thread_default (t->context);
+  t->context = fixture_context_push ();
   va_start (args, first_property);
   t->srv = fixture_server_new_valist (first_property, args);
   va_end (args);
@@ -87,9 +86,7 @@ timing_free (Timing * t)
   tcp_proxy_free (t->proxy);
   g_free (t->proxy_url);
   fixture_server_free (t->srv);
-  while (g_main_context_iteration (t->context, FALSE));
-  g_main_context_pop_thread_default (t->context);
-  g_main_context_unref (t->context);
+  fixture_context_pop (t->context);
   g_free (t);
 }
 
@@ -303,19 +300,11 @@ GST_START_TEST (timing_server_liveness)
 
 GST_END_TEST;
 
-static gpointer
-disconnect_thread (gpointer client)
-{
-  gst_opentok_client_disconnect (client);
-  return NULL;
-}
-
 static void
 time_disconnect (Timing * t, FixturePeer * p)
 {
   timing_start (t);
-  fail_unless (fixture_run_bounded (disconnect_thread, p->client,
-          FIXTURE_WAIT_MS));
+  fixture_peer_disconnect (p);
   timing_stop (t);
 }
 

@@ -244,6 +244,26 @@ fixture_run_bounded (GThreadFunc func, gpointer data, guint timeout_ms)
   return returned;
 }
 
+/* A new context, made the thread-default one: the test's, where GTask
+ * callbacks and libsoup run while it waits. */
+GMainContext *
+fixture_context_push (void)
+{
+  GMainContext *context = g_main_context_new ();
+
+  g_main_context_push_thread_default (context);
+  return context;
+}
+
+/* Dispatches what is still pending on @context, pops it and drops it. */
+void
+fixture_context_pop (GMainContext * context)
+{
+  while (g_main_context_iteration (context, FALSE));
+  g_main_context_pop_thread_default (context);
+  g_main_context_unref (context);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Collectors                                                               */
 
@@ -921,6 +941,24 @@ fixture_peer_connect_error (FixturePeer * p, FixtureConnect * c)
   return error;
 }
 
+static gpointer
+disconnect_thread (gpointer client)
+{
+  gst_opentok_client_disconnect (client);
+  return NULL;
+}
+
+/* Disconnects @p from a thread of its own, failing unless that returns
+ * within FIXTURE_WAIT_MS with the session over. */
+void
+fixture_peer_disconnect (FixturePeer * p)
+{
+  fail_unless (fixture_run_bounded (disconnect_thread, p->client,
+          FIXTURE_WAIT_MS), "%s: disconnect hangs", p->name);
+  fail_unless_equals_int (gst_opentok_client_get_state (p->client),
+      GST_OPENTOK_CLIENT_STATE_DISCONNECTED);
+}
+
 /* How many @event events @p recorded with @key (any key when NULL). */
 guint
 fixture_peer_count (FixturePeer * p, const gchar * event, const gchar * key)
@@ -1138,6 +1176,21 @@ fixture_signalbin_new (const gchar * api_url, const gchar * session_id,
       "session-id", session_id, "token", token, NULL);
   g_free (token);
   return element;
+}
+
+/* The opentok-signal structure of the send-signal action (to @to, the
+ * whole session when NULL). */
+GstStructure *
+fixture_signal_structure (const gchar * type, const gchar * data,
+    const gchar * to, gboolean retry)
+{
+  GstStructure *s = gst_structure_new ("opentok-signal",
+      "type", G_TYPE_STRING, type, "data", G_TYPE_STRING, data,
+      "retry-after-reconnect", G_TYPE_BOOLEAN, retry, NULL);
+
+  if (to != NULL)
+    gst_structure_set (s, "to", G_TYPE_STRING, to, NULL);
+  return s;
 }
 
 /* Wraps a configured element in a harness (which sets it to PLAYING) with

@@ -58,6 +58,10 @@ gboolean fixture_notifier_wait (FixtureNotifier * notifier,
 gboolean fixture_run_bounded (GThreadFunc func, gpointer data,
     guint timeout_ms);
 
+GMainContext *fixture_context_push (void);
+
+void fixture_context_pop (GMainContext * context);
+
 /* ------------------------------------------------------------------------ */
 /* Collectors                                                               */
 
@@ -190,6 +194,8 @@ void fixture_peer_connect (FixturePeer * p);
 
 GError *fixture_peer_connect_error (FixturePeer * p, FixtureConnect * c);
 
+void fixture_peer_disconnect (FixturePeer * p);
+
 guint fixture_peer_count (FixturePeer * p, const gchar * event,
     const gchar * key);
 
@@ -258,6 +264,9 @@ typedef struct
 
 GstElement *fixture_signalbin_new (const gchar * api_url,
     const gchar * session_id, const gchar * data);
+
+GstStructure *fixture_signal_structure (const gchar * type,
+    const gchar * data, const gchar * to, gboolean retry);
 
 FixtureBin *fixture_bin_start (GstElement * element, const gchar * src_caps,
     gboolean wait_joined);

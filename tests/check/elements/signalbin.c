@@ -1614,11 +1614,8 @@ GST_START_TEST (test_repeated_cuts_keep_retry_signals_exactly_once)
               fixture_text_buffer (line)), GST_FLOW_OK);
       g_free (line);
     } else {
-      GstStructure *s = gst_structure_new ("opentok-signal",
-          "type", G_TYPE_STRING, "action", "data", G_TYPE_STRING, data,
-          "to", G_TYPE_STRING, peer->id,
-          "retry-after-reconnect", G_TYPE_BOOLEAN, kind == CUT_SEND_RETRY,
-          NULL);
+      GstStructure *s = fixture_signal_structure ("action", data, peer->id,
+          kind == CUT_SEND_RETRY);
 
       slots[round].replies = replies;
       slots[round].index = round;
@@ -1721,9 +1718,7 @@ GST_START_TEST (test_repeated_cuts_keep_retry_signals_exactly_once)
   /* a last signal each way, once the sink pad's lines completed (they are
    * paced, and an action signal does not wait behind them): what was sent
    * before it came before it, so any late copy would be there by now */
-  marker = gst_structure_new ("opentok-signal", "type", G_TYPE_STRING,
-      "action", "data", G_TYPE_STRING, "marker-bin", "to", G_TYPE_STRING,
-      peer->id, NULL);
+  marker = fixture_signal_structure ("action", "marker-bin", peer->id, TRUE);
   marker_promise = gst_promise_new ();
   g_signal_emit_by_name (element, "send-signal", marker, marker_promise);
   gst_structure_free (marker);

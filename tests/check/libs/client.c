@@ -58,8 +58,7 @@ fixture_new (const gchar * first_property, ...)
   Fixture *f = g_new0 (Fixture, 1);
   va_list args;
 
-  f->context = g_main_context_new ();
-  g_main_context_push_thread_default (f->context);
+  f->context = fixture_context_push ();
   va_start (args, first_property);
   f->srv = fixture_server_new_valist (first_property, args);
   va_end (args);
@@ -93,9 +92,7 @@ fixture_free (Fixture * f)
   tcp_proxy_free (f->proxy);
   g_free (f->proxy_url);
   fixture_server_free (f->srv);
-  while (g_main_context_iteration (f->context, FALSE));
-  g_main_context_pop_thread_default (f->context);
-  g_main_context_unref (f->context);
+  fixture_context_pop (f->context);
   g_free (f);
 }
 
@@ -1935,24 +1932,6 @@ GST_START_TEST (test_disconnect_tells_peers_client_disconnected)
 
 GST_END_TEST;
 
-static gpointer
-disconnect_thread (gpointer client)
-{
-  gst_opentok_client_disconnect (client);
-  return NULL;
-}
-
-/* Disconnects @p from a thread of its own, failing unless it returns in
- * time. */
-static void
-peer_disconnect_bounded (FixturePeer * p)
-{
-  fail_unless (fixture_run_bounded (disconnect_thread, p->client, WAIT_MS),
-      "%s: disconnect hangs", p->name);
-  fail_unless_equals_int (gst_opentok_client_get_state (p->client),
-      GST_OPENTOK_CLIENT_STATE_DISCONNECTED);
-}
-
 /* The one-second bound of gst_opentok_client_disconnect() is for a server
  * that does not answer; with nothing to wait for it does not wait (how long
  * it takes is measured by tests/bench/timings.c, not here). A client whose
@@ -1972,12 +1951,12 @@ GST_START_TEST (test_disconnect_returns_promptly_when_nothing_to_wait_for)
         "not-a-token");
     error = fixture_peer_connect_error (p, &c);
     g_error_free (error);
-    peer_disconnect_bounded (p);
+    fixture_peer_disconnect (p);
 
     /* a connected one: the server answers the close at once */
     p = peer_new (f, "leaver", FALSE);
     fixture_peer_connect (p);
-    peer_disconnect_bounded (p);
+    fixture_peer_disconnect (p);
     fail_unless_equals_int (fixture_peer_count (p, FIXTURE_EVENT_DISCONNECTED,
             "clientDisconnected"), 1);
   }
@@ -2002,7 +1981,7 @@ GST_START_TEST (test_disconnect_is_bounded_and_fails_waiting_signals)
    * disconnect returns all the same */
   tcp_proxy_set_mode (f->proxy, TCP_PROXY_MODE_BLACKHOLE);
   s = fixture_peer_send (a, "chat", "into the void", b->id, TRUE);
-  peer_disconnect_bounded (a);
+  fixture_peer_disconnect (a);
   /* the waiting signal failed before disconnect returned */
   fail_unless (fixture_send_done (s));
   fail_unless_equals_int (fixture_send_wait (s, WAIT_MS),

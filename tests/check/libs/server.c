@@ -318,8 +318,7 @@ fixture_new (const gchar * first_property, ...)
   Fixture *f = g_new0 (Fixture, 1);
   va_list args;
 
-  f->context = g_main_context_new ();
-  g_main_context_push_thread_default (f->context);
+  f->context = fixture_context_push ();
   /* no proxy: everything here is on loopback */
   f->http = soup_session_new_with_options ("proxy-resolver", NULL, NULL);
 
@@ -344,9 +343,7 @@ fixture_free (Fixture * f)
   fixture_server_free (f->srv);
   soup_session_abort (f->http);
   g_object_unref (f->http);
-  while (g_main_context_iteration (f->context, FALSE));
-  g_main_context_pop_thread_default (f->context);
-  g_main_context_unref (f->context);
+  fixture_context_pop (f->context);
   g_free (f->topic);
   g_free (f->ws_url);
   g_free (f);

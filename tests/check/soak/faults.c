@@ -163,13 +163,6 @@ peer_new (const gchar * url, const gchar * session, guint reconnect_window)
   return peer;
 }
 
-static gpointer
-disconnect_thread (gpointer client)
-{
-  gst_opentok_client_disconnect (client);
-  return NULL;
-}
-
 /* Disconnects and frees @peer, failing unless the disconnect returns in
  * time; returns how long it took, in seconds (printed, not checked). */
 static gdouble
@@ -178,8 +171,7 @@ peer_stop (FixturePeer * peer)
   gint64 start = g_get_monotonic_time ();
   gdouble took;
 
-  fail_unless (fixture_run_bounded (disconnect_thread, peer->client, WAIT_MS),
-      "the peer's disconnect hangs");
+  fixture_peer_disconnect (peer);
   took = (g_get_monotonic_time () - start) / (gdouble) G_USEC_PER_SEC;
   fixture_peer_free (peer);
   return took;
@@ -228,10 +220,7 @@ static GstPromise *
 bin_send (FixtureBin * bin, const gchar * data, const gchar * to,
     gboolean retry, gint * replied)
 {
-  GstStructure *s = gst_structure_new ("opentok-signal",
-      "type", G_TYPE_STRING, "check", "data", G_TYPE_STRING, data,
-      "to", G_TYPE_STRING, to, "retry-after-reconnect", G_TYPE_BOOLEAN, retry,
-      NULL);
+  GstStructure *s = fixture_signal_structure ("check", data, to, retry);
   GstPromise *promise = replied ?
       gst_promise_new_with_change_func (fixture_promise_set_flag, replied,
       NULL) : gst_promise_new ();
@@ -822,11 +811,8 @@ GST_START_TEST (test_soak_cuts_stalls_blackholes)
         lines_pushed++;
         g_free (line);
       } else {
-        GstStructure *s = gst_structure_new ("opentok-signal",
-            "type", G_TYPE_STRING, "action", "data", G_TYPE_STRING, data,
-            "to", G_TYPE_STRING, peer->id,
-            "retry-after-reconnect", G_TYPE_BOOLEAN, kind == SEND_RETRY,
-            NULL);
+        GstStructure *s = fixture_signal_structure ("action", data, peer->id,
+            kind == SEND_RETRY);
 
         promises[i] = gst_promise_new_with_change_func (on_soak_b2p_reply,
             &soak.b2p[i], NULL);
