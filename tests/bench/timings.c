@@ -118,21 +118,26 @@ GST_START_TEST (timing_session_info_back_off)
 
 GST_END_TEST;
 
-GST_START_TEST (timing_liveness)
+/* A client through the proxy with @property set to @ms: how long from the
+ * proxy switching to @mode (and cutting everything, unless it stalls)
+ * until the client emits @event. */
+static void
+time_outage (const gchar * what, const gchar * property, guint ms,
+    TcpProxyMode mode, const gchar * event)
 {
-  Timing *t = timing_new ("client liveness-timeout 1000 ms, a stall "
-      "noticed after, s:", NULL);
+  Timing *t = timing_new (what, NULL);
   guint i;
 
   for (i = 0; i < TIMING_RUNS; i++) {
-    FixturePeer *p = timing_peer (t, "stalled", TRUE);
+    FixturePeer *p = timing_peer (t, "client", TRUE);
 
-    g_object_set (p->client, "liveness-timeout", 1000, NULL);
+    g_object_set (p->client, property, ms, NULL);
     fixture_peer_connect (p);
-    tcp_proxy_set_mode (t->proxy, TCP_PROXY_MODE_BLACKHOLE);
+    tcp_proxy_set_mode (t->proxy, mode);
     timing_start (t);
-    fail_unless (fixture_peer_wait (p, FIXTURE_EVENT_RECONNECTING, NULL, 1,
-            FIXTURE_WAIT_MS));
+    if (mode == TCP_PROXY_MODE_REFUSE)
+      tcp_proxy_cut_all (t->proxy);
+    fail_unless (fixture_peer_wait (p, event, NULL, 1, FIXTURE_WAIT_MS));
     timing_stop (t);
     tcp_proxy_set_mode (t->proxy, TCP_PROXY_MODE_PASS);
     fixture_peer_free (p);
@@ -140,29 +145,20 @@ GST_START_TEST (timing_liveness)
   timing_free (t);
 }
 
+GST_START_TEST (timing_liveness)
+{
+  time_outage ("client liveness-timeout 1000 ms, a stall noticed after, s:",
+      "liveness-timeout", 1000, TCP_PROXY_MODE_BLACKHOLE,
+      FIXTURE_EVENT_RECONNECTING);
+}
+
 GST_END_TEST;
 
 GST_START_TEST (timing_reconnect_window)
 {
-  Timing *t = timing_new ("client reconnect-window 1500 ms, given up after "
-      "a cut, s:", NULL);
-  guint i;
-
-  for (i = 0; i < TIMING_RUNS; i++) {
-    FixturePeer *p = timing_peer (t, "lost", TRUE);
-
-    g_object_set (p->client, "reconnect-window", 1500, NULL);
-    fixture_peer_connect (p);
-    tcp_proxy_set_mode (t->proxy, TCP_PROXY_MODE_REFUSE);
-    timing_start (t);
-    tcp_proxy_cut_all (t->proxy);
-    fail_unless (fixture_peer_wait (p, FIXTURE_EVENT_DISCONNECTED, NULL, 1,
-            FIXTURE_WAIT_MS));
-    timing_stop (t);
-    tcp_proxy_set_mode (t->proxy, TCP_PROXY_MODE_PASS);
-    fixture_peer_free (p);
-  }
-  timing_free (t);
+  time_outage ("client reconnect-window 1500 ms, given up after a cut, s:",
+      "reconnect-window", 1500, TCP_PROXY_MODE_REFUSE,
+      FIXTURE_EVENT_DISCONNECTED);
 }
 
 GST_END_TEST;

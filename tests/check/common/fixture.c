@@ -1349,52 +1349,51 @@ fixture_json_parse (const gchar * text)
   return node;
 }
 
-/* The string member @name of @object, failing when it is not a string. */
-const gchar *
-fixture_json_get_string (JsonObject * object, const gchar * name)
+/* The member @name of @object, failing unless it is there and @holds
+ * (what it must be, for the message). */
+static JsonNode *
+json_member (JsonObject * object, const gchar * name, JsonNodeType holds,
+    GType value_type, const gchar * what)
 {
   JsonNode *node = json_object_get_member (object, name);
 
   fail_unless (node != NULL, "member \"%s\" missing", name);
-  fail_unless (JSON_NODE_HOLDS_VALUE (node) &&
-      json_node_get_value_type (node) == G_TYPE_STRING,
-      "member \"%s\" is not a string", name);
-  return json_node_get_string (node);
+  fail_unless (JSON_NODE_TYPE (node) == holds && (holds != JSON_NODE_VALUE ||
+          json_node_get_value_type (node) == value_type),
+      "member \"%s\" is not %s", name, what);
+  return node;
+}
+
+/* The string member @name of @object, failing when it is not a string. */
+const gchar *
+fixture_json_get_string (JsonObject * object, const gchar * name)
+{
+  return json_node_get_string (json_member (object, name, JSON_NODE_VALUE,
+          G_TYPE_STRING, "a string"));
 }
 
 /* The integer member @name of @object, failing when it is not one. */
 gint64
 fixture_json_get_int (JsonObject * object, const gchar * name)
 {
-  JsonNode *node = json_object_get_member (object, name);
-
-  fail_unless (node != NULL, "member \"%s\" missing", name);
-  fail_unless (JSON_NODE_HOLDS_VALUE (node) &&
-      json_node_get_value_type (node) == G_TYPE_INT64,
-      "member \"%s\" is not an integer", name);
-  return json_node_get_int (node);
+  return json_node_get_int (json_member (object, name, JSON_NODE_VALUE,
+          G_TYPE_INT64, "an integer"));
 }
 
 /* The object member @name of @object, failing when it is not one. */
 JsonObject *
 fixture_json_get_object (JsonObject * object, const gchar * name)
 {
-  JsonNode *node = json_object_get_member (object, name);
-
-  fail_unless (node != NULL && JSON_NODE_HOLDS_OBJECT (node),
-      "member \"%s\" is not an object", name);
-  return json_node_get_object (node);
+  return json_node_get_object (json_member (object, name, JSON_NODE_OBJECT,
+          G_TYPE_INVALID, "an object"));
 }
 
 /* The array member @name of @object, failing when it is not one. */
 JsonArray *
 fixture_json_get_array (JsonObject * object, const gchar * name)
 {
-  JsonNode *node = json_object_get_member (object, name);
-
-  fail_unless (node != NULL && JSON_NODE_HOLDS_ARRAY (node),
-      "member \"%s\" is not an array", name);
-  return json_node_get_array (node);
+  return json_node_get_array (json_member (object, name, JSON_NODE_ARRAY,
+          G_TYPE_INVALID, "an array"));
 }
 
 /* The first element of a JSON array answer, which must be an object. */

@@ -488,6 +488,22 @@ GST_START_TEST (test_connect_to_unknown_session_fails_1005)
 
 GST_END_TEST;
 
+/* Connects @p with a connect-timeout of @timeout_ms and checks that the
+ * connect ended on that timeout, not on something else. */
+static void
+expect_connect_timeout (FixturePeer * p, guint timeout_ms)
+{
+  FixtureConnect c;
+  GError *error;
+
+  g_object_set (p->client, "connect-timeout", timeout_ms, NULL);
+  error = fixture_peer_connect_error (p, &c);
+  assert_client_error (error, GST_OPENTOK_CLIENT_ERROR_CONNECT_FAILED);
+  fail_unless (strstr (error->message, "connect-timeout") != NULL,
+      "the connect ended before its connect-timeout: %s", error->message);
+  g_error_free (error);
+}
+
 GST_START_TEST (test_connect_to_closed_port_fails_1006_after_three_attempts)
 {
   Fixture *f = fixture_new (NULL);
@@ -515,13 +531,8 @@ GST_START_TEST (test_connect_to_closed_port_fails_1006_after_three_attempts)
 
   /* the pauses between them (1.8 s in all) outlast a connect-timeout of
    * 1.5 s: the connect ends on the timeout, the attempts not used up */
-  p = peer_new_full (f, "impatient", url, API_KEY, f->srv->session_id, token);
-  g_object_set (p->client, "connect-timeout", 1500, NULL);
-  error = fixture_peer_connect_error (p, &c);
-  assert_client_error (error, GST_OPENTOK_CLIENT_ERROR_CONNECT_FAILED);
-  fail_unless (strstr (error->message, "connect-timeout") != NULL,
-      "the attempts ended before the connect-timeout: %s", error->message);
-  g_error_free (error);
+  expect_connect_timeout (peer_new_full (f, "impatient", url, API_KEY,
+          f->srv->session_id, token), 1500);
   g_object_unref (socket);
   g_free (token);
   g_free (url);
@@ -549,23 +560,11 @@ GST_START_TEST (test_connect_to_refusing_host_asks_session_info_three_times)
   fail_unless_equals_int (tcp_proxy_get_n_accepted (f->proxy), 3);
 
   /* 500 ms: no second attempt */
-  p = peer_new (f, "hasty", TRUE);
-  g_object_set (p->client, "connect-timeout", 500, NULL);
-  error = fixture_peer_connect_error (p, &c);
-  assert_client_error (error, GST_OPENTOK_CLIENT_ERROR_CONNECT_FAILED);
-  fail_unless (strstr (error->message, "connect-timeout") != NULL, "%s",
-      error->message);
-  g_error_free (error);
+  expect_connect_timeout (peer_new (f, "hasty", TRUE), 500);
   fail_unless_equals_int (tcp_proxy_get_n_accepted (f->proxy), 3 + 1);
 
   /* 1500 ms: no third */
-  p = peer_new (f, "impatient", TRUE);
-  g_object_set (p->client, "connect-timeout", 1500, NULL);
-  error = fixture_peer_connect_error (p, &c);
-  assert_client_error (error, GST_OPENTOK_CLIENT_ERROR_CONNECT_FAILED);
-  fail_unless (strstr (error->message, "connect-timeout") != NULL, "%s",
-      error->message);
-  g_error_free (error);
+  expect_connect_timeout (peer_new (f, "impatient", TRUE), 1500);
   fail_unless (tcp_proxy_get_n_accepted (f->proxy) <= 3 + 1 + 2,
       "%u attempts within 1.5 s", tcp_proxy_get_n_accepted (f->proxy) - 4);
   fail_unless_equals_int (tcp_proxy_get_n_refused (f->proxy),
