@@ -6,8 +6,8 @@
 #   tools/bootstrap.sh test      install everything, build every part (warnings
 #                                are errors), run every test, then the sanitize
 #                                steps (`test NAME...`: only the named tests)
-#   tools/bootstrap.sh sanitize  install, build, run the check and fuzz suites
-#                                under AddressSanitizer + UBSan (build-asan/), then
+#   tools/bootstrap.sh sanitize  install, build, run the check, soak and fuzz
+#                                suites under ASan + UBSan (build-asan/), then
 #                                the server, client and element tests under
 #                                valgrind, then the bounded libFuzzer runs
 #   tools/bootstrap.sh fuzz      install, run only the bounded libFuzzer runs
@@ -192,10 +192,10 @@ run_tests() {
   return $status
 }
 
-# The whole check and fuzz suites under AddressSanitizer + UBSan (a build of
-# its own, with the compiler in CC, gcc by default), then memcheck over the
-# tests that run the server, the client and the element (on the normal
-# build). The test setups are defined in tests/meson.build.
+# The whole check, soak and fuzz suites under AddressSanitizer + UBSan (a
+# build of its own, with the compiler in CC, gcc by default), then memcheck
+# over the tests that run the server, the client and the element (on the
+# normal build). The test setups are defined in tests/meson.build.
 run_sanitizers() {
   local status=0
   echo "== AddressSanitizer + UBSan: $asan_dir"
@@ -205,7 +205,7 @@ run_sanitizers() {
       && ninja -C "$asan_dir"; then
     rm -f "$asan_dir/meson-logs/testlog-asan.json"
     meson test -C "$asan_dir" --setup asan --print-errorlogs \
-      --num-processes 2 --suite check --suite fuzz || status=$?
+      --num-processes 2 --suite check --suite soak --suite fuzz || status=$?
     test_logs+=("$asan_dir/meson-logs/testlog-asan.json")
   else
     echo "== the AddressSanitizer build failed"

@@ -23,49 +23,6 @@
 
 #include "fuzz-common.h"
 
-static gchar *
-base64url (const gchar * data, gsize len)
-{
-  gchar *text = g_base64_encode ((const guchar *) data, len);
-  gchar *p;
-
-  for (p = text; *p != '\0'; p++) {
-    if (*p == '+')
-      *p = '-';
-    else if (*p == '/')
-      *p = '_';
-    else if (*p == '=')
-      *p = '\0';
-  }
-  return text;
-}
-
-static gchar *
-sign_jwt (const gchar * header, gsize header_len, const gchar * claims,
-    gsize claims_len)
-{
-  gchar *header_b64, *claims_b64, *input, *signature, *jwt;
-  guint8 digest[32];
-  gsize digest_len = sizeof (digest);
-  GHmac *hmac;
-
-  header_b64 = base64url (header, header_len);
-  claims_b64 = base64url (claims, claims_len);
-  input = g_strconcat (header_b64, ".", claims_b64, NULL);
-  hmac = g_hmac_new (G_CHECKSUM_SHA256, (const guchar *) FUZZ_API_SECRET,
-      strlen (FUZZ_API_SECRET));
-  g_hmac_update (hmac, (const guchar *) input, strlen (input));
-  g_hmac_get_digest (hmac, digest, &digest_len);
-  g_hmac_unref (hmac);
-  signature = base64url ((const gchar *) digest, digest_len);
-  jwt = g_strconcat (input, ".", signature, NULL);
-  g_free (header_b64);
-  g_free (claims_b64);
-  g_free (input);
-  g_free (signature);
-  return jwt;
-}
-
 int
 LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
 {
@@ -82,15 +39,16 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
 
   switch (data[0] % 3) {
     case 1:
-      jwt = sign_jwt ("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", 27, text, len);
+      jwt =
+          fuzz_sign_jwt ("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", 27, text, len);
       break;
     case 2:
       /* header, 0x00, claims (empty without the 0x00) */
       nul = memchr (text, '\0', len);
       if (nul != NULL)
-        jwt = sign_jwt (text, nul - text, nul + 1, len - (nul + 1 - text));
+        jwt = fuzz_sign_jwt (text, nul - text, nul + 1, len - (nul + 1 - text));
       else
-        jwt = sign_jwt (text, len, "", 0);
+        jwt = fuzz_sign_jwt (text, len, "", 0);
       break;
     default:
       jwt = g_strndup (text, len);

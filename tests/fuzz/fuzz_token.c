@@ -31,49 +31,6 @@
 #include "fuzz-common.h"
 
 static gchar *
-base64url (const gchar * data, gsize len)
-{
-  gchar *text = g_base64_encode ((const guchar *) data, len);
-  gchar *p;
-
-  for (p = text; *p != '\0'; p++) {
-    if (*p == '+')
-      *p = '-';
-    else if (*p == '/')
-      *p = '_';
-    else if (*p == '=')
-      *p = '\0';
-  }
-  return text;
-}
-
-static gchar *
-sign_jwt (const gchar * header, gsize header_len, const gchar * claims,
-    gsize claims_len)
-{
-  gchar *header_b64, *claims_b64, *input, *signature, *jwt;
-  guint8 digest[32];
-  gsize digest_len = sizeof (digest);
-  GHmac *hmac;
-
-  header_b64 = base64url (header, header_len);
-  claims_b64 = base64url (claims, claims_len);
-  input = g_strconcat (header_b64, ".", claims_b64, NULL);
-  hmac = g_hmac_new (G_CHECKSUM_SHA256, (const guchar *) FUZZ_API_SECRET,
-      strlen (FUZZ_API_SECRET));
-  g_hmac_update (hmac, (const guchar *) input, strlen (input));
-  g_hmac_get_digest (hmac, digest, &digest_len);
-  g_hmac_unref (hmac);
-  signature = base64url ((const gchar *) digest, digest_len);
-  jwt = g_strconcat (input, ".", signature, NULL);
-  g_free (header_b64);
-  g_free (claims_b64);
-  g_free (input);
-  g_free (signature);
-  return jwt;
-}
-
-static gchar *
 sign_t1 (const gchar * head, gsize head_len, const gchar * form, gsize form_len)
 {
   gchar *sig, *plain, *encoded, *token;
@@ -172,12 +129,12 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
 
   switch (data[0] & 0x07) {
     case 1:
-      candidate = sign_jwt ("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", 27, text,
-          len);
+      candidate =
+          fuzz_sign_jwt ("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", 27, text, len);
       break;
     case 2:
       split (text, len, &first_len, &second, &second_len);
-      candidate = sign_jwt (text, first_len, second, second_len);
+      candidate = fuzz_sign_jwt (text, first_len, second, second_len);
       break;
     case 3:
       candidate = sign_t1 ("", 0, text, len);

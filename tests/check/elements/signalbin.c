@@ -20,330 +20,67 @@
 #include <gst/opentok/opentok.h>
 #include <json-glib/json-glib.h>
 
+#include "fixture.h"
 #include "tcpproxy.h"
 
-#define API_KEY "123456"
-#define API_SECRET "0123456789abcdef0123456789abcdef01234567"
+#define API_KEY FIXTURE_API_KEY
+#define API_SECRET FIXTURE_API_SECRET
+#define WAIT_MS FIXTURE_WAIT_MS
 
-/* every wait has a deadline; none sleeps */
-#define WAIT_S 10
-
-static GstOpenTokServer *server;
-static gchar *server_url;
-static gchar *session_id;
-
-/* @reconnect_window: how long the server keeps a lost connection, in ms;
- * 0 for its default */
-/* Starts the server made in @server, and makes a session. */
-static void
-server_listen (void)
-{
-  GError *error = NULL;
-
-  g_object_set (server, "host", "127.0.0.1", "port", 0, NULL);
-  fail_unless (gst_opentok_server_start (server, &error), "server: %s",
-      error ? error->message : "?");
-  server_url = gst_opentok_server_get_url (server);
-  session_id = gst_opentok_server_create_session (server);
-}
-
-static void
-server_start (guint reconnect_window)
-{
-  server = gst_opentok_server_new (API_KEY, API_SECRET);
-  if (reconnect_window > 0)
-    g_object_set (server, "reconnect-window", reconnect_window, NULL);
-  server_listen ();
-}
+/* the server of the test case, started by its checked fixture */
+static FixtureServer *srv;
 
 static void
 server_setup (void)
 {
-  server_start (0);
+  srv = fixture_server_new (NULL);
 }
 
 static void
 server_teardown (void)
 {
-  gst_opentok_server_stop (server);
-  gst_object_unref (server);
-  server = NULL;
-  g_free (server_url);
-  server_url = NULL;
-  g_free (session_id);
-  session_id = NULL;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Collecting what other threads see                                        */
-
-typedef struct
-{
-  GMutex lock;
-  GCond cond;
-  GPtrArray *items;             /* GstStructure */
-} Collector;
-
-static void
-collector_init (Collector * c)
-{
-  g_mutex_init (&c->lock);
-  g_cond_init (&c->cond);
-  c->items = g_ptr_array_new_with_free_func ((GDestroyNotify)
-      gst_structure_free);
-}
-
-static void
-collector_clear (Collector * c)
-{
-  g_ptr_array_unref (c->items);
-  g_mutex_clear (&c->lock);
-  g_cond_clear (&c->cond);
-}
-
-static void
-collector_push (Collector * c, GstStructure * s)
-{
-  g_mutex_lock (&c->lock);
-  g_ptr_array_add (c->items, s);
-  g_cond_broadcast (&c->cond);
-  g_mutex_unlock (&c->lock);
-}
-
-static guint
-collector_len (Collector * c)
-{
-  guint n;
-
-  g_mutex_lock (&c->lock);
-  n = c->items->len;
-  g_mutex_unlock (&c->lock);
-  return n;
-}
-
-/* Waits until @c holds @n items, at most WAIT_S. */
-static gboolean
-collector_wait (Collector * c, guint n)
-{
-  gint64 end = g_get_monotonic_time () + WAIT_S * G_TIME_SPAN_SECOND;
-  gboolean ok;
-
-  g_mutex_lock (&c->lock);
-  while (c->items->len < n)
-    if (!g_cond_wait_until (&c->cond, &c->lock, end))
-      break;
-  ok = c->items->len >= n;
-  g_mutex_unlock (&c->lock);
-  return ok;
-}
-
-/* Items are never removed, so the pointer stays valid. */
-static const GstStructure *
-collector_get (Collector * c, guint i)
-{
-  const GstStructure *s;
-
-  g_mutex_lock (&c->lock);
-  fail_unless (i < c->items->len);
-  s = g_ptr_array_index (c->items, i);
-  g_mutex_unlock (&c->lock);
-  return s;
-}
-
-/* Waits for an item with @field equal to @value; returns its index. */
-static gint
-collector_find (Collector * c, const gchar * field, const gchar * value)
-{
-  gint64 end = g_get_monotonic_time () + WAIT_S * G_TIME_SPAN_SECOND;
-  guint i, seen = 0;
-
-  g_mutex_lock (&c->lock);
-  while (TRUE) {
-    for (i = seen; i < c->items->len; i++) {
-      if (g_strcmp0 (gst_structure_get_string (g_ptr_array_index (c->items,
-                      i), field), value) == 0) {
-        g_mutex_unlock (&c->lock);
-        return i;
-      }
-    }
-    seen = c->items->len;
-    if (!g_cond_wait_until (&c->cond, &c->lock, end))
-      break;
-  }
-  g_mutex_unlock (&c->lock);
-  return -1;
+  fixture_server_free (srv);
+  srv = NULL;
 }
 
 /* ------------------------------------------------------------------------ */
 /* A second client in the session, the peer                                 */
 
-typedef struct
-{
-  GstOpenTokClient *client;
-  gchar *id;
-  Collector signals;            /* received, as opentok-signal structures */
-  Collector events;             /* "created" / "destroyed" */
-} Peer;
-
-typedef struct
-{
-  gboolean done;
-  gboolean ok;
-  GError *error;
-} ConnectResult;
-
-static void
-on_peer_connected (GObject * source, GAsyncResult * result, gpointer data)
-{
-  ConnectResult *r = data;
-
-  r->ok = gst_opentok_client_connect_finish (GST_OPENTOK_CLIENT (source),
-      result, &r->error);
-  r->done = TRUE;
-}
-
-static gboolean
-set_flag (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_peer_signal (GstOpenTokClient * client, GstOpenTokSignal * signal,
-    Peer * peer)
-{
-  GstStructure *s = gst_opentok_signal_to_structure (signal);
-
-  gst_structure_set (s, "arrival", G_TYPE_INT64, g_get_monotonic_time (), NULL);
-  collector_push (&peer->signals, s);
-}
-
-static void
-on_peer_created (GstOpenTokClient * client, GstOpenTokConnection * connection,
-    Peer * peer)
-{
-  collector_push (&peer->events, gst_structure_new ("created",
-          "connection-id", G_TYPE_STRING,
-          gst_opentok_connection_get_id (connection), "data", G_TYPE_STRING,
-          gst_opentok_connection_get_data (connection), NULL));
-}
-
-static void
-on_peer_destroyed (GstOpenTokClient * client,
-    GstOpenTokConnection * connection, const gchar * reason, Peer * peer)
-{
-  collector_push (&peer->events, gst_structure_new ("destroyed",
-          "connection-id", G_TYPE_STRING,
-          gst_opentok_connection_get_id (connection), "reason", G_TYPE_STRING,
-          reason, NULL));
-}
-
-static Peer *
+/* A peer with the connection data "peer", joined. */
+static FixturePeer *
 peer_new (void)
 {
-  Peer *peer = g_new0 (Peer, 1);
-  ConnectResult r = { FALSE, FALSE, NULL };
-  gboolean timed_out = FALSE;
-  GMainContext *context;
-  GSource *timeout;
-  gchar *token;
+  FixturePeer *peer = fixture_server_peer (srv, NULL, "peer", NULL, "peer");
 
-  collector_init (&peer->signals);
-  collector_init (&peer->events);
-  token = gst_opentok_server_generate_token (server, session_id,
-      GST_OPENTOK_ROLE_PUBLISHER, "peer", NULL);
-  fail_unless (token != NULL);
-  peer->client = gst_opentok_client_new (server_url, API_KEY, session_id,
-      token);
-  g_free (token);
-  peer->id = gst_opentok_client_get_connection_id (peer->client);
-  g_signal_connect (peer->client, "signal-received",
-      G_CALLBACK (on_peer_signal), peer);
-  g_signal_connect (peer->client, "connection-created",
-      G_CALLBACK (on_peer_created), peer);
-  g_signal_connect (peer->client, "connection-destroyed",
-      G_CALLBACK (on_peer_destroyed), peer);
-
-  context = g_main_context_new ();
-  g_main_context_push_thread_default (context);
-  gst_opentok_client_connect_async (peer->client, NULL, on_peer_connected, &r);
-  timeout = g_timeout_source_new_seconds (WAIT_S);
-  g_source_set_callback (timeout, set_flag, &timed_out, NULL);
-  g_source_attach (timeout, context);
-  while (!r.done && !timed_out)
-    g_main_context_iteration (context, TRUE);
-  g_source_destroy (timeout);
-  g_source_unref (timeout);
-  g_main_context_pop_thread_default (context);
-  g_main_context_unref (context);
-
-  fail_unless (r.done, "the peer did not connect in time");
-  fail_unless (r.ok, "the peer could not connect: %s",
-      r.error ? r.error->message : "?");
+  fixture_peer_connect (peer);
   return peer;
 }
 
-static void
-peer_free (Peer * peer)
+/* The @index-th signal @peer received (waiting for it), as the fields of
+ * gst_opentok_signal_to_structure(). */
+static const GstStructure *
+peer_signal (FixturePeer * peer, guint index)
 {
-  gst_opentok_client_disconnect (peer->client);
-  g_signal_handlers_disconnect_by_data (peer->client, peer);
-  gst_object_unref (peer->client);
-  collector_clear (&peer->signals);
-  collector_clear (&peer->events);
-  g_free (peer->id);
-  g_free (peer);
+  fail_unless (fixture_collector_wait (peer->events, FIXTURE_EVENT_SIGNAL,
+          NULL, NULL, index + 1, WAIT_MS), "the peer did not get signal %u",
+      index);
+  return fixture_collector_nth (peer->events, FIXTURE_EVENT_SIGNAL, index);
 }
 
-typedef struct
+static guint
+peer_n_signals (FixturePeer * peer)
 {
-  GMutex lock;
-  GCond cond;
-  gboolean done;
-  GError *error;
-} SendResult;
-
-static void
-on_peer_sent (GstOpenTokClient * client, GstOpenTokSignal * signal,
-    const GError * error, gpointer data)
-{
-  SendResult *r = data;
-
-  g_mutex_lock (&r->lock);
-  r->done = TRUE;
-  r->error = error ? g_error_copy (error) : NULL;
-  g_cond_broadcast (&r->cond);
-  g_mutex_unlock (&r->lock);
-}
-
-/* Sends from the peer and waits for the server's answer. */
-static void
-peer_send (Peer * peer, const gchar * type, const gchar * data,
-    const gchar * to)
-{
-  GstOpenTokSignal *signal = gst_opentok_signal_new (type, data);
-  SendResult r;
-  gint64 end = g_get_monotonic_time () + WAIT_S * G_TIME_SPAN_SECOND;
-
-  memset (&r, 0, sizeof (r));
-  g_mutex_init (&r.lock);
-  g_cond_init (&r.cond);
-  if (to != NULL)
-    gst_opentok_signal_set_to (signal, to);
-  gst_opentok_client_send_signal_full (peer->client, signal, on_peer_sent, &r,
+  return fixture_collector_count (peer->events, FIXTURE_EVENT_SIGNAL, NULL,
       NULL);
-  g_mutex_lock (&r.lock);
-  while (!r.done)
-    if (!g_cond_wait_until (&r.cond, &r.lock, end))
-      break;
-  g_mutex_unlock (&r.lock);
-  gst_opentok_signal_unref (signal);
-  fail_unless (r.done, "the peer's signal was not answered");
-  fail_unless (r.error == NULL, "the peer's signal failed: %s",
-      r.error ? r.error->message : "");
-  g_mutex_clear (&r.lock);
-  g_cond_clear (&r.cond);
+}
+
+/* Waits for an event of @peer whose @field is @value; returns its index,
+ * -1 at the deadline. */
+static gint
+peer_find (FixturePeer * peer, const gchar * field, const gchar * value)
+{
+  return fixture_collector_wait_index (peer->events, NULL, field, value,
+      WAIT_MS);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -352,131 +89,13 @@ peer_send (Peer * peer, const gchar * type, const gchar * data,
 static gchar *
 make_token (const gchar * data)
 {
-  gchar *token = gst_opentok_server_generate_token (server, session_id,
-      GST_OPENTOK_ROLE_PUBLISHER, data, NULL);
-
-  fail_unless (token != NULL);
-  return token;
+  return fixture_server_token (srv, NULL, GST_OPENTOK_ROLE_PUBLISHER, data);
 }
 
 static GstElement *
 signalbin_new (void)
 {
-  GstElement *element = gst_element_factory_make ("signalbin", NULL);
-  gchar *token = make_token ("element");
-
-  fail_unless (element != NULL, "signalbin is not registered");
-  g_object_set (element, "api-url", server_url, "api-key", API_KEY,
-      "session-id", session_id, "token", token, NULL);
-  g_free (token);
-  return element;
-}
-
-/* Pops messages until an element message named @name (or, for a %NULL
- * name, a message of one of @types) arrives. An error first fails the test
- * unless errors are asked for. NULL at the deadline. */
-static GstMessage *
-bus_wait (GstBus * bus, GstMessageType types, const gchar * name)
-{
-  gint64 end = g_get_monotonic_time () + WAIT_S * G_TIME_SPAN_SECOND;
-  GstMessage *message;
-  gint64 left;
-
-  while ((left = end - g_get_monotonic_time ()) > 0) {
-    message = gst_bus_timed_pop (bus, left * GST_USECOND);
-    if (message == NULL)
-      break;
-    if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR
-        && !(types & GST_MESSAGE_ERROR)) {
-      GError *error = NULL;
-      gchar *debug = NULL;
-
-      gst_message_parse_error (message, &error, &debug);
-      fail ("unexpected error: %s (%s)", error->message, debug);
-    }
-    if (name != NULL) {
-      if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ELEMENT
-          && gst_message_has_name (message, name))
-        return message;
-    } else if (GST_MESSAGE_TYPE (message) & types) {
-      return message;
-    }
-    gst_message_unref (message);
-  }
-  return NULL;
-}
-
-static GstMessage *
-bus_wait_element (GstBus * bus, const gchar * name)
-{
-  GstMessage *message = bus_wait (bus, GST_MESSAGE_ELEMENT, name);
-
-  fail_unless (message != NULL, "no %s message in time", name);
-  return message;
-}
-
-/* No error is waiting on the bus. */
-static void
-assert_no_error (GstBus * bus)
-{
-  GstMessage *message = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
-
-  if (message != NULL) {
-    GError *error = NULL;
-
-    gst_message_parse_error (message, &error, NULL);
-    fail ("unexpected error: %s", error->message);
-  }
-}
-
-typedef struct
-{
-  GstElement *element;
-  GstHarness *h;
-  GstBus *bus;
-  gchar *id;
-} Bin;
-
-/* Wraps a configured element in a harness (which sets it to PLAYING) with
- * a bus, and waits until it joined. */
-static Bin *
-bin_start_full (GstElement * element, const gchar * src_caps,
-    gboolean wait_joined)
-{
-  Bin *bin = g_new0 (Bin, 1);
-  GstMessage *message;
-
-  bin->element = element;
-  bin->bus = gst_bus_new ();
-  gst_element_set_bus (element, bin->bus);
-  bin->h = gst_harness_new_with_element (element, "sink", "src");
-  if (src_caps != NULL)
-    gst_harness_set_src_caps_str (bin->h, src_caps);
-  if (wait_joined) {
-    message = bus_wait_element (bin->bus, "opentok-session-connected");
-    bin->id = g_strdup (gst_structure_get_string (gst_message_get_structure
-            (message), "connection-id"));
-    gst_message_unref (message);
-    fail_unless (bin->id != NULL);
-  }
-  return bin;
-}
-
-static Bin *
-bin_start (GstElement * element, const gchar * src_caps)
-{
-  return bin_start_full (element, src_caps, TRUE);
-}
-
-static void
-bin_stop (Bin * bin)
-{
-  gst_harness_teardown (bin->h);
-  gst_element_set_bus (bin->element, NULL);
-  gst_object_unref (bin->bus);
-  gst_object_unref (bin->element);
-  g_free (bin->id);
-  g_free (bin);
+  return fixture_signalbin_new (srv->url, srv->session_id, "element");
 }
 
 /* Sends through the action signal and waits for the promise's reply; the
@@ -508,30 +127,12 @@ send_action_string (GstElement * element, const gchar * description)
   return reply;
 }
 
-/* The code of the reply's error, 0 when the signal went out. */
-static gint
-reply_code (const GstStructure * reply)
-{
-  GError *error = NULL;
-  gint code;
-
-  if (!gst_structure_has_field (reply, "error"))
-    return 0;
-  fail_unless (gst_structure_get (reply, "error", G_TYPE_ERROR, &error, NULL));
-  fail_unless (error->domain == GST_OPENTOK_SIGNAL_ERROR, "domain %s",
-      g_quark_to_string (error->domain));
-  fail_unless (error->message != NULL && *error->message != '\0');
-  code = error->code;
-  g_error_free (error);
-  return code;
-}
-
 static void
 assert_sent_ok (GstElement * element, const gchar * description)
 {
   GstStructure *reply = send_action_string (element, description);
 
-  fail_unless_equals_int (reply_code (reply), 0);
+  fail_unless_equals_int (fixture_reply_code (reply), 0);
   gst_structure_free (reply);
 }
 
@@ -539,7 +140,7 @@ static gint
 send_code (GstElement * element, const gchar * description)
 {
   GstStructure *reply = send_action_string (element, description);
-  gint code = reply_code (reply);
+  gint code = fixture_reply_code (reply);
 
   gst_structure_free (reply);
   return code;
@@ -549,7 +150,7 @@ send_code (GstElement * element, const gchar * description)
 static void
 expect_sent (GstBus * bus, const gchar * origin, gint code)
 {
-  GstMessage *message = bus_wait_element (bus, "opentok-signal-sent");
+  GstMessage *message = fixture_bus_wait_element (bus, "opentok-signal-sent");
   const GstStructure *s = gst_message_get_structure (message);
   gint got = 0;
 
@@ -573,14 +174,11 @@ expect_sent (GstBus * bus, const gchar * origin, gint code)
 }
 
 static void
-expect_peer_signal (Peer * peer, guint index, const gchar * type,
+expect_peer_signal (FixturePeer * peer, guint index, const gchar * type,
     const gchar * data, const gchar * from)
 {
-  const GstStructure *s;
+  const GstStructure *s = peer_signal (peer, index);
 
-  fail_unless (collector_wait (&peer->signals, index + 1),
-      "the peer did not get signal %u", index);
-  s = collector_get (&peer->signals, index);
   fail_unless_equals_string (gst_structure_get_string (s, "type"), type);
   fail_unless_equals_string (gst_structure_get_string (s, "data"), data);
   fail_unless_equals_string (gst_structure_get_string (s, "from"), from);
@@ -688,7 +286,7 @@ GST_END_TEST;
 GST_START_TEST (test_settings_refused_past_ready)
 {
   GstElement *element = signalbin_new ();
-  Bin *bin = bin_start (element, NULL);
+  FixtureBin *bin = fixture_bin_start (element, NULL, TRUE);
   gchar *url, *key, *session, *type;
   GstMessage *message;
   gint format;
@@ -698,9 +296,9 @@ GST_START_TEST (test_settings_refused_past_ready)
       "src-format", 1, "signal-type", "chat", NULL);
   g_object_get (element, "api-url", &url, "api-key", &key, "session-id",
       &session, "src-format", &format, "signal-type", &type, NULL);
-  fail_unless_equals_string (url, server_url);
+  fail_unless_equals_string (url, srv->url);
   fail_unless_equals_string (key, API_KEY);
-  fail_unless_equals_string (session, session_id);
+  fail_unless_equals_string (session, srv->session_id);
   fail_unless_equals_int (format, 0);
   /* not a connection setting: changes at any time */
   fail_unless_equals_string (type, "chat");
@@ -715,7 +313,7 @@ GST_START_TEST (test_settings_refused_past_ready)
       GST_STATE_CHANGE_SUCCESS);
   fail_if (gst_element_set_state (element, GST_STATE_PLAYING) ==
       GST_STATE_CHANGE_FAILURE);
-  message = bus_wait_element (bin->bus, "opentok-session-connected");
+  message = fixture_bus_wait_element (bin->bus, "opentok-session-connected");
   gst_message_unref (message);
 
   /* accepted again in READY, and used by the next session */
@@ -727,30 +325,30 @@ GST_START_TEST (test_settings_refused_past_ready)
   g_free (key);
   g_object_set (element, "api-key", API_KEY, "token", "not a token", NULL);
   gst_element_set_state (element, GST_STATE_PLAYING);
-  message = bus_wait (bin->bus, GST_MESSAGE_ERROR, NULL);
+  message = fixture_bus_wait (bin->bus, GST_MESSAGE_ERROR, NULL, WAIT_MS);
   fail_unless (message != NULL, "the new token was not used");
   gst_message_unref (message);
-  bin_stop (bin);
+  fixture_bin_stop (bin);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_joins_and_reports_session)
 {
-  Peer *peer = peer_new ();
+  FixturePeer *peer = peer_new ();
   GstElement *element = signalbin_new ();
   GstOpenTokClientState state;
   GstMessage *message;
   gchar *ready_id, *id;
   gint index;
-  Bin *bin;
+  FixtureBin *bin;
 
   /* the id is chosen in READY, and is the one the session sees */
   fail_unless_equals_int (gst_element_set_state (element, GST_STATE_READY),
       GST_STATE_CHANGE_SUCCESS);
   g_object_get (element, "connection-id", &ready_id, NULL);
   fail_unless (ready_id != NULL);
-  bin = bin_start (element, NULL);
+  bin = fixture_bin_start (element, NULL, TRUE);
   fail_unless_equals_string (bin->id, ready_id);
   g_object_get (element, "connection-id", &id, "state", &state, NULL);
   fail_unless_equals_string (id, bin->id);
@@ -760,7 +358,7 @@ GST_START_TEST (test_joins_and_reports_session)
   while (TRUE) {
     const GstStructure *s;
 
-    message = bus_wait_element (bin->bus, "opentok-connection-created");
+    message = fixture_bus_wait_element (bin->bus, "opentok-connection-created");
     s = gst_message_get_structure (message);
     if (g_strcmp0 (gst_structure_get_string (s, "connection-id"),
             peer->id) == 0) {
@@ -776,22 +374,22 @@ GST_START_TEST (test_joins_and_reports_session)
   }
 
   /* the peer sees the element arrive with its token's data */
-  index = collector_find (&peer->events, "connection-id", id);
+  index = peer_find (peer, "connection-id", id);
   fail_unless (index >= 0);
-  fail_unless_equals_string (gst_structure_get_string (collector_get
-          (&peer->events, index), "data"), "element");
+  fail_unless_equals_string (gst_structure_get_string (fixture_collector_get
+          (peer->events, index), "data"), "element");
 
   /* and leave at once, cleanly, in PAUSED->READY */
   fail_unless_equals_int (gst_element_set_state (element, GST_STATE_READY),
       GST_STATE_CHANGE_SUCCESS);
-  message = bus_wait_element (bin->bus, "opentok-session-disconnected");
+  message = fixture_bus_wait_element (bin->bus, "opentok-session-disconnected");
   fail_unless_equals_string (gst_structure_get_string
       (gst_message_get_structure (message), "reason"), "clientDisconnected");
   gst_message_unref (message);
-  index = collector_find (&peer->events, "reason", "clientDisconnected");
+  index = peer_find (peer, "reason", "clientDisconnected");
   fail_unless (index >= 0, "the peer did not see the element leave");
-  fail_unless_equals_string (gst_structure_get_string (collector_get
-          (&peer->events, index), "connection-id"), id);
+  fail_unless_equals_string (gst_structure_get_string (fixture_collector_get
+          (peer->events, index), "connection-id"), id);
 
   /* a new connection id for the next session */
   g_free (id);
@@ -799,11 +397,11 @@ GST_START_TEST (test_joins_and_reports_session)
   fail_unless (id != NULL);
   fail_if (g_strcmp0 (id, bin->id) == 0);
 
-  assert_no_error (bin->bus);
+  fixture_bus_assert_no_error (bin->bus);
   g_free (id);
   g_free (ready_id);
-  bin_stop (bin);
-  peer_free (peer);
+  fixture_bin_stop (bin);
+  fixture_peer_free (peer);
 }
 
 GST_END_TEST;
@@ -813,8 +411,8 @@ GST_END_TEST;
 
 GST_START_TEST (test_send_signal_action_reaches_peer_and_self)
 {
-  Peer *peer = peer_new ();
-  Bin *bin = bin_start (signalbin_new (), NULL);
+  FixturePeer *peer = peer_new ();
+  FixtureBin *bin = fixture_bin_start (signalbin_new (), NULL, TRUE);
   GstStructure *reply;
   const GstStructure *echo;
   const GstStructure *s;
@@ -823,7 +421,7 @@ GST_START_TEST (test_send_signal_action_reaches_peer_and_self)
 
   reply = send_action_string (bin->element,
       "opentok-signal, type=chat, data=hello");
-  fail_unless_equals_int (reply_code (reply), 0);
+  fail_unless_equals_int (fixture_reply_code (reply), 0);
   fail_unless (gst_structure_get (reply, "signal", GST_TYPE_STRUCTURE,
           &echo, NULL));
   fail_unless_equals_string (gst_structure_get_string (echo, "type"), "chat");
@@ -832,12 +430,12 @@ GST_START_TEST (test_send_signal_action_reaches_peer_and_self)
   gst_structure_free (reply);
 
   expect_peer_signal (peer, 0, "chat", "hello", bin->id);
-  s = collector_get (&peer->signals, 0);
+  s = peer_signal (peer, 0);
   fail_unless (gst_structure_get_boolean (s, "from-self", &from_self));
   fail_if (from_self);
 
   /* a session-wide signal comes back to its sender */
-  message = bus_wait_element (bin->bus, "opentok-signal");
+  message = fixture_bus_wait_element (bin->bus, "opentok-signal");
   s = gst_message_get_structure (message);
   fail_unless_equals_string (gst_structure_get_string (s, "type"), "chat");
   fail_unless_equals_string (gst_structure_get_string (s, "data"), "hello");
@@ -857,18 +455,18 @@ GST_START_TEST (test_send_signal_action_reaches_peer_and_self)
   expect_sent (bin->bus, "action", 0);
   expect_peer_signal (peer, 1, "", "no promise", bin->id);
 
-  assert_no_error (bin->bus);
-  bin_stop (bin);
-  peer_free (peer);
+  fixture_bus_assert_no_error (bin->bus);
+  fixture_bin_stop (bin);
+  fixture_peer_free (peer);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_send_signal_targeted_reaches_only_target)
 {
-  Peer *a = peer_new ();
-  Peer *b = peer_new ();
-  Bin *bin = bin_start (signalbin_new (), NULL);
+  FixturePeer *a = peer_new ();
+  FixturePeer *b = peer_new ();
+  FixtureBin *bin = fixture_bin_start (signalbin_new (), NULL, TRUE);
   GstMessage *message;
   gchar *desc;
 
@@ -883,22 +481,22 @@ GST_START_TEST (test_send_signal_targeted_reaches_only_target)
   /* b's first signal is the marker: the targeted one never came */
   expect_peer_signal (b, 0, "marker", "all", bin->id);
   /* and the sender does not get its targeted signal back */
-  message = bus_wait_element (bin->bus, "opentok-signal");
+  message = fixture_bus_wait_element (bin->bus, "opentok-signal");
   fail_unless_equals_string (gst_structure_get_string
       (gst_message_get_structure (message), "type"), "marker");
   gst_message_unref (message);
 
-  assert_no_error (bin->bus);
-  bin_stop (bin);
-  peer_free (a);
-  peer_free (b);
+  fixture_bus_assert_no_error (bin->bus);
+  fixture_bin_stop (bin);
+  fixture_peer_free (a);
+  fixture_peer_free (b);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_send_signal_limits_reply_opentok_codes)
 {
-  Bin *bin = bin_start (signalbin_new (), NULL);
+  FixtureBin *bin = fixture_bin_start (signalbin_new (), NULL, TRUE);
   GstStructure *s;
   gchar *big, *desc;
 
@@ -920,7 +518,7 @@ GST_START_TEST (test_send_signal_limits_reply_opentok_codes)
   {
     GstStructure *reply = send_action (bin->element, s);
 
-    fail_unless_equals_int (reply_code (reply), 0);
+    fail_unless_equals_int (fixture_reply_code (reply), 0);
     gst_structure_free (reply);
   }
   gst_structure_free (s);
@@ -930,7 +528,7 @@ GST_START_TEST (test_send_signal_limits_reply_opentok_codes)
   {
     GstStructure *reply = send_action (bin->element, s);
 
-    fail_unless_equals_int (reply_code (reply), 413);
+    fail_unless_equals_int (fixture_reply_code (reply), 413);
     gst_structure_free (reply);
   }
   gst_structure_free (s);
@@ -954,8 +552,8 @@ GST_START_TEST (test_send_signal_limits_reply_opentok_codes)
           "to=00000000-0000-4000-8000-000000000000"), 404);
 
   /* refused signals are never element errors */
-  assert_no_error (bin->bus);
-  bin_stop (bin);
+  fixture_bus_assert_no_error (bin->bus);
+  fixture_bin_stop (bin);
 }
 
 GST_END_TEST;
@@ -966,13 +564,13 @@ GST_START_TEST (test_send_signal_not_in_session_replies_500)
   GstStructure *reply;
 
   reply = send_action_string (element, "opentok-signal, data=x");
-  fail_unless_equals_int (reply_code (reply), 500);
+  fail_unless_equals_int (fixture_reply_code (reply), 500);
   gst_structure_free (reply);
 
   fail_unless_equals_int (gst_element_set_state (element, GST_STATE_READY),
       GST_STATE_CHANGE_SUCCESS);
   reply = send_action_string (element, "opentok-signal, data=x");
-  fail_unless_equals_int (reply_code (reply), 500);
+  fail_unless_equals_int (fixture_reply_code (reply), 500);
   gst_structure_free (reply);
   gst_element_set_state (element, GST_STATE_NULL);
   gst_object_unref (element);
@@ -983,16 +581,16 @@ GST_END_TEST;
 GST_START_TEST (test_retry_after_reconnect_default_applies)
 {
   GstElement *element = signalbin_new ();
-  Bin *bin;
+  FixtureBin *bin;
   GstStructure *reply;
   const GstStructure *sig;
   gboolean retry = TRUE;
 
   g_object_set (element, "retry-after-reconnect", FALSE, NULL);
-  bin = bin_start (element, NULL);
+  bin = fixture_bin_start (element, NULL, TRUE);
 
   reply = send_action_string (element, "opentok-signal, data=x");
-  fail_unless_equals_int (reply_code (reply), 0);
+  fail_unless_equals_int (fixture_reply_code (reply), 0);
   fail_unless (gst_structure_get (reply, "signal", GST_TYPE_STRUCTURE, &sig,
           NULL));
   fail_unless (gst_structure_get_boolean (sig, "retry-after-reconnect",
@@ -1012,15 +610,15 @@ GST_START_TEST (test_retry_after_reconnect_default_applies)
   gst_structure_free ((GstStructure *) sig);
   gst_structure_free (reply);
 
-  bin_stop (bin);
+  fixture_bin_stop (bin);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_application_message_from_child_is_sent)
 {
-  Peer *peer = peer_new ();
-  Bin *bin = bin_start (signalbin_new (), NULL);
+  FixturePeer *peer = peer_new ();
+  FixtureBin *bin = fixture_bin_start (signalbin_new (), NULL, TRUE);
   GstElement *child = gst_bin_new ("child");
   GstStructure *s;
 
@@ -1053,7 +651,8 @@ GST_START_TEST (test_application_message_from_child_is_sent)
   gst_element_post_message (child, gst_message_new_application (GST_OBJECT
           (child), s));
   {
-    GstMessage *message = bus_wait (bin->bus, GST_MESSAGE_APPLICATION, NULL);
+    GstMessage *message =
+        fixture_bus_wait (bin->bus, GST_MESSAGE_APPLICATION, NULL, WAIT_MS);
 
     fail_unless (message != NULL);
     fail_unless (gst_message_has_name (message, "something-else"));
@@ -1061,17 +660,17 @@ GST_START_TEST (test_application_message_from_child_is_sent)
   }
 
   gst_bin_remove (GST_BIN (bin->element), child);
-  assert_no_error (bin->bus);
-  bin_stop (bin);
-  peer_free (peer);
+  fixture_bus_assert_no_error (bin->bus);
+  fixture_bin_stop (bin);
+  fixture_peer_free (peer);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_custom_event_to_element_is_sent)
 {
-  Peer *peer = peer_new ();
-  Bin *bin = bin_start (signalbin_new (), NULL);
+  FixturePeer *peer = peer_new ();
+  FixtureBin *bin = fixture_bin_start (signalbin_new (), NULL, TRUE);
   GstEventType types[] = { GST_EVENT_CUSTOM_DOWNSTREAM,
     GST_EVENT_CUSTOM_DOWNSTREAM_OOB, GST_EVENT_CUSTOM_BOTH
   };
@@ -1089,32 +688,27 @@ GST_START_TEST (test_custom_event_to_element_is_sent)
     g_free (data);
   }
 
-  assert_no_error (bin->bus);
-  bin_stop (bin);
-  peer_free (peer);
+  fixture_bus_assert_no_error (bin->bus);
+  fixture_bin_stop (bin);
+  fixture_peer_free (peer);
 }
 
 GST_END_TEST;
 
-static GstBuffer *
-text_buffer (const gchar * text)
-{
-  return gst_buffer_new_memdup (text, strlen (text));
-}
-
 GST_START_TEST (test_sink_events_keep_order_with_buffers)
 {
-  Peer *peer = peer_new ();
-  Bin *bin = bin_start (signalbin_new (), "application/octet-stream");
+  FixturePeer *peer = peer_new ();
+  FixtureBin *bin =
+      fixture_bin_start (signalbin_new (), "application/octet-stream", TRUE);
   GstStructure *s;
 
-  fail_unless_equals_int (gst_harness_push (bin->h, text_buffer ("one")),
-      GST_FLOW_OK);
+  fail_unless_equals_int (gst_harness_push (bin->h,
+          fixture_text_buffer ("one")), GST_FLOW_OK);
   s = gst_structure_new ("opentok-signal", "data", G_TYPE_STRING, "two", NULL);
   fail_unless (gst_harness_push_event (bin->h,
           gst_event_new_custom (GST_EVENT_CUSTOM_DOWNSTREAM, s)));
-  fail_unless_equals_int (gst_harness_push (bin->h, text_buffer ("three")),
-      GST_FLOW_OK);
+  fail_unless_equals_int (gst_harness_push (bin->h,
+          fixture_text_buffer ("three")), GST_FLOW_OK);
 
   expect_peer_signal (peer, 0, "", "one", bin->id);
   expect_peer_signal (peer, 1, "", "two", bin->id);
@@ -1123,31 +717,31 @@ GST_START_TEST (test_sink_events_keep_order_with_buffers)
   expect_sent (bin->bus, "event", 0);
   expect_sent (bin->bus, "buffer", 0);
 
-  assert_no_error (bin->bus);
-  bin_stop (bin);
-  peer_free (peer);
+  fixture_bus_assert_no_error (bin->bus);
+  fixture_bin_stop (bin);
+  fixture_peer_free (peer);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_sink_text_lines_are_signals)
 {
-  Peer *peer = peer_new ();
+  FixturePeer *peer = peer_new ();
   GstElement *element = signalbin_new ();
   gchar *big;
-  Bin *bin;
+  FixtureBin *bin;
 
   g_object_set (element, "signal-type", "chat", "signal-to", peer->id, NULL);
-  bin = bin_start (element, "text/x-raw, format=utf8");
+  bin = fixture_bin_start (element, "text/x-raw, format=utf8", TRUE);
 
-  gst_harness_push (bin->h, text_buffer ("alpha\nbe"));
-  gst_harness_push (bin->h, text_buffer ("ta\r\n\ngam"));
-  gst_harness_push (bin->h, text_buffer ("ma"));
+  gst_harness_push (bin->h, fixture_text_buffer ("alpha\nbe"));
+  gst_harness_push (bin->h, fixture_text_buffer ("ta\r\n\ngam"));
+  gst_harness_push (bin->h, fixture_text_buffer ("ma"));
   expect_peer_signal (peer, 0, "chat", "alpha", bin->id);
   expect_peer_signal (peer, 1, "chat", "beta", bin->id);
 
   /* a line longer than any signal: reported once, the next line goes */
-  gst_harness_push (bin->h, text_buffer ("\n"));
+  gst_harness_push (bin->h, fixture_text_buffer ("\n"));
   expect_peer_signal (peer, 2, "chat", "gamma", bin->id);
   /* the completions come from the network thread, the 413 below at once
    * from the streaming thread: take these first to keep the order */
@@ -1155,9 +749,9 @@ GST_START_TEST (test_sink_text_lines_are_signals)
   expect_sent (bin->bus, "buffer", 0);
   expect_sent (bin->bus, "buffer", 0);
   big = g_strnfill (9000, 'x');
-  gst_harness_push (bin->h, text_buffer (big));
-  gst_harness_push (bin->h, text_buffer (big));
-  gst_harness_push (bin->h, text_buffer ("x\nshort\nlast"));
+  gst_harness_push (bin->h, fixture_text_buffer (big));
+  gst_harness_push (bin->h, fixture_text_buffer (big));
+  gst_harness_push (bin->h, fixture_text_buffer ("x\nshort\nlast"));
   g_free (big);
 
   /* the unfinished last line goes at EOS */
@@ -1168,11 +762,11 @@ GST_START_TEST (test_sink_text_lines_are_signals)
   expect_sent (bin->bus, "buffer", 413);
   expect_sent (bin->bus, "buffer", 0);
   expect_sent (bin->bus, "buffer", 0);
-  fail_unless_equals_int (collector_len (&peer->signals), 5);
+  fail_unless_equals_int (peer_n_signals (peer), 5);
 
-  assert_no_error (bin->bus);
-  bin_stop (bin);
-  peer_free (peer);
+  fixture_bus_assert_no_error (bin->bus);
+  fixture_bin_stop (bin);
+  fixture_peer_free (peer);
 }
 
 GST_END_TEST;
@@ -1181,22 +775,22 @@ GST_END_TEST;
  * PTS of 0; a line that spans two buffers is one signal */
 GST_START_TEST (test_sink_lines_span_buffers_of_a_byte_stream)
 {
-  Peer *peer = peer_new ();
+  FixturePeer *peer = peer_new ();
   GstElement *element = signalbin_new ();
   GstSegment segment;
   GstBuffer *buffer;
-  Bin *bin;
+  FixtureBin *bin;
 
   g_object_set (element, "signal-type", "file", NULL);
-  bin = bin_start (element, "text/x-raw, format=utf8");
+  bin = fixture_bin_start (element, "text/x-raw, format=utf8", TRUE);
   gst_segment_init (&segment, GST_FORMAT_BYTES);
   fail_unless (gst_harness_push_event (bin->h,
           gst_event_new_segment (&segment)));
-  buffer = text_buffer ("1039\n1040\n104");
+  buffer = fixture_text_buffer ("1039\n1040\n104");
   GST_BUFFER_PTS (buffer) = 0;
   GST_BUFFER_OFFSET (buffer) = 0;
   fail_unless_equals_int (gst_harness_push (bin->h, buffer), GST_FLOW_OK);
-  buffer = text_buffer ("1\n1042\n");
+  buffer = fixture_text_buffer ("1\n1042\n");
   GST_BUFFER_OFFSET (buffer) = 13;
   fail_unless_equals_int (gst_harness_push (bin->h, buffer), GST_FLOW_OK);
 
@@ -1205,24 +799,24 @@ GST_START_TEST (test_sink_lines_span_buffers_of_a_byte_stream)
   expect_peer_signal (peer, 2, "file", "1041", bin->id);
   expect_peer_signal (peer, 3, "file", "1042", bin->id);
 
-  assert_no_error (bin->bus);
-  bin_stop (bin);
-  peer_free (peer);
+  fixture_bus_assert_no_error (bin->bus);
+  fixture_bin_stop (bin);
+  fixture_peer_free (peer);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_sink_other_caps_buffer_is_one_signal)
 {
-  Peer *peer = peer_new ();
+  FixturePeer *peer = peer_new ();
   GstElement *element = signalbin_new ();
   gchar *big;
-  Bin *bin;
+  FixtureBin *bin;
 
   g_object_set (element, "signal-type", "blob", NULL);
-  bin = bin_start (element, "application/octet-stream");
+  bin = fixture_bin_start (element, "application/octet-stream", TRUE);
 
-  gst_harness_push (bin->h, text_buffer ("{\"a\": 1}\n{\"b\": 2}"));
+  gst_harness_push (bin->h, fixture_text_buffer ("{\"a\": 1}\n{\"b\": 2}"));
   expect_sent (bin->bus, "buffer", 0);
   expect_peer_signal (peer, 0, "blob", "{\"a\": 1}\n{\"b\": 2}", bin->id);
 
@@ -1232,7 +826,7 @@ GST_START_TEST (test_sink_other_caps_buffer_is_one_signal)
   gst_harness_push (bin->h, gst_buffer_new_memdup ("a\0b", 3));
   expect_sent (bin->bus, "buffer", 400);
   big = g_strnfill (8193, 'z');
-  gst_harness_push (bin->h, text_buffer (big));
+  gst_harness_push (bin->h, fixture_text_buffer (big));
   g_free (big);
   expect_sent (bin->bus, "buffer", 413);
   /* an empty buffer is a signal without data */
@@ -1243,30 +837,30 @@ GST_START_TEST (test_sink_other_caps_buffer_is_one_signal)
   /* a signal-type OpenTok would refuse is refused when set: the buffers
    * keep going with the one before */
   g_object_set (element, "signal-type", "no way", NULL);
-  gst_harness_push (bin->h, text_buffer ("x"));
+  gst_harness_push (bin->h, fixture_text_buffer ("x"));
   expect_sent (bin->bus, "buffer", 0);
   expect_peer_signal (peer, 2, "blob", "x", bin->id);
 
-  assert_no_error (bin->bus);
-  bin_stop (bin);
-  peer_free (peer);
+  fixture_bus_assert_no_error (bin->bus);
+  fixture_bin_stop (bin);
+  fixture_peer_free (peer);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_sink_queued_before_join_sent_after)
 {
-  Peer *peer = peer_new ();
+  FixturePeer *peer = peer_new ();
   GstElement *element = signalbin_new ();
   GstOpenTokClientState state;
   gchar *id;
-  Bin *bin;
+  FixtureBin *bin;
   guint i;
 
   /* without the queue, these would fail with 500: not connected */
   g_object_set (element, "retry-after-reconnect", FALSE, NULL);
-  bin = bin_start_full (element, "text/x-raw, format=utf8", FALSE);
-  gst_harness_push (bin->h, text_buffer ("first\nsecond\nthird\n"));
+  bin = fixture_bin_start (element, "text/x-raw, format=utf8", FALSE);
+  gst_harness_push (bin->h, fixture_text_buffer ("first\nsecond\nthird\n"));
   g_object_get (element, "state", &state, "connection-id", &id, NULL);
   GST_INFO ("state after the push: %d (1 = connecting)", state);
 
@@ -1276,18 +870,19 @@ GST_START_TEST (test_sink_queued_before_join_sent_after)
   expect_peer_signal (peer, 1, "", "second", id);
   expect_peer_signal (peer, 2, "", "third", id);
 
-  assert_no_error (bin->bus);
+  fixture_bus_assert_no_error (bin->bus);
   g_free (id);
-  bin_stop (bin);
-  peer_free (peer);
+  fixture_bin_stop (bin);
+  fixture_peer_free (peer);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_eos_waits_for_sends)
 {
-  Peer *peer = peer_new ();
-  Bin *bin = bin_start (signalbin_new (), "text/x-raw, format=utf8");
+  FixturePeer *peer = peer_new ();
+  FixtureBin *bin =
+      fixture_bin_start (signalbin_new (), "text/x-raw, format=utf8", TRUE);
   GString *lines = g_string_new (NULL);
   GstMessage *message;
   GstEvent *event;
@@ -1295,13 +890,14 @@ GST_START_TEST (test_eos_waits_for_sends)
 
   for (i = 0; i < 50; i++)
     g_string_append_printf (lines, "line %u\n", i);
-  gst_harness_push (bin->h, text_buffer (lines->str));
+  gst_harness_push (bin->h, fixture_text_buffer (lines->str));
   g_string_free (lines, TRUE);
   fail_unless (gst_harness_push_event (bin->h, gst_event_new_eos ()));
 
   /* by EOS, every signal has completed */
-  while ((message = bus_wait (bin->bus, GST_MESSAGE_EOS | GST_MESSAGE_ELEMENT,
-              NULL)) != NULL) {
+  while ((message =
+          fixture_bus_wait (bin->bus, GST_MESSAGE_EOS | GST_MESSAGE_ELEMENT,
+              NULL, WAIT_MS)) != NULL) {
     if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_EOS) {
       fail_unless (GST_MESSAGE_SRC (message) == GST_OBJECT (bin->element));
       gst_message_unref (message);
@@ -1316,7 +912,7 @@ GST_START_TEST (test_eos_waits_for_sends)
   }
   fail_unless (message != NULL, "no EOS");
   fail_unless_equals_int (sent, 50);
-  fail_unless (collector_wait (&peer->signals, 50));
+  fail_unless (peer_signal (peer, 50 - 1) != NULL);
 
   /* the src stream ends too */
   while ((event = gst_harness_pull_event (bin->h)) != NULL) {
@@ -1328,9 +924,9 @@ GST_START_TEST (test_eos_waits_for_sends)
   }
   fail_unless (event != NULL, "no EOS on the src pad");
 
-  assert_no_error (bin->bus);
-  bin_stop (bin);
-  peer_free (peer);
+  fixture_bus_assert_no_error (bin->bus);
+  fixture_bin_stop (bin);
+  fixture_peer_free (peer);
 }
 
 GST_END_TEST;
@@ -1340,59 +936,59 @@ GST_END_TEST;
 
 static void
 on_element_signal (GstElement * element, GstOpenTokSignal * signal,
-    Collector * c)
+    FixtureCollector * c)
 {
-  collector_push (c, gst_opentok_signal_to_structure (signal));
+  fixture_collector_push (c, gst_opentok_signal_to_structure (signal));
 }
 
 GST_START_TEST (test_detailed_signal_sees_only_its_type)
 {
-  Peer *peer = peer_new ();
+  FixturePeer *peer = peer_new ();
   GstElement *element = signalbin_new ();
-  Collector chat, all;
-  Bin *bin;
+  FixtureCollector *chat, *all;
+  FixtureBin *bin;
 
-  collector_init (&chat);
-  collector_init (&all);
+  chat = fixture_collector_new (NULL);
+  all = fixture_collector_new (NULL);
   g_signal_connect (element, "signal-received::chat",
-      G_CALLBACK (on_element_signal), &chat);
+      G_CALLBACK (on_element_signal), chat);
   g_signal_connect (element, "signal-received", G_CALLBACK (on_element_signal),
-      &all);
-  bin = bin_start (element, NULL);
+      all);
+  bin = fixture_bin_start (element, NULL, TRUE);
 
-  peer_send (peer, "other", "1", NULL);
-  peer_send (peer, "chat", "2", NULL);
-  peer_send (peer, NULL, "3", NULL);
-  peer_send (peer, "chat.sub", "4", NULL);
-  fail_unless (collector_wait (&all, 4));
-  fail_unless_equals_int (collector_len (&chat), 1);
-  fail_unless_equals_string (gst_structure_get_string (collector_get (&chat,
-              0), "data"), "2");
-  fail_unless_equals_string (gst_structure_get_string (collector_get (&all,
-              2), "type"), "");
+  fixture_peer_send_ok (peer, "other", "1", NULL);
+  fixture_peer_send_ok (peer, "chat", "2", NULL);
+  fixture_peer_send_ok (peer, NULL, "3", NULL);
+  fixture_peer_send_ok (peer, "chat.sub", "4", NULL);
+  fail_unless (fixture_collector_wait (all, NULL, NULL, NULL, 4, WAIT_MS));
+  fail_unless_equals_int (fixture_collector_len (chat), 1);
+  fail_unless_equals_string (gst_structure_get_string (fixture_collector_get
+          (chat, 0), "data"), "2");
+  fail_unless_equals_string (gst_structure_get_string (fixture_collector_get
+          (all, 2), "type"), "");
 
-  g_signal_handlers_disconnect_by_data (element, &chat);
-  g_signal_handlers_disconnect_by_data (element, &all);
-  bin_stop (bin);
-  collector_clear (&chat);
-  collector_clear (&all);
-  peer_free (peer);
+  g_signal_handlers_disconnect_by_data (element, chat);
+  g_signal_handlers_disconnect_by_data (element, all);
+  fixture_bin_stop (bin);
+  fixture_collector_free (chat);
+  fixture_collector_free (all);
+  fixture_peer_free (peer);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_received_signal_bus_message_fields)
 {
-  Peer *peer = peer_new ();
-  Bin *bin = bin_start (signalbin_new (), NULL);
+  FixturePeer *peer = peer_new ();
+  FixtureBin *bin = fixture_bin_start (signalbin_new (), NULL, TRUE);
   GstOpenTokSignal *signal;
   const GstStructure *s;
   GstMessage *message;
   gboolean from_self = TRUE;
   GError *error = NULL;
 
-  peer_send (peer, "greeting", "hi there", NULL);
-  message = bus_wait_element (bin->bus, "opentok-signal");
+  fixture_peer_send_ok (peer, "greeting", "hi there", NULL);
+  message = fixture_bus_wait_element (bin->bus, "opentok-signal");
   fail_unless (GST_MESSAGE_SRC (message) == GST_OBJECT (bin->element));
   s = gst_message_get_structure (message);
   fail_unless_equals_string (gst_structure_get_string (s, "type"), "greeting");
@@ -1404,10 +1000,10 @@ GST_START_TEST (test_received_signal_bus_message_fields)
 
   /* sent by the server: no sender */
   signal = gst_opentok_signal_new ("notice", "from the server");
-  fail_unless (gst_opentok_server_send_signal (server, session_id, signal,
-          &error));
+  fail_unless (gst_opentok_server_send_signal (srv->server, srv->session_id,
+          signal, &error));
   gst_opentok_signal_unref (signal);
-  message = bus_wait_element (bin->bus, "opentok-signal");
+  message = fixture_bus_wait_element (bin->bus, "opentok-signal");
   s = gst_message_get_structure (message);
   fail_unless_equals_string (gst_structure_get_string (s, "type"), "notice");
   fail_unless (gst_structure_has_field_typed (s, "from", G_TYPE_STRING));
@@ -1416,9 +1012,9 @@ GST_START_TEST (test_received_signal_bus_message_fields)
   fail_if (from_self);
   gst_message_unref (message);
 
-  assert_no_error (bin->bus);
-  bin_stop (bin);
-  peer_free (peer);
+  fixture_bus_assert_no_error (bin->bus);
+  fixture_bin_stop (bin);
+  fixture_peer_free (peer);
 }
 
 GST_END_TEST;
@@ -1457,12 +1053,12 @@ assert_src_caps (GstHarness * h, const gchar * media)
 
 GST_START_TEST (test_src_data_format_buffers)
 {
-  Peer *peer = peer_new ();
-  Bin *bin = bin_start (signalbin_new (), NULL);
+  FixturePeer *peer = peer_new ();
+  FixtureBin *bin = fixture_bin_start (signalbin_new (), NULL, TRUE);
   GstBuffer *buffer;
 
   gst_harness_set_time (bin->h, 5 * GST_SECOND);
-  peer_send (peer, "chat", "hello", NULL);
+  fixture_peer_send_ok (peer, "chat", "hello", NULL);
   buffer = pull_buffer (bin->h);
   assert_buffer_text (buffer, "hello\n");
   /* running time of its arrival, from the harness's test clock */
@@ -1471,14 +1067,14 @@ GST_START_TEST (test_src_data_format_buffers)
   assert_src_caps (bin->h, "text/x-raw");
 
   gst_harness_set_time (bin->h, 7 * GST_SECOND);
-  peer_send (peer, NULL, "", NULL);
+  fixture_peer_send_ok (peer, NULL, "", NULL);
   buffer = pull_buffer (bin->h);
   assert_buffer_text (buffer, "\n");
   fail_unless_equals_uint64 (GST_BUFFER_PTS (buffer), 7 * GST_SECOND);
   gst_buffer_unref (buffer);
 
-  bin_stop (bin);
-  peer_free (peer);
+  fixture_bin_stop (bin);
+  fixture_peer_free (peer);
 }
 
 GST_END_TEST;
@@ -1504,18 +1100,18 @@ parse_json_buffer (GstBuffer * buffer)
 
 GST_START_TEST (test_src_json_format_buffers)
 {
-  Peer *peer = peer_new ();
+  FixturePeer *peer = peer_new ();
   GstElement *element = signalbin_new ();
   const gchar *tricky = "he said \"hi\"\n\\ \t \x01 \x1f é";
   GstOpenTokSignal *signal;
   GstBuffer *buffer;
   JsonObject *o;
-  Bin *bin;
+  FixtureBin *bin;
 
   gst_util_set_object_arg (G_OBJECT (element), "src-format", "json");
-  bin = bin_start (element, NULL);
+  bin = fixture_bin_start (element, NULL, TRUE);
 
-  peer_send (peer, "chat", tricky, NULL);
+  fixture_peer_send_ok (peer, "chat", tricky, NULL);
   buffer = pull_buffer (bin->h);
   fail_unless (GST_BUFFER_PTS_IS_VALID (buffer));
   o = parse_json_buffer (buffer);
@@ -1530,8 +1126,8 @@ GST_START_TEST (test_src_json_format_buffers)
 
   /* from the server: from is null; own broadcast: fromSelf */
   signal = gst_opentok_signal_new (NULL, "s");
-  fail_unless (gst_opentok_server_send_signal (server, session_id, signal,
-          NULL));
+  fail_unless (gst_opentok_server_send_signal (srv->server, srv->session_id,
+          signal, NULL));
   gst_opentok_signal_unref (signal);
   buffer = pull_buffer (bin->h);
   o = parse_json_buffer (buffer);
@@ -1549,8 +1145,8 @@ GST_START_TEST (test_src_json_format_buffers)
   json_object_unref (o);
   gst_buffer_unref (buffer);
 
-  bin_stop (bin);
-  peer_free (peer);
+  fixture_bin_stop (bin);
+  fixture_peer_free (peer);
 }
 
 GST_END_TEST;
@@ -1582,7 +1178,7 @@ expect_opentok_error (GstElement * element, gint opentok_code,
   gst_element_set_bus (element, bus);
   gst_bus_set_sync_handler (bus, count_named, &disconnected, NULL);
   h = gst_harness_new_with_element (element, "sink", "src");
-  message = bus_wait (bus, GST_MESSAGE_ERROR, NULL);
+  message = fixture_bus_wait (bus, GST_MESSAGE_ERROR, NULL, WAIT_MS);
   fail_unless (message != NULL, "no error for %d", opentok_code);
   fail_unless (GST_MESSAGE_SRC (message) == GST_OBJECT (element));
   gst_message_parse_error (message, &error, NULL);
@@ -1609,7 +1205,7 @@ GST_START_TEST (test_bad_token_posts_error_1004)
 {
   GstElement *element = signalbin_new ();
   gchar *token = gst_opentok_token_mint (GST_OPENTOK_TOKEN_FORMAT_JWT,
-      API_KEY, "not-the-secret-not-the-secret-not-the-se", session_id,
+      API_KEY, "not-the-secret-not-the-secret-not-the-se", srv->session_id,
       GST_OPENTOK_ROLE_PUBLISHER, 0, NULL, NULL);
 
   fail_unless (token != NULL);
@@ -1703,7 +1299,7 @@ GST_END_TEST;
 GST_START_TEST (test_silent_server_fails_1006_within_connect_timeout)
 {
   TcpProxy *proxy = tcp_proxy_new ("127.0.0.1",
-      gst_opentok_server_get_port (server));
+      gst_opentok_server_get_port (srv->server));
   GstElement *element = signalbin_new ();
   gchar *url = tcp_proxy_get_url (proxy, "http");
 
@@ -1729,12 +1325,12 @@ GST_START_TEST (test_force_disconnect_posts_error_1023)
 
   gst_element_set_bus (element, bus);
   h = gst_harness_new_with_element (element, "sink", "src");
-  message = bus_wait_element (bus, "opentok-session-connected");
+  message = fixture_bus_wait_element (bus, "opentok-session-connected");
   gst_message_unref (message);
   g_object_get (element, "connection-id", &id, NULL);
-  fail_unless (gst_opentok_server_force_disconnect (server, session_id, id,
-          NULL));
-  message = bus_wait (bus, GST_MESSAGE_ERROR, NULL);
+  fail_unless (gst_opentok_server_force_disconnect (srv->server,
+          srv->session_id, id, NULL));
+  message = fixture_bus_wait (bus, GST_MESSAGE_ERROR, NULL, WAIT_MS);
   fail_unless (message != NULL);
   gst_message_parse_error_details (message, &details);
   fail_unless (details != NULL);
@@ -1751,38 +1347,35 @@ GST_START_TEST (test_force_disconnect_posts_error_1023)
 
 GST_END_TEST;
 
-static void
-set_int_flag (GstPromise * promise, gpointer data)
-{
-  g_atomic_int_set ((gint *) data, 1);
-}
-
 GST_START_TEST (test_reconnects_after_cut)
 {
   GstElement *element = signalbin_new ();
-  Peer *peer = peer_new ();
+  FixturePeer *peer = peer_new ();
   GstPromise *retry, *no_retry;
   gint retry_replied = 0;
   GstStructure *s;
   GstMessage *message;
   TcpProxy *proxy;
   gchar *url;
-  Bin *bin;
+  FixtureBin *bin;
 
-  proxy = tcp_proxy_new ("127.0.0.1", gst_opentok_server_get_port (server));
+  proxy =
+      tcp_proxy_new ("127.0.0.1", gst_opentok_server_get_port (srv->server));
   url = tcp_proxy_get_url (proxy, "http");
   g_object_set (element, "api-url", url, NULL);
   g_free (url);
-  bin = bin_start (element, NULL);
+  bin = fixture_bin_start (element, NULL, TRUE);
 
   /* the socket goes, and cannot come back for now */
   tcp_proxy_set_mode (proxy, TCP_PROXY_MODE_REFUSE);
   fail_unless (tcp_proxy_cut_all (proxy) > 0);
-  message = bus_wait_element (bin->bus, "opentok-session-reconnecting");
+  message = fixture_bus_wait_element (bin->bus, "opentok-session-reconnecting");
   gst_message_unref (message);
 
   /* a signal that may wait waits; one that may not fails at once */
-  retry = gst_promise_new_with_change_func (set_int_flag, &retry_replied, NULL);
+  retry =
+      gst_promise_new_with_change_func (fixture_promise_set_flag,
+      &retry_replied, NULL);
   s = gst_structure_new_from_string ("opentok-signal, data=waited");
   g_signal_emit_by_name (element, "send-signal", s, retry);
   gst_structure_free (s);
@@ -1793,24 +1386,26 @@ GST_START_TEST (test_reconnects_after_cut)
   gst_structure_free (s);
   fail_unless_equals_int (gst_promise_wait (no_retry),
       GST_PROMISE_RESULT_REPLIED);
-  fail_unless_equals_int (reply_code (gst_promise_get_reply (no_retry)), 500);
+  fail_unless_equals_int (fixture_reply_code (gst_promise_get_reply (no_retry)),
+      500);
   fail_if (g_atomic_int_get (&retry_replied), "did not wait");
 
   tcp_proxy_set_mode (proxy, TCP_PROXY_MODE_PASS);
-  message = bus_wait_element (bin->bus, "opentok-session-reconnected");
+  message = fixture_bus_wait_element (bin->bus, "opentok-session-reconnected");
   gst_message_unref (message);
   fail_unless_equals_int (gst_promise_wait (retry), GST_PROMISE_RESULT_REPLIED);
-  fail_unless_equals_int (reply_code (gst_promise_get_reply (retry)), 0);
+  fail_unless_equals_int (fixture_reply_code (gst_promise_get_reply (retry)),
+      0);
   expect_peer_signal (peer, 0, "", "waited", bin->id);
   assert_sent_ok (element, "opentok-signal, data=after");
   expect_peer_signal (peer, 1, "", "after", bin->id);
 
   gst_promise_unref (retry);
   gst_promise_unref (no_retry);
-  assert_no_error (bin->bus);
-  bin_stop (bin);
+  fixture_bus_assert_no_error (bin->bus);
+  fixture_bin_stop (bin);
   tcp_proxy_free (proxy);
-  peer_free (peer);
+  fixture_peer_free (peer);
 }
 
 GST_END_TEST;
@@ -1818,39 +1413,40 @@ GST_END_TEST;
 GST_START_TEST (test_lost_session_posts_error_1022)
 {
   GstElement *element;
-  Peer *peer;
+  FixturePeer *peer;
   const GstStructure *details = NULL;
   GstMessage *message;
   TcpProxy *proxy;
   GError *error = NULL;
   gchar *url;
   gint code = 0, index;
-  Bin *bin;
+  FixtureBin *bin;
 
   /* a server that forgets a lost connection at once */
   server_teardown ();
-  server_start (1);
+  srv = fixture_server_new ("reconnect-window", 1, NULL);
   element = signalbin_new ();
   peer = peer_new ();
 
-  proxy = tcp_proxy_new ("127.0.0.1", gst_opentok_server_get_port (server));
+  proxy =
+      tcp_proxy_new ("127.0.0.1", gst_opentok_server_get_port (srv->server));
   url = tcp_proxy_get_url (proxy, "http");
   g_object_set (element, "api-url", url, NULL);
   g_free (url);
-  bin = bin_start (element, NULL);
+  bin = fixture_bin_start (element, NULL, TRUE);
 
   tcp_proxy_set_mode (proxy, TCP_PROXY_MODE_REFUSE);
   fail_unless (tcp_proxy_cut_all (proxy) > 0);
-  message = bus_wait_element (bin->bus, "opentok-session-reconnecting");
+  message = fixture_bus_wait_element (bin->bus, "opentok-session-reconnecting");
   gst_message_unref (message);
-  index = collector_find (&peer->events, "reason", "networkDisconnected");
+  index = peer_find (peer, "reason", "networkDisconnected");
   fail_unless (index >= 0, "the server did not drop the connection");
-  fail_unless_equals_string (gst_structure_get_string (collector_get
-          (&peer->events, index), "connection-id"), bin->id);
+  fail_unless_equals_string (gst_structure_get_string (fixture_collector_get
+          (peer->events, index), "connection-id"), bin->id);
 
   /* coming back too late: the session is lost */
   tcp_proxy_set_mode (proxy, TCP_PROXY_MODE_PASS);
-  message = bus_wait (bin->bus, GST_MESSAGE_ERROR, NULL);
+  message = fixture_bus_wait (bin->bus, GST_MESSAGE_ERROR, NULL, WAIT_MS);
   fail_unless (message != NULL, "no error for a lost session");
   gst_message_parse_error (message, &error, NULL);
   fail_unless (error->domain == GST_RESOURCE_ERROR);
@@ -1864,13 +1460,13 @@ GST_START_TEST (test_lost_session_posts_error_1022)
 
   /* the sink pad's signals now fail at once, and no more errors */
   gst_harness_set_src_caps_str (bin->h, "application/octet-stream");
-  gst_harness_push (bin->h, text_buffer ("too late"));
+  gst_harness_push (bin->h, fixture_text_buffer ("too late"));
   expect_sent (bin->bus, "buffer", 500);
-  assert_no_error (bin->bus);
+  fixture_bus_assert_no_error (bin->bus);
 
-  bin_stop (bin);
+  fixture_bin_stop (bin);
   tcp_proxy_free (proxy);
-  peer_free (peer);
+  fixture_peer_free (peer);
 }
 
 GST_END_TEST;
@@ -1938,37 +1534,16 @@ on_cut_reply (GstPromise * promise, gpointer user_data)
 }
 
 static void
-on_cut_event (GstElement * element, Collector * c)
+on_cut_event (GstElement * element, FixtureCollector * c)
 {
-  collector_push (c, gst_structure_new_empty ("event"));
+  fixture_collector_push (c, gst_structure_new_empty ("event"));
 }
 
-/* How many signals with @data data_counts() counted. */
+/* How many signals with @data fixture_collector_count_by() counted. */
 static guint
 count_data (GHashTable * counts, const gchar * data)
 {
   return GPOINTER_TO_UINT (g_hash_table_lookup (counts, data));
-}
-
-/* The signals @c collected, counted by their data. */
-static GHashTable *
-data_counts (Collector * c)
-{
-  GHashTable *counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-      NULL);
-  guint i;
-
-  g_mutex_lock (&c->lock);
-  for (i = 0; i < c->items->len; i++) {
-    const gchar *data = gst_structure_get_string (g_ptr_array_index (c->items,
-            i), "data");
-    gchar *key = g_strdup (data ? data : "");
-
-    g_hash_table_insert (counts, key,
-        GUINT_TO_POINTER (count_data (counts, key) + 1));
-  }
-  g_mutex_unlock (&c->lock);
-  return counts;
 }
 
 static gchar *
@@ -1982,8 +1557,8 @@ cut_data (CutSendKind kind, guint round)
 GST_START_TEST (test_repeated_cuts_keep_retry_signals_exactly_once)
 {
   GstElement *element = signalbin_new ();
-  Peer *peer = peer_new ();
-  Collector received, reconnecting, reconnected;
+  FixturePeer *peer = peer_new ();
+  FixtureCollector *received, *reconnecting, *reconnected;
   CutReplies *replies = g_new0 (CutReplies, 1);
   CutReplySlot *slots = g_new0 (CutReplySlot, CUTS_N_SIGNALS);
   GstPromise **promises = g_new0 (GstPromise *, CUTS_N_SIGNALS);
@@ -2002,26 +1577,27 @@ GST_START_TEST (test_repeated_cuts_keep_retry_signals_exactly_once)
   GstPromise *marker_promise;
   TcpProxy *proxy;
   gchar *url;
-  Bin *bin;
+  FixtureBin *bin;
 
   g_mutex_init (&replies->lock);
   g_cond_init (&replies->cond);
-  collector_init (&received);
-  collector_init (&reconnecting);
-  collector_init (&reconnected);
+  received = fixture_collector_new (NULL);
+  reconnecting = fixture_collector_new (NULL);
+  reconnected = fixture_collector_new (NULL);
 
-  proxy = tcp_proxy_new ("127.0.0.1", gst_opentok_server_get_port (server));
+  proxy =
+      tcp_proxy_new ("127.0.0.1", gst_opentok_server_get_port (srv->server));
   url = tcp_proxy_get_url (proxy, "http");
   g_object_set (element, "api-url", url, "signal-type", "line", "signal-to",
       peer->id, NULL);
   g_free (url);
   g_signal_connect (element, "signal-received",
-      G_CALLBACK (on_element_signal), &received);
+      G_CALLBACK (on_element_signal), received);
   g_signal_connect (element, "session-reconnecting",
-      G_CALLBACK (on_cut_event), &reconnecting);
+      G_CALLBACK (on_cut_event), reconnecting);
   g_signal_connect (element, "session-reconnected",
-      G_CALLBACK (on_cut_event), &reconnected);
-  bin = bin_start (element, "text/x-raw, format=utf8");
+      G_CALLBACK (on_cut_event), reconnected);
+  bin = fixture_bin_start (element, "text/x-raw, format=utf8", TRUE);
 
   for (round = 0; round < CUTS_N_SIGNALS; round++) {
     CutSendKind kind = round % 3;
@@ -2034,15 +1610,12 @@ GST_START_TEST (test_repeated_cuts_keep_retry_signals_exactly_once)
     if (kind == CUT_SEND_SINK) {
       gchar *line = g_strdup_printf ("%s\n", data);
 
-      fail_unless_equals_int (gst_harness_push (bin->h, text_buffer (line)),
-          GST_FLOW_OK);
+      fail_unless_equals_int (gst_harness_push (bin->h,
+              fixture_text_buffer (line)), GST_FLOW_OK);
       g_free (line);
     } else {
-      GstStructure *s = gst_structure_new ("opentok-signal",
-          "type", G_TYPE_STRING, "action", "data", G_TYPE_STRING, data,
-          "to", G_TYPE_STRING, peer->id,
-          "retry-after-reconnect", G_TYPE_BOOLEAN, kind == CUT_SEND_RETRY,
-          NULL);
+      GstStructure *s = fixture_signal_structure ("action", data, peer->id,
+          kind == CUT_SEND_RETRY);
 
       slots[round].replies = replies;
       slots[round].index = round;
@@ -2064,8 +1637,8 @@ GST_START_TEST (test_repeated_cuts_keep_retry_signals_exactly_once)
       tcp_proxy_set_mode (proxy, TCP_PROXY_MODE_REFUSE);
       fail_unless (tcp_proxy_cut_all (proxy) > 0, "nothing to cut");
       cuts++;
-      fail_unless (collector_wait (&reconnecting, cuts),
-          "cut %u: no session-reconnecting", cuts);
+      fail_unless (fixture_collector_wait (reconnecting, NULL, NULL, NULL, cuts,
+              WAIT_MS), "cut %u: no session-reconnecting", cuts);
       accepted = tcp_proxy_get_n_accepted (proxy);
       outage_left = 2 * CUTS_OUTAGE_ROUNDS;
     }
@@ -2073,7 +1646,7 @@ GST_START_TEST (test_repeated_cuts_keep_retry_signals_exactly_once)
     /* the peer, always connected, signals the element; waiting for its
      * answer paces the rounds */
     peer_data = g_strdup_printf ("peer-%u", round);
-    peer_send (peer, "peer", peer_data, bin->id);
+    fixture_peer_send_ok (peer, "peer", peer_data, bin->id);
     g_free (peer_data);
 
     if (outage_left > 0) {
@@ -2081,22 +1654,22 @@ GST_START_TEST (test_repeated_cuts_keep_retry_signals_exactly_once)
       /* half way: at least one reconnection attempt was refused */
       if (outage_left == CUTS_OUTAGE_ROUNDS)
         fail_unless (tcp_proxy_wait_accepted (proxy, accepted + 1,
-                WAIT_S * 1000), "cut %u: no reconnection attempt", cuts);
+                WAIT_MS), "cut %u: no reconnection attempt", cuts);
       /* the outage ends; the rounds up to the next cut are connected */
       if (outage_left == 0) {
         tcp_proxy_set_mode (proxy, TCP_PROXY_MODE_PASS);
-        fail_unless (collector_wait (&reconnected, cuts),
-            "cut %u: no session-reconnected", cuts);
+        fail_unless (fixture_collector_wait (reconnected, NULL, NULL, NULL,
+                cuts, WAIT_MS), "cut %u: no session-reconnected", cuts);
       }
     }
   }
   tcp_proxy_set_mode (proxy, TCP_PROXY_MODE_PASS);
   fail_unless (cuts >= 5);
-  fail_unless (collector_wait (&reconnected, cuts),
-      "no session-reconnected after the last cut");
+  fail_unless (fixture_collector_wait (reconnected, NULL, NULL, NULL, cuts,
+          WAIT_MS), "no session-reconnected after the last cut");
 
   /* every action signal is answered */
-  end = g_get_monotonic_time () + 2 * WAIT_S * G_TIME_SPAN_SECOND;
+  end = g_get_monotonic_time () + 2 * WAIT_MS * G_TIME_SPAN_MILLISECOND;
   g_mutex_lock (&replies->lock);
   while (replies->replied < n_actions)
     if (!g_cond_wait_until (&replies->cond, &replies->lock, end))
@@ -2106,7 +1679,7 @@ GST_START_TEST (test_repeated_cuts_keep_retry_signals_exactly_once)
 
   /* the bus: the completions of the sink pad's lines, the reconnections,
    * no error */
-  end = g_get_monotonic_time () + WAIT_S * G_TIME_SPAN_SECOND;
+  end = g_get_monotonic_time () + WAIT_MS * G_TIME_SPAN_MILLISECOND;
   while (TRUE) {
     gint64 left = end - g_get_monotonic_time ();
 
@@ -2145,26 +1718,27 @@ GST_START_TEST (test_repeated_cuts_keep_retry_signals_exactly_once)
   /* a last signal each way, once the sink pad's lines completed (they are
    * paced, and an action signal does not wait behind them): what was sent
    * before it came before it, so any late copy would be there by now */
-  marker = gst_structure_new ("opentok-signal", "type", G_TYPE_STRING,
-      "action", "data", G_TYPE_STRING, "marker-bin", "to", G_TYPE_STRING,
-      peer->id, NULL);
+  marker = fixture_signal_structure ("action", "marker-bin", peer->id, TRUE);
   marker_promise = gst_promise_new ();
   g_signal_emit_by_name (element, "send-signal", marker, marker_promise);
   gst_structure_free (marker);
   fail_unless_equals_int (gst_promise_wait (marker_promise),
       GST_PROMISE_RESULT_REPLIED);
-  fail_unless_equals_int (reply_code (gst_promise_get_reply (marker_promise)),
-      0);
+  fail_unless_equals_int (fixture_reply_code (gst_promise_get_reply
+          (marker_promise)), 0);
   gst_promise_unref (marker_promise);
-  fail_unless (collector_find (&peer->signals, "data", "marker-bin") >= 0,
+  fail_unless (fixture_collector_wait_index (peer->events, FIXTURE_EVENT_SIGNAL,
+          "data", "marker-bin", WAIT_MS) >= 0,
       "the peer did not get the last signal");
-  peer_send (peer, "peer", "marker-peer", bin->id);
-  fail_unless (collector_find (&received, "data", "marker-peer") >= 0,
+  fixture_peer_send_ok (peer, "peer", "marker-peer", bin->id);
+  fail_unless (fixture_collector_wait_index (received, NULL, "data",
+          "marker-peer", WAIT_MS) >= 0,
       "the element did not get the peer's last signal");
 
   /* exactly once, or refused with 500 */
-  at_peer = data_counts (&peer->signals);
-  at_bin = data_counts (&received);
+  at_peer =
+      fixture_collector_count_by (peer->events, FIXTURE_EVENT_SIGNAL, "data");
+  at_bin = fixture_collector_count_by (received, NULL, "data");
   for (round = 0; round < CUTS_N_SIGNALS; round++) {
     CutSendKind kind = round % 3;
     gchar *data = cut_data (kind, round);
@@ -2217,21 +1791,22 @@ GST_START_TEST (test_repeated_cuts_keep_retry_signals_exactly_once)
       "errors %u\n", cuts,
       (g_get_monotonic_time () - start) / (gdouble) G_TIME_SPAN_SECOND,
       CUTS_N_SIGNALS, sent[CUT_SEND_RETRY], sent[CUT_SEND_NO_RETRY],
-      sent[CUT_SEND_SINK], collector_len (&peer->signals) - 1, failed_500,
+      sent[CUT_SEND_SINK], peer_n_signals (peer) - 1, failed_500,
       outage_refused, failed_500 - outage_refused, failed_but_delivered,
       sink_ok, CUTS_N_SIGNALS,
-      collector_len (&received) - 1, collector_len (&reconnecting),
-      bus_reconnecting, collector_len (&reconnected), bus_reconnected, errors);
+      fixture_collector_len (received) - 1,
+      fixture_collector_len (reconnecting), bus_reconnecting,
+      fixture_collector_len (reconnected), bus_reconnected, errors);
 
   /* nothing else arrived */
-  fail_unless_equals_int (collector_len (&peer->signals), expected_at_peer);
-  fail_unless_equals_int (collector_len (&received), CUTS_N_SIGNALS + 1);
+  fail_unless_equals_int (peer_n_signals (peer), expected_at_peer);
+  fail_unless_equals_int (fixture_collector_len (received), CUTS_N_SIGNALS + 1);
   fail_unless_equals_int (sink_ok, sent[CUT_SEND_SINK]);
   fail_unless_equals_int (sink_failed, 0);
   /* sends during the outages were refused: the test saw outages */
   fail_unless (outage_refused > 0, "no signal was refused: no outage was seen");
-  fail_unless_equals_int (collector_len (&reconnecting), cuts);
-  fail_unless_equals_int (collector_len (&reconnected), cuts);
+  fail_unless_equals_int (fixture_collector_len (reconnecting), cuts);
+  fail_unless_equals_int (fixture_collector_len (reconnected), cuts);
   fail_unless_equals_int (bus_reconnecting, cuts);
   fail_unless_equals_int (bus_reconnected, cuts);
   fail_unless_equals_int (errors, 0);
@@ -2247,15 +1822,15 @@ GST_START_TEST (test_repeated_cuts_keep_retry_signals_exactly_once)
   g_free (promises);
   g_free (in_outage);
   g_free (slots);
-  g_signal_handlers_disconnect_by_data (element, &received);
-  g_signal_handlers_disconnect_by_data (element, &reconnecting);
-  g_signal_handlers_disconnect_by_data (element, &reconnected);
-  bin_stop (bin);
+  g_signal_handlers_disconnect_by_data (element, received);
+  g_signal_handlers_disconnect_by_data (element, reconnecting);
+  g_signal_handlers_disconnect_by_data (element, reconnected);
+  fixture_bin_stop (bin);
   tcp_proxy_free (proxy);
-  peer_free (peer);
-  collector_clear (&received);
-  collector_clear (&reconnecting);
-  collector_clear (&reconnected);
+  fixture_peer_free (peer);
+  fixture_collector_free (received);
+  fixture_collector_free (reconnecting);
+  fixture_collector_free (reconnected);
   g_mutex_clear (&replies->lock);
   g_cond_clear (&replies->cond);
   g_free (replies);
@@ -2267,11 +1842,11 @@ GST_END_TEST;
 /* Whole pipelines                                                          */
 
 static GstPadProbeReturn
-collect_buffer (GstPad * pad, GstPadProbeInfo * info, Collector * c)
+collect_buffer (GstPad * pad, GstPadProbeInfo * info, FixtureCollector * c)
 {
   GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
 
-  collector_push (c, gst_structure_new ("buffer", "pts", G_TYPE_UINT64,
+  fixture_collector_push (c, gst_structure_new ("buffer", "pts", G_TYPE_UINT64,
           GST_BUFFER_PTS (buffer), NULL));
   return GST_PAD_PROBE_OK;
 }
@@ -2279,43 +1854,43 @@ collect_buffer (GstPad * pad, GstPadProbeInfo * info, Collector * c)
 /* gst-launch-1.0 -m -e signalbin ...: nothing linked, Ctrl-C */
 GST_START_TEST (test_unlinked_pipeline_eos_leaves_cleanly)
 {
-  Peer *peer = peer_new ();
+  FixturePeer *peer = peer_new ();
   GstElement *pipeline = gst_pipeline_new (NULL);
   GstElement *element = signalbin_new ();
   GstBus *bus = gst_pipeline_get_bus (GST_PIPELINE (pipeline));
   GstMessage *message;
-  Collector probed;
+  FixtureCollector *probed;
   GstPad *srcpad;
   gchar *id;
   gint index;
 
-  collector_init (&probed);
+  probed = fixture_collector_new (NULL);
   gst_bin_add (GST_BIN (pipeline), element);
   srcpad = gst_element_get_static_pad (element, "src");
   gst_pad_add_probe (srcpad, GST_PAD_PROBE_TYPE_BUFFER,
-      (GstPadProbeCallback) collect_buffer, &probed, NULL);
+      (GstPadProbeCallback) collect_buffer, probed, NULL);
   gst_object_unref (srcpad);
 
   fail_if (gst_element_set_state (pipeline, GST_STATE_PLAYING) ==
       GST_STATE_CHANGE_FAILURE);
-  message = bus_wait_element (bus, "opentok-session-connected");
+  message = fixture_bus_wait_element (bus, "opentok-session-connected");
   id = g_strdup (gst_structure_get_string (gst_message_get_structure
           (message), "connection-id"));
   gst_message_unref (message);
 
   /* received signals go to an unlinked src pad: no error */
-  peer_send (peer, "a", "1", NULL);
-  peer_send (peer, "a", "2", NULL);
-  message = bus_wait_element (bus, "opentok-signal");
+  fixture_peer_send_ok (peer, "a", "1", NULL);
+  fixture_peer_send_ok (peer, "a", "2", NULL);
+  message = fixture_bus_wait_element (bus, "opentok-signal");
   gst_message_unref (message);
-  message = bus_wait_element (bus, "opentok-signal");
+  message = fixture_bus_wait_element (bus, "opentok-signal");
   gst_message_unref (message);
-  fail_unless (collector_wait (&probed, 2));
+  fail_unless (fixture_collector_wait (probed, NULL, NULL, NULL, 2, WAIT_MS));
   {
     guint64 pts1 = 0, pts2 = 0;
 
-    gst_structure_get_uint64 (collector_get (&probed, 0), "pts", &pts1);
-    gst_structure_get_uint64 (collector_get (&probed, 1), "pts", &pts2);
+    gst_structure_get_uint64 (fixture_collector_get (probed, 0), "pts", &pts1);
+    gst_structure_get_uint64 (fixture_collector_get (probed, 1), "pts", &pts2);
     fail_unless (GST_CLOCK_TIME_IS_VALID (pts1));
     fail_unless (GST_CLOCK_TIME_IS_VALID (pts2));
     fail_unless (pts2 >= pts1);
@@ -2323,24 +1898,24 @@ GST_START_TEST (test_unlinked_pipeline_eos_leaves_cleanly)
 
   /* -e: EOS to the pipeline ends it */
   fail_unless (gst_element_send_event (pipeline, gst_event_new_eos ()));
-  message = bus_wait (bus, GST_MESSAGE_EOS, NULL);
+  message = fixture_bus_wait (bus, GST_MESSAGE_EOS, NULL, WAIT_MS);
   fail_unless (message != NULL, "the pipeline did not end");
   gst_message_unref (message);
-  assert_no_error (bus);
+  fixture_bus_assert_no_error (bus);
 
   /* and the others see the connection go at once */
   fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_NULL),
       GST_STATE_CHANGE_SUCCESS);
-  index = collector_find (&peer->events, "reason", "clientDisconnected");
+  index = peer_find (peer, "reason", "clientDisconnected");
   fail_unless (index >= 0);
-  fail_unless_equals_string (gst_structure_get_string (collector_get
-          (&peer->events, index), "connection-id"), id);
+  fail_unless_equals_string (gst_structure_get_string (fixture_collector_get
+          (peer->events, index), "connection-id"), id);
 
   g_free (id);
   gst_object_unref (bus);
   gst_object_unref (pipeline);
-  collector_clear (&probed);
-  peer_free (peer);
+  fixture_collector_free (probed);
+  fixture_peer_free (peer);
 }
 
 GST_END_TEST;
@@ -2353,7 +1928,7 @@ weak_notify (gpointer data, GObject * object)
 
 GST_START_TEST (test_null_playing_null_cycles_join_and_leave)
 {
-  Peer *peer = peer_new ();
+  FixturePeer *peer = peer_new ();
   GstElement *pipeline = gst_pipeline_new (NULL);
   GstElement *element = signalbin_new ();
   GstBus *bus = gst_pipeline_get_bus (GST_PIPELINE (pipeline));
@@ -2372,25 +1947,27 @@ GST_START_TEST (test_null_playing_null_cycles_join_and_leave)
 
     fail_if (gst_element_set_state (pipeline, GST_STATE_PLAYING) ==
         GST_STATE_CHANGE_FAILURE);
-    message = bus_wait_element (bus, "opentok-session-connected");
+    message = fixture_bus_wait_element (bus, "opentok-session-connected");
     id = g_strdup (gst_structure_get_string (gst_message_get_structure
             (message), "connection-id"));
     gst_message_unref (message);
     fail_if (g_strcmp0 (id, previous) == 0);
-    created = collector_find (&peer->events, "connection-id", id);
+    created = peer_find (peer, "connection-id", id);
     fail_unless (created >= 0);
 
-    n = collector_len (&peer->events);
+    n = fixture_collector_len (peer->events);
     fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_NULL),
         GST_STATE_CHANGE_SUCCESS);
-    fail_unless (collector_wait (&peer->events, n + 1));
+    fail_unless (fixture_collector_wait (peer->events, NULL, NULL, NULL, n + 1,
+            WAIT_MS));
     destroyed = n;
-    fail_unless (gst_structure_has_name (collector_get (&peer->events,
-                destroyed), "destroyed"));
-    fail_unless_equals_string (gst_structure_get_string (collector_get
-            (&peer->events, destroyed), "connection-id"), id);
-    reason = g_strdup (gst_structure_get_string (collector_get
-            (&peer->events, destroyed), "reason"));
+    fail_unless (gst_structure_has_name (fixture_collector_get (peer->events,
+                destroyed), FIXTURE_EVENT_DESTROYED));
+    fail_unless_equals_string (gst_structure_get_string (fixture_collector_get
+            (peer->events, destroyed), "connection-id"), id);
+    reason =
+        g_strdup (gst_structure_get_string (fixture_collector_get (peer->events,
+                destroyed), "reason"));
     fail_unless_equals_string (reason, "clientDisconnected");
     g_free (reason);
     g_free (previous);
@@ -2398,37 +1975,37 @@ GST_START_TEST (test_null_playing_null_cycles_join_and_leave)
   }
   g_free (previous);
 
-  assert_no_error (bus);
+  fixture_bus_assert_no_error (bus);
   gst_bus_set_flushing (bus, TRUE);
   gst_object_unref (bus);
   ASSERT_OBJECT_REFCOUNT (element, "signalbin", 1);
   gst_object_unref (pipeline);
   fail_unless (finalized, "the element was not finalized");
-  peer_free (peer);
+  fixture_peer_free (peer);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_minted_token_carries_connection_data)
 {
-  Peer *peer = peer_new ();
+  FixturePeer *peer = peer_new ();
   GstElement *element = signalbin_new ();
   gint index;
-  Bin *bin;
+  FixtureBin *bin;
 
   g_object_set (element, "token", NULL, "api-secret", API_SECRET,
       "connection-data", "robot-1", NULL);
-  bin = bin_start (element, NULL);
-  index = collector_find (&peer->events, "connection-id", bin->id);
+  bin = fixture_bin_start (element, NULL, TRUE);
+  index = peer_find (peer, "connection-id", bin->id);
   fail_unless (index >= 0);
-  fail_unless_equals_string (gst_structure_get_string (collector_get
-          (&peer->events, index), "data"), "robot-1");
+  fail_unless_equals_string (gst_structure_get_string (fixture_collector_get
+          (peer->events, index), "data"), "robot-1");
   assert_sent_ok (element, "opentok-signal, data=minted");
   expect_peer_signal (peer, 0, "", "minted", bin->id);
 
-  assert_no_error (bin->bus);
-  bin_stop (bin);
-  peer_free (peer);
+  fixture_bus_assert_no_error (bin->bus);
+  fixture_bin_stop (bin);
+  fixture_peer_free (peer);
 }
 
 GST_END_TEST;
@@ -2440,9 +2017,7 @@ GST_END_TEST;
 static void
 server_setup_rate_limited (void)
 {
-  server = gst_opentok_server_new (API_KEY, API_SECRET);
-  g_object_set (server, "signal-rate", 20.0, "signal-burst", 5, NULL);
-  server_listen ();
+  srv = fixture_server_new ("signal-rate", 20.0, "signal-burst", 5, NULL);
 }
 
 /* Counts the opentok-signal-sent messages as they are posted. */
@@ -2457,20 +2032,20 @@ count_sent (GstBus * bus, GstMessage * message, gpointer data)
 
 GST_START_TEST (test_sink_rate_limited_lines_all_arrive_in_order)
 {
-  Peer *peer = peer_new ();
+  FixturePeer *peer = peer_new ();
   GstElement *element = signalbin_new ();
   GString *lines = g_string_new (NULL);
   gchar data[16];
   guint i, n = 60;
-  Bin *bin;
+  FixtureBin *bin;
 
   /* no pacing: the server refuses most of these with 429 at first */
   g_object_set (element, "signal-type", "bulk", "max-rate", 0.0, NULL);
-  bin = bin_start (element, "text/x-raw, format=utf8");
+  bin = fixture_bin_start (element, "text/x-raw, format=utf8", TRUE);
   for (i = 1; i <= n; i++)
     g_string_append_printf (lines, "%u\n", i);
   fail_unless_equals_int (gst_harness_push (bin->h,
-          text_buffer (lines->str)), GST_FLOW_OK);
+          fixture_text_buffer (lines->str)), GST_FLOW_OK);
   g_string_free (lines, TRUE);
 
   for (i = 0; i < n; i++) {
@@ -2479,12 +2054,12 @@ GST_START_TEST (test_sink_rate_limited_lines_all_arrive_in_order)
   }
   for (i = 0; i < n; i++)
     expect_sent (bin->bus, "buffer", 0);
-  fail_unless_equals_int (collector_len (&peer->signals), n);
+  fail_unless_equals_int (peer_n_signals (peer), n);
   fail_if (gst_bus_pop_filtered (bin->bus, GST_MESSAGE_WARNING) != NULL);
 
-  assert_no_error (bin->bus);
-  bin_stop (bin);
-  peer_free (peer);
+  fixture_bus_assert_no_error (bin->bus);
+  fixture_bin_stop (bin);
+  fixture_peer_free (peer);
 }
 
 GST_END_TEST;
@@ -2518,22 +2093,22 @@ GST_START_TEST (test_sink_blocks_when_full_and_unblocks_at_ready)
   GThread *thread;
   gint sent = 0, refused = 0, warnings = 0;
   guint i;
-  Bin *bin;
+  FixtureBin *bin;
 
   g_object_set (element, "max-rate", 2.0, NULL);
-  bin = bin_start (element, "text/x-raw, format=utf8");
+  bin = fixture_bin_start (element, "text/x-raw, format=utf8", TRUE);
   gst_bus_set_sync_handler (bin->bus, count_sent, &sent, NULL);
 
   /* 257 waiting: room for one more after two completions */
   for (i = 0; i < 257; i++)
     g_string_append_printf (lines, "%u\n", i);
   fail_unless_equals_int (gst_harness_push (bin->h,
-          text_buffer (lines->str)), GST_FLOW_OK);
+          fixture_text_buffer (lines->str)), GST_FLOW_OK);
   g_string_free (lines, TRUE);
 
   pusher.h = bin->h;
   pusher.sent = &sent;
-  pusher.buffer = text_buffer ("more\n");
+  pusher.buffer = fixture_text_buffer ("more\n");
   thread = g_thread_new ("pusher", push_in_thread, &pusher);
   g_thread_join (thread);
   fail_unless_equals_int (pusher.ret, GST_FLOW_OK);
@@ -2542,7 +2117,7 @@ GST_START_TEST (test_sink_blocks_when_full_and_unblocks_at_ready)
 
   /* full again; READY releases the streaming thread and reports every
    * signal that will not be sent */
-  pusher.buffer = text_buffer ("last\n");
+  pusher.buffer = fixture_text_buffer ("last\n");
   thread = g_thread_new ("pusher", push_in_thread, &pusher);
   fail_unless_equals_int (gst_element_set_state (element, GST_STATE_READY),
       GST_STATE_CHANGE_SUCCESS);
@@ -2567,7 +2142,7 @@ GST_START_TEST (test_sink_blocks_when_full_and_unblocks_at_ready)
   fail_unless_equals_int (warnings, refused);
   fail_unless_equals_int (g_atomic_int_get (&sent), 258);
 
-  bin_stop (bin);
+  fixture_bin_stop (bin);
 }
 
 GST_END_TEST;
@@ -2581,7 +2156,7 @@ expect_refusal (GstElement * element, GstMessageType kind)
   GstMessage *message;
   gint code = 0;
 
-  message = gst_bus_timed_pop_filtered (bus, WAIT_S * GST_SECOND, kind);
+  message = gst_bus_timed_pop_filtered (bus, WAIT_MS * GST_MSECOND, kind);
   fail_unless (message != NULL, "no %s", kind == GST_MESSAGE_ERROR ?
       "error" : "warning");
   if (kind == GST_MESSAGE_ERROR)
@@ -2632,28 +2207,28 @@ GST_START_TEST (test_sink_refusal_is_a_warning_with_code_and_data)
   gint warnings = 0;
   guint handler;
   gchar *type;
-  Bin *bin;
+  FixtureBin *bin;
 
-  bin = bin_start (element, "text/x-raw, format=utf8");
-  gst_harness_push (bin->h, text_buffer ("a < b & c\n"));
+  bin = fixture_bin_start (element, "text/x-raw, format=utf8", TRUE);
+  gst_harness_push (bin->h, fixture_text_buffer ("a < b & c\n"));
   expect_refusal (element, GST_MESSAGE_WARNING);
 
-  message = bus_wait_element (bin->bus, "opentok-signal-sent");
+  message = fixture_bus_wait_element (bin->bus, "opentok-signal-sent");
   s = gst_message_get_structure (message);
   signal = gst_value_get_structure (gst_structure_get_value (s, "signal"));
   fail_unless_equals_string (gst_structure_get_string (signal, "data"),
       "a < b & c");
   gst_message_unref (message);
-  assert_no_error (bin->bus);
-  bin_stop (bin);
+  fixture_bus_assert_no_error (bin->bus);
+  fixture_bin_stop (bin);
 
   /* or an element error */
   element = signalbin_to_nobody ();
   g_object_set (element, "fatal-refusals", TRUE, NULL);
-  bin = bin_start (element, "text/x-raw, format=utf8");
-  gst_harness_push (bin->h, text_buffer ("a < b & c\n"));
+  bin = fixture_bin_start (element, "text/x-raw, format=utf8", TRUE);
+  gst_harness_push (bin->h, fixture_text_buffer ("a < b & c\n"));
   expect_refusal (element, GST_MESSAGE_ERROR);
-  bin_stop (bin);
+  fixture_bin_stop (bin);
 
   /* a type OpenTok would refuse is refused at once, naming the property */
   element = signalbin_new ();
@@ -2672,19 +2247,14 @@ GST_START_TEST (test_sink_refusal_is_a_warning_with_code_and_data)
 
 GST_END_TEST;
 
-/* Pulls events until one of @type, at most WAIT_S. */
+/* Pulls events until one of @type; each pull waits for the next event
+ * (gst_harness_pull_event() gives up after 60 s). */
 static GstEvent *
 pull_event_of_type (GstHarness * h, GstEventType type)
 {
-  gint64 end = g_get_monotonic_time () + WAIT_S * G_TIME_SPAN_SECOND;
   GstEvent *event;
 
-  while (g_get_monotonic_time () < end) {
-    event = gst_harness_try_pull_event (h);
-    if (event == NULL) {
-      g_usleep (1000);
-      continue;
-    }
+  while ((event = gst_harness_pull_event (h)) != NULL) {
     if (GST_EVENT_TYPE (event) == type)
       return event;
     gst_event_unref (event);
@@ -2723,8 +2293,8 @@ clock_wait_for_waiter (GstHarness * h)
 
 GST_START_TEST (test_src_is_a_live_sparse_stream)
 {
-  Peer *peer = peer_new ();
-  Bin *bin = bin_start (signalbin_new (), NULL);
+  FixturePeer *peer = peer_new ();
+  FixtureBin *bin = fixture_bin_start (signalbin_new (), NULL, TRUE);
   GstClockTime ts, duration, min, max;
   const GstSegment *segment;
   GstBuffer *buffer;
@@ -2760,7 +2330,7 @@ GST_START_TEST (test_src_is_a_live_sparse_stream)
 
   /* a signal lasts src-duration */
   g_object_set (bin->element, "src-duration", 3 * GST_SECOND, NULL);
-  peer_send (peer, "chat", "hello", NULL);
+  fixture_peer_send_ok (peer, "chat", "hello", NULL);
   buffer = pull_buffer (bin->h);
   fail_unless_equals_uint64 (GST_BUFFER_PTS (buffer), 1 * GST_SECOND);
   fail_unless_equals_uint64 (GST_BUFFER_DURATION (buffer), 3 * GST_SECOND);
@@ -2775,15 +2345,15 @@ GST_START_TEST (test_src_is_a_live_sparse_stream)
   fail_unless_equals_uint64 (ts + duration, 5 * GST_SECOND);
   gst_event_unref (event);
 
-  bin_stop (bin);
-  peer_free (peer);
+  fixture_bin_stop (bin);
+  fixture_peer_free (peer);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_sink_sync_sends_at_running_time)
 {
-  Peer *peer = peer_new ();
+  FixturePeer *peer = peer_new ();
   GstElement *element = signalbin_new ();
   GstTestClock *clock;
   GList *ids = NULL, *l;
@@ -2792,13 +2362,13 @@ GST_START_TEST (test_sink_sync_sends_at_running_time)
   GstBuffer *buffer;
   GThread *thread;
   gint sent = 0;
-  Bin *bin;
+  FixtureBin *bin;
 
   g_object_set (element, "sync", TRUE, "signal-type", "cue", NULL);
-  bin = bin_start (element, "application/octet-stream");
+  bin = fixture_bin_start (element, "application/octet-stream", TRUE);
   clock = gst_harness_get_testclock (bin->h);
 
-  buffer = text_buffer ("at three");
+  buffer = fixture_text_buffer ("at three");
   GST_BUFFER_PTS (buffer) = 3 * GST_SECOND;
   pusher.h = bin->h;
   pusher.sent = &sent;
@@ -2815,7 +2385,7 @@ GST_START_TEST (test_sink_sync_sends_at_running_time)
     g_list_free_full (ids, (GDestroyNotify) gst_clock_id_unref);
     ids = NULL;
   }
-  fail_unless_equals_int (collector_len (&peer->signals), 0);
+  fail_unless_equals_int (peer_n_signals (peer), 0);
 
   clock_release_until (bin->h, 3 * GST_SECOND);
   g_thread_join (thread);
@@ -2823,8 +2393,8 @@ GST_START_TEST (test_sink_sync_sends_at_running_time)
   expect_peer_signal (peer, 0, "cue", "at three", bin->id);
 
   gst_object_unref (clock);
-  bin_stop (bin);
-  peer_free (peer);
+  fixture_bin_stop (bin);
+  fixture_peer_free (peer);
 }
 
 GST_END_TEST;
@@ -2836,10 +2406,10 @@ on_handoff (GstElement * sink, GstBuffer * buffer, GstPad * pad, gint * frames)
 }
 
 static GstPadProbeReturn
-on_sink_eos (GstPad * pad, GstPadProbeInfo * info, Collector * c)
+on_sink_eos (GstPad * pad, GstPadProbeInfo * info, FixtureCollector * c)
 {
   if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_EOS)
-    collector_push (c, gst_structure_new_empty ("eos"));
+    fixture_collector_push (c, gst_structure_new_empty ("eos"));
   return GST_PAD_PROBE_OK;
 }
 
@@ -2850,17 +2420,17 @@ on_sink_eos (GstPad * pad, GstPadProbeInfo * info, Collector * c)
  * loaded machine (ASan, two cores), where frames come tens of ms late. */
 GST_START_TEST (test_textoverlay_keeps_video_rate)
 {
-  Peer *peer = peer_new ();
+  FixturePeer *peer = peer_new ();
   GstElement *pipeline, *video, *element;
   gchar *token = make_token ("overlay");
   gchar *description;
-  Collector eos;
+  FixtureCollector *eos;
   GstBus *bus;
   GstPad *pad;
   gint frames = 0;
   guint i;
 
-  collector_init (&eos);
+  eos = fixture_collector_new (NULL);
   /* each signal is shown for 0.1 s: most of the video has only GAP
    * events to go on */
   description = g_strdup_printf ("videotestsrc is-live=true num-buffers=60 ! "
@@ -2868,8 +2438,8 @@ GST_START_TEST (test_textoverlay_keeps_video_rate)
       "textoverlay name=o wait-text=true ! fakesink name=v sync=true "
       "qos=true max-lateness=500000000 signal-handoffs=true "
       "signalbin name=s src-duration=100000000 api-url=%s api-key=%s "
-      "session-id=%s token=%s ! o.text_sink", server_url, API_KEY, session_id,
-      token);
+      "session-id=%s token=%s ! o.text_sink", srv->url, API_KEY,
+      srv->session_id, token);
   pipeline = gst_parse_launch (description, NULL);
   fail_unless (pipeline != NULL);
   g_free (description);
@@ -2879,31 +2449,33 @@ GST_START_TEST (test_textoverlay_keeps_video_rate)
   g_signal_connect (video, "handoff", G_CALLBACK (on_handoff), &frames);
   pad = gst_element_get_static_pad (video, "sink");
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
-      (GstPadProbeCallback) on_sink_eos, &eos, NULL);
+      (GstPadProbeCallback) on_sink_eos, eos, NULL);
   gst_object_unref (pad);
   bus = gst_pipeline_get_bus (GST_PIPELINE (pipeline));
 
   fail_if (gst_element_set_state (pipeline, GST_STATE_PLAYING) ==
       GST_STATE_CHANGE_FAILURE);
-  gst_message_unref (bus_wait_element (bus, "opentok-session-connected"));
+  gst_message_unref (fixture_bus_wait_element (bus,
+          "opentok-session-connected"));
   /* signals while the video runs, each one shown over the video */
   for (i = 0; i < 5; i++) {
-    peer_send (peer, "chat", "over the video", NULL);
-    gst_message_unref (bus_wait_element (bus, "opentok-signal"));
+    fixture_peer_send_ok (peer, "chat", "over the video", NULL);
+    gst_message_unref (fixture_bus_wait_element (bus, "opentok-signal"));
   }
-  fail_unless (collector_wait (&eos, 1), "the video did not end");
+  fail_unless (fixture_collector_wait (eos, NULL, NULL, NULL, 1, WAIT_MS),
+      "the video did not end");
   fail_unless_equals_int (g_atomic_int_get (&frames), 60);
   fail_if (gst_bus_pop_filtered (bus, GST_MESSAGE_QOS) != NULL,
       "the video sink dropped late frames");
-  assert_no_error (bus);
+  fixture_bus_assert_no_error (bus);
 
   gst_element_set_state (pipeline, GST_STATE_NULL);
   gst_object_unref (video);
   gst_object_unref (element);
   gst_object_unref (bus);
   gst_object_unref (pipeline);
-  collector_clear (&eos);
-  peer_free (peer);
+  fixture_collector_free (eos);
+  fixture_peer_free (peer);
 }
 
 GST_END_TEST;
@@ -2926,7 +2498,7 @@ static const struct
 static GstPadProbeReturn
 timestamps_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
 {
-  Collector *timestamps = data;
+  FixtureCollector *timestamps = data;
   GstSegment *segment = g_object_get_data (G_OBJECT (pad), "test-segment");
   GstBuffer *buffer;
   GstEvent *event;
@@ -2938,7 +2510,7 @@ timestamps_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
     return GST_PAD_PROBE_OK;
   }
   buffer = GST_PAD_PROBE_INFO_BUFFER (info);
-  collector_push (timestamps, gst_structure_new ("timestamp",
+  fixture_collector_push (timestamps, gst_structure_new ("timestamp",
           "pts", G_TYPE_UINT64, GST_BUFFER_PTS (buffer),
           "running-time", G_TYPE_UINT64,
           gst_segment_to_running_time (segment, GST_FORMAT_TIME,
@@ -2948,7 +2520,7 @@ timestamps_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
 
 static void
 timestamps_watch (GstElement * pipeline, const gchar * element_name,
-    const gchar * pad_name, Collector * timestamps)
+    const gchar * pad_name, FixtureCollector * timestamps)
 {
   GstElement *element = gst_bin_get_by_name (GST_BIN (pipeline),
       element_name);
@@ -2965,11 +2537,12 @@ timestamps_watch (GstElement * pipeline, const gchar * element_name,
 }
 
 static guint64
-timestamp_get (Collector * timestamps, guint i, const gchar * field)
+timestamp_get (FixtureCollector * timestamps, guint i, const gchar * field)
 {
   guint64 value = GST_CLOCK_TIME_NONE;
 
-  gst_structure_get_uint64 (collector_get (timestamps, i), field, &value);
+  gst_structure_get_uint64 (fixture_collector_get (timestamps, i), field,
+      &value);
   return value;
 }
 
@@ -2983,48 +2556,49 @@ timestamp_get (Collector * timestamps, guint i, const gchar * field)
 static void
 record_and_replay (const gchar * mux, const gchar * demux)
 {
-  Peer *sender = peer_new (), *receiver;
+  FixturePeer *sender = peer_new (), *receiver;
   gchar *dir = g_dir_make_tmp ("signalbin-XXXXXX", NULL);
   gchar *path = g_build_filename (dir, "recording", NULL);
   gchar *token = make_token ("recorder");
   gchar *description;
   GstElement *pipeline;
   GstMessage *message;
-  Collector recorded_ts, replayed_ts;
+  FixtureCollector *recorded_ts, *replayed_ts;
   GstClockTime base_time;
   GstBus *bus;
   guint i;
 
-  collector_init (&recorded_ts);
-  collector_init (&replayed_ts);
+  recorded_ts = fixture_collector_new (NULL);
+  replayed_ts = fixture_collector_new (NULL);
   fail_unless (dir != NULL);
   description = g_strdup_printf ("signalbin name=s api-url=%s api-key=%s "
       "session-id=%s token=%s src-format=json ! queue ! %s ! "
-      "filesink location=%s", server_url, API_KEY, session_id, token, mux,
+      "filesink location=%s", srv->url, API_KEY, srv->session_id, token, mux,
       path);
   pipeline = gst_parse_launch (description, NULL);
   g_free (description);
   g_free (token);
   fail_unless (pipeline != NULL);
-  timestamps_watch (pipeline, "s", "src", &recorded_ts);
+  timestamps_watch (pipeline, "s", "src", recorded_ts);
   bus = gst_pipeline_get_bus (GST_PIPELINE (pipeline));
   fail_if (gst_element_set_state (pipeline, GST_STATE_PLAYING) ==
       GST_STATE_CHANGE_FAILURE);
-  gst_message_unref (bus_wait_element (bus, "opentok-session-connected"));
+  gst_message_unref (fixture_bus_wait_element (bus,
+          "opentok-session-connected"));
   for (i = 0; i < G_N_ELEMENTS (recorded); i++) {
     /* input, not a check: the gaps the recording is to keep */
     g_usleep (recorded[i].gap_ms * 1000);
-    peer_send (sender, recorded[i].type, recorded[i].data, NULL);
-    gst_message_unref (bus_wait_element (bus, "opentok-signal"));
+    fixture_peer_send_ok (sender, recorded[i].type, recorded[i].data, NULL);
+    gst_message_unref (fixture_bus_wait_element (bus, "opentok-signal"));
   }
   fail_unless (gst_element_send_event (pipeline, gst_event_new_eos ()));
-  message = bus_wait (bus, GST_MESSAGE_EOS, NULL);
+  message = fixture_bus_wait (bus, GST_MESSAGE_EOS, NULL, WAIT_MS);
   fail_unless (message != NULL, "the recording did not end");
   gst_message_unref (message);
   gst_element_set_state (pipeline, GST_STATE_NULL);
   gst_object_unref (bus);
   gst_object_unref (pipeline);
-  fail_unless_equals_int (collector_len (&recorded_ts),
+  fail_unless_equals_int (fixture_collector_len (recorded_ts),
       G_N_ELEMENTS (recorded));
 
   receiver = peer_new ();
@@ -3032,29 +2606,28 @@ record_and_replay (const gchar * mux, const gchar * demux)
   description = g_strdup_printf ("filesrc location=%s ! %s name=d "
       "d.subtitle_0 ! queue ! signalbin name=s api-url=%s api-key=%s "
       "session-id=%s token=%s sink-format=json sync=true", path, demux,
-      server_url, API_KEY, session_id, token);
+      srv->url, API_KEY, srv->session_id, token);
   pipeline = gst_parse_launch (description, NULL);
   g_free (description);
   g_free (token);
   fail_unless (pipeline != NULL);
-  timestamps_watch (pipeline, "s", "sink", &replayed_ts);
+  timestamps_watch (pipeline, "s", "sink", replayed_ts);
   bus = gst_pipeline_get_bus (GST_PIPELINE (pipeline));
   fail_if (gst_element_set_state (pipeline, GST_STATE_PLAYING) ==
       GST_STATE_CHANGE_FAILURE);
-  message = bus_wait (bus, GST_MESSAGE_EOS, NULL);
+  message = fixture_bus_wait (bus, GST_MESSAGE_EOS, NULL, WAIT_MS);
   fail_unless (message != NULL, "the replay did not end");
   gst_message_unref (message);
   base_time = gst_element_get_base_time (pipeline);
 
-  fail_unless (collector_wait (&receiver->signals, G_N_ELEMENTS (recorded)));
-  fail_unless_equals_int (collector_len (&receiver->signals),
-      G_N_ELEMENTS (recorded));
-  fail_unless_equals_int (collector_len (&replayed_ts),
+  fail_unless (peer_signal (receiver, G_N_ELEMENTS (recorded) - 1) != NULL);
+  fail_unless_equals_int (peer_n_signals (receiver), G_N_ELEMENTS (recorded));
+  fail_unless_equals_int (fixture_collector_len (replayed_ts),
       G_N_ELEMENTS (recorded));
   for (i = 0; i < G_N_ELEMENTS (recorded); i++) {
-    const GstStructure *got = collector_get (&receiver->signals, i);
+    const GstStructure *got = peer_signal (receiver, i);
     const gchar *type = gst_structure_get_string (got, "type");
-    gint64 arrival = 0;
+    gint64 arrival;
     GstClockTimeDiff recorded_offset, replayed_offset, arrival_running_time;
 
     fail_unless_equals_string (type ? type : "", recorded[i].type);
@@ -3062,10 +2635,10 @@ record_and_replay (const gchar * mux, const gchar * demux)
         recorded[i].data);
 
     /* the container kept the timestamps (to its millisecond timescale) */
-    recorded_offset = timestamp_get (&recorded_ts, i, "pts") -
-        timestamp_get (&recorded_ts, 0, "pts");
-    replayed_offset = timestamp_get (&replayed_ts, i, "pts") -
-        timestamp_get (&replayed_ts, 0, "pts");
+    recorded_offset = timestamp_get (recorded_ts, i, "pts") -
+        timestamp_get (recorded_ts, 0, "pts");
+    replayed_offset = timestamp_get (replayed_ts, i, "pts") -
+        timestamp_get (replayed_ts, 0, "pts");
     GST_INFO ("%s: signal %u recorded at %" GST_STIME_FORMAT
         ", replayed at %" GST_STIME_FORMAT, mux, i,
         GST_STIME_ARGS (recorded_offset), GST_STIME_ARGS (replayed_offset));
@@ -3080,27 +2653,28 @@ record_and_replay (const gchar * mux, const gchar * demux)
 
     /* sync=true: it left once the pipeline's clock (the monotonic system
      * clock) reached its running time, not before */
-    gst_structure_get_int64 (got, "arrival", &arrival);
+    /* when the peer's network thread saw it */
+    arrival = fixture_event_int64 (got, "time");
     arrival_running_time = arrival * GST_USECOND - base_time;
     fail_unless (arrival_running_time >=
-        (GstClockTimeDiff) timestamp_get (&replayed_ts, i, "running-time"),
+        (GstClockTimeDiff) timestamp_get (replayed_ts, i, "running-time"),
         "%s: signal %u arrived at %" GST_STIME_FORMAT ", before its running "
         "time %" GST_TIME_FORMAT, mux, i, GST_STIME_ARGS (arrival_running_time),
-        GST_TIME_ARGS (timestamp_get (&replayed_ts, i, "running-time")));
+        GST_TIME_ARGS (timestamp_get (replayed_ts, i, "running-time")));
   }
-  assert_no_error (bus);
+  fixture_bus_assert_no_error (bus);
 
   gst_element_set_state (pipeline, GST_STATE_NULL);
   gst_object_unref (bus);
   gst_object_unref (pipeline);
-  collector_clear (&recorded_ts);
-  collector_clear (&replayed_ts);
+  fixture_collector_free (recorded_ts);
+  fixture_collector_free (replayed_ts);
   g_unlink (path);
   g_rmdir (dir);
   g_free (path);
   g_free (dir);
-  peer_free (receiver);
-  peer_free (sender);
+  fixture_peer_free (receiver);
+  fixture_peer_free (sender);
 }
 
 GST_START_TEST (test_record_and_replay_through_matroska)
@@ -3146,37 +2720,38 @@ force_disconnect_code (GstElement * element, const gchar * victim)
 
 GST_START_TEST (test_force_disconnect_action_takes_a_moderator)
 {
-  Peer *victim = peer_new (), *observer = peer_new ();
+  FixturePeer *victim = peer_new (), *observer = peer_new ();
   GstElement *element = signalbin_new ();
-  gchar *token = gst_opentok_server_generate_token (server, session_id,
+  gchar *token =
+      gst_opentok_server_generate_token (srv->server, srv->session_id,
       GST_OPENTOK_ROLE_MODERATOR, "moderator", NULL);
-  Bin *bin, *publisher;
+  FixtureBin *bin, *publisher;
   gint index;
 
   /* not in a session yet */
   fail_unless_equals_int (force_disconnect_code (element, victim->id), 1010);
 
   /* a publisher may not */
-  publisher = bin_start (signalbin_new (), NULL);
+  publisher = fixture_bin_start (signalbin_new (), NULL, TRUE);
   fail_unless_equals_int (force_disconnect_code (publisher->element,
           victim->id), 1520);
-  bin_stop (publisher);
+  fixture_bin_stop (publisher);
 
   g_object_set (element, "token", token, NULL);
   g_free (token);
-  bin = bin_start (element, NULL);
+  bin = fixture_bin_start (element, NULL, TRUE);
   /* not in the session */
   fail_unless_equals_int (force_disconnect_code (element, "no-such-id"), 1011);
   fail_unless_equals_int (force_disconnect_code (element, victim->id), 0);
-  index = collector_find (&observer->events, "reason", "forceDisconnected");
+  index = peer_find (observer, "reason", "forceDisconnected");
   fail_unless (index >= 0, "the others did not see the connection go");
-  fail_unless_equals_string (gst_structure_get_string (collector_get
-          (&observer->events, index), "connection-id"), victim->id);
+  fail_unless_equals_string (gst_structure_get_string (fixture_collector_get
+          (observer->events, index), "connection-id"), victim->id);
 
-  assert_no_error (bin->bus);
-  bin_stop (bin);
-  peer_free (observer);
-  peer_free (victim);
+  fixture_bus_assert_no_error (bin->bus);
+  fixture_bin_stop (bin);
+  fixture_peer_free (observer);
+  fixture_peer_free (victim);
 }
 
 GST_END_TEST;
@@ -3184,31 +2759,31 @@ GST_END_TEST;
 /* two signalbins chained in one session echo nothing with these */
 GST_START_TEST (test_src_filters_types_and_own_signals)
 {
-  Peer *peer = peer_new ();
+  FixturePeer *peer = peer_new ();
   GstElement *element = signalbin_new ();
   GstBuffer *buffer;
-  Bin *bin;
+  FixtureBin *bin;
 
   g_object_set (element, "src-types", "chat,cue", "src-include-self", FALSE,
       NULL);
-  bin = bin_start (element, NULL);
+  bin = fixture_bin_start (element, NULL, TRUE);
 
   /* its own broadcast and another type stay off the src pad, but are
    * messages */
   assert_sent_ok (element, "opentok-signal, type=chat, data=mine");
-  gst_message_unref (bus_wait_element (bin->bus, "opentok-signal"));
-  peer_send (peer, "other", "not this", NULL);
-  gst_message_unref (bus_wait_element (bin->bus, "opentok-signal"));
-  peer_send (peer, "cue", "this", NULL);
-  gst_message_unref (bus_wait_element (bin->bus, "opentok-signal"));
+  gst_message_unref (fixture_bus_wait_element (bin->bus, "opentok-signal"));
+  fixture_peer_send_ok (peer, "other", "not this", NULL);
+  gst_message_unref (fixture_bus_wait_element (bin->bus, "opentok-signal"));
+  fixture_peer_send_ok (peer, "cue", "this", NULL);
+  gst_message_unref (fixture_bus_wait_element (bin->bus, "opentok-signal"));
 
   buffer = pull_buffer (bin->h);
   assert_buffer_text (buffer, "this\n");
   gst_buffer_unref (buffer);
   fail_unless (gst_harness_try_pull (bin->h) == NULL);
 
-  bin_stop (bin);
-  peer_free (peer);
+  fixture_bin_stop (bin);
+  fixture_peer_free (peer);
 }
 
 GST_END_TEST;
@@ -3218,19 +2793,19 @@ GST_END_TEST;
  * error naming the property when the caps are chosen, not mid-stream */
 GST_START_TEST (test_src_caps_negotiated_with_downstream)
 {
-  Peer *peer = peer_new ();
+  FixturePeer *peer = peer_new ();
   GstElement *element = signalbin_new ();
   const GstStructure *s;
   GstMessage *message;
   GstBuffer *buffer;
   GError *error = NULL;
   GstCaps *caps;
-  Bin *bin;
+  FixtureBin *bin;
 
   gst_util_set_object_arg (G_OBJECT (element), "src-format", "json");
-  bin = bin_start (element, NULL);
+  bin = fixture_bin_start (element, NULL, TRUE);
   gst_harness_set_sink_caps_str (bin->h, "text/x-raw, format=utf8");
-  peer_send (peer, "chat", "as text", NULL);
+  fixture_peer_send_ok (peer, "chat", "as text", NULL);
   buffer = pull_buffer (bin->h);
   gst_buffer_unref (buffer);
   caps = gst_pad_get_current_caps (bin->h->sinkpad);
@@ -3238,13 +2813,13 @@ GST_START_TEST (test_src_caps_negotiated_with_downstream)
   fail_unless (gst_structure_has_name (s, "text/x-raw"), "%" GST_PTR_FORMAT,
       caps);
   gst_caps_unref (caps);
-  bin_stop (bin);
+  fixture_bin_stop (bin);
 
   element = signalbin_new ();
-  bin = bin_start (element, NULL);
+  bin = fixture_bin_start (element, NULL, TRUE);
   gst_harness_set_sink_caps_str (bin->h, "application/json");
-  peer_send (peer, "chat", "not as text", NULL);
-  message = gst_bus_timed_pop_filtered (bin->bus, WAIT_S * GST_SECOND,
+  fixture_peer_send_ok (peer, "chat", "not as text", NULL);
+  message = gst_bus_timed_pop_filtered (bin->bus, WAIT_MS * GST_MSECOND,
       GST_MESSAGE_ERROR);
   fail_unless (message != NULL, "no negotiation error");
   gst_message_parse_error (message, &error, NULL);
@@ -3254,8 +2829,8 @@ GST_START_TEST (test_src_caps_negotiated_with_downstream)
       error->message);
   g_error_free (error);
   gst_message_unref (message);
-  bin_stop (bin);
-  peer_free (peer);
+  fixture_bin_stop (bin);
+  fixture_peer_free (peer);
 }
 
 GST_END_TEST;
@@ -3264,31 +2839,31 @@ GST_END_TEST;
  * and the stream goes on */
 GST_START_TEST (test_sink_json_lines_and_a_malformed_one)
 {
-  Peer *peer = peer_new ();
+  FixturePeer *peer = peer_new ();
   GstElement *element = signalbin_new ();
   const gchar *good = "{\"type\":\"chat\",\"data\":\"a <&> \\\"q\\\"\"}\n";
   gchar *text, *offset;
   GstMessage *message;
   const gchar *why;
   gint code = 0;
-  Bin *bin;
+  FixtureBin *bin;
 
   gst_util_set_object_arg (G_OBJECT (element), "sink-format", "json");
-  bin = bin_start (element, "text/x-raw, format=utf8");
+  bin = fixture_bin_start (element, "text/x-raw, format=utf8", TRUE);
   text = g_strconcat (good, "not json\n{\"data\":\"next\",\"from\":\"x\"}\n",
       NULL);
-  gst_harness_push (bin->h, text_buffer (text));
+  gst_harness_push (bin->h, fixture_text_buffer (text));
   g_free (text);
 
   expect_peer_signal (peer, 0, "chat", "a <&> \"q\"", bin->id);
   expect_peer_signal (peer, 1, "", "next", bin->id);
-  message = gst_bus_timed_pop_filtered (bin->bus, WAIT_S * GST_SECOND,
+  message = gst_bus_timed_pop_filtered (bin->bus, WAIT_MS * GST_MSECOND,
       GST_MESSAGE_WARNING);
   fail_unless (message != NULL, "no warning for the malformed line");
   gst_message_unref (message);
   /* the refused one's completion, among the others' */
   while (TRUE) {
-    message = bus_wait_element (bin->bus, "opentok-signal-sent");
+    message = fixture_bus_wait_element (bin->bus, "opentok-signal-sent");
     if (gst_structure_get_int (gst_message_get_structure (message), "code",
             &code))
       break;
@@ -3302,9 +2877,9 @@ GST_START_TEST (test_sink_json_lines_and_a_malformed_one)
   g_free (offset);
   gst_message_unref (message);
 
-  assert_no_error (bin->bus);
-  bin_stop (bin);
-  peer_free (peer);
+  fixture_bus_assert_no_error (bin->bus);
+  fixture_bin_stop (bin);
+  fixture_peer_free (peer);
 }
 
 GST_END_TEST;
@@ -3320,26 +2895,24 @@ GST_START_TEST (test_eos_reports_what_will_not_be_sent)
   guint refused = 0, sent = 0;
   gboolean eos = FALSE;
   gchar *token;
-  Bin *bin;
+  FixtureBin *bin;
 
   /* this test's own server */
   server_teardown ();
-  server = gst_opentok_server_new (API_KEY, API_SECRET);
-  g_object_set (server, "signal-rate", 0.001, "signal-burst", 1, NULL);
-  server_listen ();
+  srv = fixture_server_new ("signal-rate", 0.001, "signal-burst", 1, NULL);
 
   element = gst_element_factory_make ("signalbin", NULL);
   token = make_token ("element");
-  g_object_set (element, "api-url", server_url, "api-key", API_KEY,
-      "session-id", session_id, "token", token, NULL);
+  g_object_set (element, "api-url", srv->url, "api-key", API_KEY,
+      "session-id", srv->session_id, "token", token, NULL);
   g_free (token);
-  bin = bin_start (element, "text/x-raw, format=utf8");
-  gst_harness_push (bin->h, text_buffer ("one\ntwo\nthree\n"));
+  bin = fixture_bin_start (element, "text/x-raw, format=utf8", TRUE);
+  gst_harness_push (bin->h, fixture_text_buffer ("one\ntwo\nthree\n"));
   fail_unless (gst_harness_push_event (bin->h, gst_event_new_eos ()));
 
   /* at most 10 s of waiting, then the rest, then EOS */
   while (!eos && (message = gst_bus_timed_pop (bin->bus,
-              2 * WAIT_S * GST_SECOND)) != NULL) {
+              2 * WAIT_MS * GST_MSECOND)) != NULL) {
     const GstStructure *s = gst_message_get_structure (message);
     gint code = 0;
 
@@ -3362,7 +2935,7 @@ GST_START_TEST (test_eos_reports_what_will_not_be_sent)
   fail_unless (eos, "no EOS");
   fail_unless_equals_int (sent, 1);
   fail_unless_equals_int (refused, 2);
-  bin_stop (bin);
+  fixture_bin_stop (bin);
 }
 
 GST_END_TEST;
@@ -3380,6 +2953,7 @@ typedef struct
   gint done;                    /* atomic */
   gint replied;                 /* atomic: sends whose promise was answered */
   gint sent;                    /* atomic */
+  FixtureNotifier *notifier;    /* told of every reply */
 } Cycling;
 
 static gpointer
@@ -3400,7 +2974,10 @@ cycling_switches (gpointer data)
 static void
 cycling_replied (GstPromise * promise, gpointer data)
 {
-  g_atomic_int_inc ((gint *) data);
+  Cycling *c = data;
+
+  g_atomic_int_inc (&c->replied);
+  fixture_notifier_notify (c->notifier);
 }
 
 static gpointer
@@ -3412,7 +2989,7 @@ cycling_sends (gpointer data)
 
   while (!g_atomic_int_get (&c->done)) {
     GstPromise *promise = gst_promise_new_with_change_func (cycling_replied,
-        &c->replied, NULL);
+        c, NULL);
 
     g_signal_emit_by_name (c->element, "send-signal", signal, promise);
     gst_promise_unref (promise);
@@ -3432,10 +3009,9 @@ cycling_all_replied (gpointer data)
 
 GST_START_TEST (test_state_changes_from_threads_with_sends_in_flight)
 {
-  Cycling c = { signalbin_new (), 0, 0, 0 };
+  Cycling c = { signalbin_new (), 0, 0, 0, fixture_notifier_new (NULL) };
   GThread *switchers[CYCLE_THREADS], *sender;
   GstBus *bus;
-  gint64 end;
   guint i;
 
   gst_object_ref_sink (c.element);
@@ -3448,11 +3024,8 @@ GST_START_TEST (test_state_changes_from_threads_with_sends_in_flight)
   g_thread_join (sender);
 
   /* every promise is answered, the last ones by the change to NULL */
-  end = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
-  while (!cycling_all_replied (&c) && g_get_monotonic_time () < end)
-    g_usleep (1000);
-  fail_unless (cycling_all_replied (&c), "%d of %d sends answered",
-      c.replied, c.sent);
+  fail_unless (fixture_notifier_wait (c.notifier, cycling_all_replied, &c,
+          WAIT_MS), "%d of %d sends answered", c.replied, c.sent);
   GST_INFO ("%d cycles, %d sends", CYCLES, c.sent);
 
   /* and it still joins */
@@ -3460,11 +3033,13 @@ GST_START_TEST (test_state_changes_from_threads_with_sends_in_flight)
   gst_element_set_bus (c.element, bus);
   fail_unless (gst_element_set_state (c.element, GST_STATE_PLAYING) !=
       GST_STATE_CHANGE_FAILURE);
-  gst_message_unref (bus_wait_element (bus, "opentok-session-connected"));
+  gst_message_unref (fixture_bus_wait_element (bus,
+          "opentok-session-connected"));
   gst_element_set_state (c.element, GST_STATE_NULL);
   gst_element_set_bus (c.element, NULL);
   gst_object_unref (bus);
   gst_object_unref (c.element);
+  fixture_notifier_free (c.notifier);
 }
 
 GST_END_TEST;

@@ -14,10 +14,10 @@
  * and from small SoupServers that answer the session-info request badly.
  *
  * The client emits its GObject signals from its own network thread: the
- * handlers here only record what they saw, under the fixture's lock, and
- * wake the test's GMainContext up. The test thread waits by iterating that
- * context (where GTask callbacks and the fake servers run) with a deadline.
- * Nothing sleeps. */
+ * peers of common/fixture.h only record what they saw, and wake the test's
+ * GMainContext up. The test thread waits by iterating that context (where
+ * GTask callbacks and the fake servers run) with a deadline. Nothing
+ * sleeps. */
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -35,401 +35,23 @@
 #include <gst/opentok/gstopentokserver-private.h>
 #include <libsoup/soup.h>
 
+#include "fixture.h"
 #include "tcpproxy.h"
 
-#define API_KEY "123456"
-#define API_SECRET "7c1f3e9a5b2d4c6e8f0a1b3c5d7e9f2a4b6c8d0e"
+#define API_KEY FIXTURE_API_KEY
+#define WAIT_MS FIXTURE_WAIT_MS
 
-/* Deadline of a wait for something that should happen soon. Generous, since
- * it only matters when a test fails or runs under valgrind. */
-#define WAIT_MS 15000
+/* what the "signal-received::chat" handler records */
+#define CHAT_SIGNAL "chat-signal"
 
-typedef struct _Fixture Fixture;
-typedef struct _Peer Peer;
-
-typedef enum
-{
-  EVENT_STATE,
-  EVENT_SESSION_CONNECTED,
-  EVENT_SESSION_DISCONNECTED,
-  EVENT_SESSION_RECONNECTING,
-  EVENT_SESSION_RECONNECTED,
-  EVENT_CONNECTION_CREATED,
-  EVENT_CONNECTION_DESTROYED,
-  EVENT_SIGNAL,
-  EVENT_CHAT_SIGNAL,            /* through "signal-received::chat" */
-} EventType;
-
-/* Something a client emitted. Immutable once recorded. */
 typedef struct
-{
-  EventType type;
-  GstOpenTokClientState state;  /* EVENT_STATE */
-  gchar *key;                   /* connection id, reason or signal data */
-  gchar *reason;                /* destroyed and disconnected */
-  gchar *data;                  /* connection data */
-  gint64 creation_time;
-  GError *error;
-  GstOpenTokSignal *signal;
-  GThread *thread;
-  gint64 time;
-} Event;
-
-struct _Peer
-{
-  Fixture *f;
-  gchar *name;
-  GstOpenTokClient *client;     /* NULL once a test dropped it */
-  gchar *id;
-  GPtrArray *events;            /* Event, under the fixture's lock */
-};
-
-/* The outcome of one signal sent through a client. */
-typedef struct
-{
-  Fixture *f;
-  GstOpenTokSignal *signal;
-  gboolean done;
-  guint calls;
-  gboolean same_signal;         /* the callback got the signal sent */
-  GQuark domain;
-  gint code;                    /* 0 when accepted */
-  gchar *message;
-  GThread *thread;
-} Send;
-
-/* The outcome of gst_opentok_client_connect_async(). Test thread only. */
-typedef struct
-{
-  gboolean done;
-  gboolean ok;
-  GError *error;
-  GThread *thread;
-  gint64 started;
-  gint64 finished;
-} Connect;
-
-struct _Fixture
 {
   GMainContext *context;
-  GMutex lock;
-  GstOpenTokServer *server;
-  gchar *url;
-  gchar *session_id;
+  FixtureServer *srv;
   TcpProxy *proxy;              /* on demand */
   gchar *proxy_url;
-  GList *peers;                 /* Peer, owned */
-  GPtrArray *sends;             /* Send, owned, under lock */
-};
-
-/* ------------------------------------------------------------------------ */
-/* Waiting                                                                  */
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-set_flag (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Iterates the test's context until @condition holds or @timeout_ms have
- * passed; returns whether it holds. */
-static gboolean
-wait_for (Fixture * f, Condition condition, gpointer data, guint timeout_ms)
-{
-  gboolean expired = FALSE;
-  GSource *timer = g_timeout_source_new (timeout_ms);
-  gboolean ok;
-
-  g_source_set_callback (timer, set_flag, &expired, NULL);
-  g_source_attach (timer, f->context);
-  while (!(ok = condition (data)) && !expired)
-    g_main_context_iteration (f->context, TRUE);
-  g_source_destroy (timer);
-  g_source_unref (timer);
-  return ok;
-}
-
-static gdouble
-seconds_since (gint64 start)
-{
-  return (g_get_monotonic_time () - start) / (gdouble) G_USEC_PER_SEC;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Events                                                                   */
-
-static void
-event_free (Event * event)
-{
-  g_free (event->key);
-  g_free (event->reason);
-  g_free (event->data);
-  g_clear_error (&event->error);
-  if (event->signal)
-    gst_opentok_signal_unref (event->signal);
-  g_free (event);
-}
-
-static Event *
-event_new (EventType type)
-{
-  Event *event = g_new0 (Event, 1);
-
-  event->type = type;
-  event->thread = g_thread_self ();
-  event->time = g_get_monotonic_time ();
-  return event;
-}
-
-static void
-peer_record (Peer * p, Event * event)
-{
-  g_mutex_lock (&p->f->lock);
-  g_ptr_array_add (p->events, event);
-  g_mutex_unlock (&p->f->lock);
-  g_main_context_wakeup (p->f->context);
-}
-
-static void
-on_state (GObject * object, GParamSpec * pspec, Peer * p)
-{
-  Event *event = event_new (EVENT_STATE);
-
-  /* states only change on the network thread, which emits this: reading
-   * now gives the state notified */
-  event->state = gst_opentok_client_get_state (GST_OPENTOK_CLIENT (object));
-  peer_record (p, event);
-}
-
-static void
-on_session_connected (GstOpenTokClient * client, Peer * p)
-{
-  peer_record (p, event_new (EVENT_SESSION_CONNECTED));
-}
-
-static void
-on_session_disconnected (GstOpenTokClient * client, const gchar * reason,
-    const GError * error, Peer * p)
-{
-  Event *event = event_new (EVENT_SESSION_DISCONNECTED);
-
-  event->key = g_strdup (reason);
-  event->reason = g_strdup (reason);
-  event->error = error ? g_error_copy (error) : NULL;
-  peer_record (p, event);
-}
-
-static void
-on_session_reconnecting (GstOpenTokClient * client, Peer * p)
-{
-  peer_record (p, event_new (EVENT_SESSION_RECONNECTING));
-}
-
-static void
-on_session_reconnected (GstOpenTokClient * client, Peer * p)
-{
-  peer_record (p, event_new (EVENT_SESSION_RECONNECTED));
-}
-
-static void
-on_connection_created (GstOpenTokClient * client,
-    GstOpenTokConnection * connection, Peer * p)
-{
-  Event *event = event_new (EVENT_CONNECTION_CREATED);
-
-  event->key = g_strdup (gst_opentok_connection_get_id (connection));
-  event->data = g_strdup (gst_opentok_connection_get_data (connection));
-  event->creation_time = gst_opentok_connection_get_creation_time (connection);
-  peer_record (p, event);
-}
-
-static void
-on_connection_destroyed (GstOpenTokClient * client,
-    GstOpenTokConnection * connection, const gchar * reason, Peer * p)
-{
-  Event *event = event_new (EVENT_CONNECTION_DESTROYED);
-
-  event->key = g_strdup (gst_opentok_connection_get_id (connection));
-  event->data = g_strdup (gst_opentok_connection_get_data (connection));
-  event->reason = g_strdup (reason);
-  peer_record (p, event);
-}
-
-static void
-record_signal (Peer * p, EventType type, GstOpenTokSignal * signal)
-{
-  Event *event = event_new (type);
-
-  event->key = g_strdup (gst_opentok_signal_get_data (signal));
-  event->signal = gst_opentok_signal_ref (signal);
-  peer_record (p, event);
-}
-
-static void
-on_signal (GstOpenTokClient * client, GstOpenTokSignal * signal, Peer * p)
-{
-  record_signal (p, EVENT_SIGNAL, signal);
-}
-
-static void
-on_chat_signal (GstOpenTokClient * client, GstOpenTokSignal * signal, Peer * p)
-{
-  record_signal (p, EVENT_CHAT_SIGNAL, signal);
-}
-
-/* How many events of @type @p recorded whose key is @key (any key when
- * NULL). */
-static guint
-peer_count (Peer * p, EventType type, const gchar * key)
-{
-  guint i, n = 0;
-
-  g_mutex_lock (&p->f->lock);
-  for (i = 0; i < p->events->len; i++) {
-    Event *event = g_ptr_array_index (p->events, i);
-
-    if (event->type == type && (key == NULL || g_strcmp0 (event->key,
-                key) == 0))
-      n++;
-  }
-  g_mutex_unlock (&p->f->lock);
-  return n;
-}
-
-/* The first such event, or NULL; events are never changed nor freed while
- * the peer lives. */
-static Event *
-peer_find (Peer * p, EventType type, const gchar * key)
-{
-  Event *found = NULL;
-  guint i;
-
-  g_mutex_lock (&p->f->lock);
-  for (i = 0; i < p->events->len && found == NULL; i++) {
-    Event *event = g_ptr_array_index (p->events, i);
-
-    if (event->type == type && (key == NULL || g_strcmp0 (event->key,
-                key) == 0))
-      found = event;
-  }
-  g_mutex_unlock (&p->f->lock);
-  return found;
-}
-
-/* Where the first such event is in the peer's history, or -1. */
-static gint
-peer_index (Peer * p, EventType type, const gchar * key)
-{
-  gint index = -1;
-  guint i;
-
-  g_mutex_lock (&p->f->lock);
-  for (i = 0; i < p->events->len && index < 0; i++) {
-    Event *event = g_ptr_array_index (p->events, i);
-
-    if (event->type == type && (key == NULL || g_strcmp0 (event->key,
-                key) == 0))
-      index = i;
-  }
-  g_mutex_unlock (&p->f->lock);
-  return index;
-}
-
-/* The notified states so far, as "1,2,..." (GstOpenTokClientState values). */
-static gchar *
-peer_states (Peer * p)
-{
-  GString *out = g_string_new (NULL);
-  guint i;
-
-  g_mutex_lock (&p->f->lock);
-  for (i = 0; i < p->events->len; i++) {
-    Event *event = g_ptr_array_index (p->events, i);
-
-    if (event->type == EVENT_STATE)
-      g_string_append_printf (out, "%s%d", out->len ? "," : "", event->state);
-  }
-  g_mutex_unlock (&p->f->lock);
-  return g_string_free (out, FALSE);
-}
-
-/* Forgets what @p recorded so far. */
-static void
-peer_clear (Peer * p)
-{
-  g_mutex_lock (&p->f->lock);
-  g_ptr_array_set_size (p->events, 0);
-  g_mutex_unlock (&p->f->lock);
-}
-
-typedef struct
-{
-  Peer *peer;
-  EventType type;
-  const gchar *key;
-  guint n;
-} CountCheck;
-
-static gboolean
-count_reached (gpointer data)
-{
-  CountCheck *check = data;
-
-  return peer_count (check->peer, check->type, check->key) >= check->n;
-}
-
-/* Waits until @p has recorded at least @n events of @type with @key. */
-static gboolean
-peer_wait (Peer * p, EventType type, const gchar * key, guint n,
-    guint timeout_ms)
-{
-  CountCheck check = { p, type, key, n };
-
-  return wait_for (p->f, count_reached, &check, timeout_ms);
-}
-
-typedef struct
-{
-  Peer *peer;
-  GstOpenTokClientState state;
-} StateCheck;
-
-static gboolean
-state_reached (gpointer data)
-{
-  StateCheck *check = data;
-
-  return gst_opentok_client_get_state (check->peer->client) == check->state;
-}
-
-static gboolean
-peer_wait_state (Peer * p, GstOpenTokClientState state, guint timeout_ms)
-{
-  StateCheck check = { p, state };
-
-  return wait_for (p->f, state_reached, &check, timeout_ms);
-}
-
-typedef struct
-{
-  Peer *peer;
-  guint n;
-} ConnectionsCheck;
-
-static gboolean
-connections_reached (gpointer data)
-{
-  ConnectionsCheck *check = data;
-  GPtrArray *connections =
-      gst_opentok_client_get_connections (check->peer->client);
-  gboolean ok = connections->len == check->n;
-
-  g_ptr_array_unref (connections);
-  return ok;
-}
+  GList *peers;                 /* FixturePeer, owned */
+} Fixture;
 
 /* ------------------------------------------------------------------------ */
 /* Fixture and peers                                                        */
@@ -439,25 +61,12 @@ static Fixture *
 fixture_new (const gchar * first_property, ...)
 {
   Fixture *f = g_new0 (Fixture, 1);
-  GError *error = NULL;
   va_list args;
 
-  f->context = g_main_context_new ();
-  g_main_context_push_thread_default (f->context);
-  g_mutex_init (&f->lock);
-  f->sends = g_ptr_array_new ();
-
-  f->server = gst_opentok_server_new (API_KEY, API_SECRET);
-  if (first_property != NULL) {
-    va_start (args, first_property);
-    g_object_set_valist (G_OBJECT (f->server), first_property, args);
-    va_end (args);
-  }
-  fail_unless (gst_opentok_server_start (f->server, &error),
-      "server did not start: %s", error ? error->message : "?");
-  f->url = gst_opentok_server_get_url (f->server);
-  f->session_id = gst_opentok_server_create_session (f->server);
-  fail_unless (f->url != NULL && f->session_id != NULL);
+  f->context = fixture_context_push ();
+  va_start (args, first_property);
+  f->srv = fixture_server_new_valist (first_property, args);
+  va_end (args);
   return f;
 }
 
@@ -467,7 +76,7 @@ fixture_proxy_url (Fixture * f)
 {
   if (f->proxy == NULL) {
     f->proxy = tcp_proxy_new ("127.0.0.1",
-        gst_opentok_server_get_port (f->server));
+        gst_opentok_server_get_port (f->srv->server));
     fail_unless (f->proxy != NULL, "could not start the proxy");
     f->proxy_url = tcp_proxy_get_url (f->proxy, "http");
   }
@@ -477,270 +86,92 @@ fixture_proxy_url (Fixture * f)
 static gchar *
 fixture_token (Fixture * f, const gchar * session_id, const gchar * data)
 {
-  GError *error = NULL;
-  gchar *token = gst_opentok_server_generate_token (f->server, session_id,
-      GST_OPENTOK_ROLE_PUBLISHER, data, &error);
-
-  fail_unless (token != NULL, "no token: %s", error ? error->message : "?");
-  return token;
-}
-
-static void
-send_free (Send * s)
-{
-  gst_opentok_signal_unref (s->signal);
-  g_free (s->message);
-  g_free (s);
-}
-
-static void
-peer_free (Peer * p)
-{
-  if (p->client) {
-    gst_opentok_client_disconnect (p->client);
-    gst_object_unref (p->client);
-  }
-  g_ptr_array_unref (p->events);
-  g_free (p->id);
-  g_free (p->name);
-  g_free (p);
+  return fixture_server_token (f->srv, session_id, GST_OPENTOK_ROLE_PUBLISHER,
+      data);
 }
 
 static void
 fixture_free (Fixture * f)
 {
-  guint i;
-
-  g_list_free_full (f->peers, (GDestroyNotify) peer_free);
+  g_list_free_full (f->peers, (GDestroyNotify) fixture_peer_free);
   tcp_proxy_free (f->proxy);
   g_free (f->proxy_url);
-  gst_opentok_server_stop (f->server);
-  gst_object_unref (f->server);
-  /* every client is gone: no callback can still come */
-  for (i = 0; i < f->sends->len; i++)
-    send_free (g_ptr_array_index (f->sends, i));
-  g_ptr_array_unref (f->sends);
-  while (g_main_context_iteration (f->context, FALSE));
-  g_main_context_pop_thread_default (f->context);
-  g_main_context_unref (f->context);
-  g_mutex_clear (&f->lock);
-  g_free (f->url);
-  g_free (f->session_id);
+  fixture_server_free (f->srv);
+  fixture_context_pop (f->context);
   g_free (f);
 }
 
-/* A client with its recorder; nothing goes on the network yet. */
-static Peer *
+static void
+on_chat_signal (GstOpenTokClient * client, GstOpenTokSignal * signal,
+    FixtureCollector * events)
+{
+  fixture_collector_push (events, gst_structure_new (CHAT_SIGNAL, "key",
+          G_TYPE_STRING, gst_opentok_signal_get_data (signal), "signal",
+          GST_TYPE_OPENTOK_SIGNAL, signal, NULL));
+}
+
+/* A client of the fixture, recording what it emits (and, apart, its
+ * "signal-received::chat" signals); nothing goes on the network yet. */
+static FixturePeer *
 peer_new_full (Fixture * f, const gchar * name, const gchar * api_url,
     const gchar * api_key, const gchar * session_id, const gchar * token)
 {
-  Peer *p = g_new0 (Peer, 1);
+  FixturePeer *p = fixture_peer_new (f->context, name, api_url, api_key,
+      session_id, token);
 
-  p->f = f;
-  p->name = g_strdup (name);
-  p->events = g_ptr_array_new_with_free_func ((GDestroyNotify) event_free);
-  p->client = gst_opentok_client_new (api_url, api_key, session_id, token);
-  fail_unless (GST_IS_OPENTOK_CLIENT (p->client));
-  p->id = gst_opentok_client_get_connection_id (p->client);
-  g_signal_connect (p->client, "notify::state", G_CALLBACK (on_state), p);
-  g_signal_connect (p->client, "session-connected",
-      G_CALLBACK (on_session_connected), p);
-  g_signal_connect (p->client, "session-disconnected",
-      G_CALLBACK (on_session_disconnected), p);
-  g_signal_connect (p->client, "session-reconnecting",
-      G_CALLBACK (on_session_reconnecting), p);
-  g_signal_connect (p->client, "session-reconnected",
-      G_CALLBACK (on_session_reconnected), p);
-  g_signal_connect (p->client, "connection-created",
-      G_CALLBACK (on_connection_created), p);
-  g_signal_connect (p->client, "connection-destroyed",
-      G_CALLBACK (on_connection_destroyed), p);
-  g_signal_connect (p->client, "signal-received", G_CALLBACK (on_signal), p);
   g_signal_connect (p->client, "signal-received::chat",
-      G_CALLBACK (on_chat_signal), p);
+      G_CALLBACK (on_chat_signal), p->events);
   f->peers = g_list_append (f->peers, p);
   return p;
 }
 
 /* A client of the fixture's session, with the token data "name=@name",
  * reaching the server directly or through the proxy. */
-static Peer *
+static FixturePeer *
 peer_new (Fixture * f, const gchar * name, gboolean via_proxy)
 {
   gchar *data = g_strdup_printf ("name=%s", name);
-  gchar *token = fixture_token (f, f->session_id, data);
-  Peer *p = peer_new_full (f, name, via_proxy ? fixture_proxy_url (f) :
-      f->url, API_KEY, f->session_id, token);
+  gchar *token = fixture_token (f, NULL, data);
+  FixturePeer *p = peer_new_full (f, name, via_proxy ? fixture_proxy_url (f) :
+      f->srv->url, API_KEY, f->srv->session_id, token);
 
   g_free (token);
   g_free (data);
   return p;
 }
 
-static void
-on_connected (GObject * source, GAsyncResult * result, gpointer user_data)
-{
-  Connect *c = user_data;
-
-  c->ok = gst_opentok_client_connect_finish (GST_OPENTOK_CLIENT (source),
-      result, &c->error);
-  c->thread = g_thread_self ();
-  c->finished = g_get_monotonic_time ();
-  c->done = TRUE;
-}
-
-static void
-peer_connect_start (Peer * p, Connect * c)
-{
-  memset (c, 0, sizeof (Connect));
-  c->started = g_get_monotonic_time ();
-  gst_opentok_client_connect_async (p->client, NULL, on_connected, c);
-}
-
-static gboolean
-connect_done (gpointer data)
-{
-  return ((Connect *) data)->done;
-}
-
-static gboolean
-connect_wait (Fixture * f, Connect * c, guint timeout_ms)
-{
-  return wait_for (f, connect_done, c, timeout_ms);
-}
-
-/* Connects @p and fails the test unless it joins. */
-static void
-peer_connect (Peer * p)
-{
-  Connect c;
-
-  peer_connect_start (p, &c);
-  fail_unless (connect_wait (p->f, &c, WAIT_MS), "%s: connect hangs", p->name);
-  fail_unless (c.ok, "%s could not connect: %s", p->name,
-      c.error ? c.error->message : "?");
-  fail_unless_equals_int (gst_opentok_client_get_state (p->client),
-      GST_OPENTOK_CLIENT_STATE_CONNECTED);
-}
-
-/* Connects @p and returns the error it fails with. */
-static GError *
-peer_connect_error (Peer * p, Connect * c)
-{
-  GError *error;
-
-  peer_connect_start (p, c);
-  fail_unless (connect_wait (p->f, c, WAIT_MS), "%s: connect hangs", p->name);
-  fail_if (c->ok, "%s connected, expected an error", p->name);
-  fail_unless (c->error != NULL);
-  fail_unless (c->thread == g_thread_self (),
-      "the connect callback did not run on the caller's context");
-  error = c->error;
-  c->error = NULL;
-  return error;
-}
-
 /* ------------------------------------------------------------------------ */
 /* Sending                                                                  */
 
-static void
-on_sent (GstOpenTokClient * client, GstOpenTokSignal * signal,
-    const GError * error, gpointer user_data)
+typedef struct
 {
-  Send *s = user_data;
+  Fixture *f;
+  guint wanted;
+} SendsDone;
 
-  g_mutex_lock (&s->f->lock);
-  s->calls++;
-  s->done = TRUE;
-  s->same_signal = signal == s->signal;
-  s->thread = g_thread_self ();
-  if (error != NULL) {
-    s->domain = error->domain;
-    s->code = error->code;
-    g_free (s->message);
-    s->message = g_strdup (error->message);
+static gboolean
+sends_done (gpointer data)
+{
+  SendsDone *w = data;
+  guint n = 0, i;
+  GList *l;
+
+  for (l = w->f->peers; l != NULL; l = l->next) {
+    FixturePeer *p = l->data;
+
+    for (i = 0; i < p->sends->len; i++)
+      n += fixture_send_done (g_ptr_array_index (p->sends, i));
   }
-  g_mutex_unlock (&s->f->lock);
-  g_main_context_wakeup (s->f->context);
+  return n >= w->wanted;
 }
 
-static GstOpenTokSignal *
-signal_new (const gchar * type, const gchar * data, const gchar * to,
-    gboolean retry)
-{
-  GstOpenTokSignal *signal = gst_opentok_signal_new (type, data);
-
-  if (to != NULL)
-    gst_opentok_signal_set_to (signal, to);
-  gst_opentok_signal_set_retry_after_reconnect (signal, retry);
-  return signal;
-}
-
-/* Sends a signal from @p; the outcome is kept by the fixture. */
-static Send *
-peer_send_full (Peer * p, const gchar * type, const gchar * data,
-    const gchar * to, gboolean retry)
-{
-  Send *s = g_new0 (Send, 1);
-
-  s->f = p->f;
-  s->signal = signal_new (type, data, to, retry);
-  g_mutex_lock (&p->f->lock);
-  g_ptr_array_add (p->f->sends, s);
-  g_mutex_unlock (&p->f->lock);
-  gst_opentok_client_send_signal_full (p->client, s->signal, on_sent, s, NULL);
-  return s;
-}
-
-static Send *
-peer_send (Peer * p, const gchar * type, const gchar * data, const gchar * to)
-{
-  return peer_send_full (p, type, data, to, TRUE);
-}
-
+/* Waits until @wanted of the sends of all the fixture's peers completed. */
 static gboolean
-send_done (gpointer data)
+fixture_wait_sends (Fixture * f, guint wanted, guint timeout_ms)
 {
-  Send *s = data;
-  gboolean done;
+  SendsDone w = { f, wanted };
 
-  g_mutex_lock (&s->f->lock);
-  done = s->done;
-  g_mutex_unlock (&s->f->lock);
-  return done;
-}
-
-/* Waits for the outcome of @s; returns its code (0: accepted). */
-static gint
-send_wait (Send * s)
-{
-  gint code;
-
-  fail_unless (wait_for (s->f, send_done, s, WAIT_MS),
-      "no completion for the signal '%s'",
-      GST_STR_NULL (gst_opentok_signal_get_data (s->signal)));
-  g_mutex_lock (&s->f->lock);
-  fail_unless_equals_int (s->calls, 1);
-  fail_unless (s->same_signal, "the completion got another signal");
-  fail_unless (s->code == 0 || s->domain == GST_OPENTOK_SIGNAL_ERROR,
-      "the error is not a GST_OPENTOK_SIGNAL_ERROR");
-  code = s->code;
-  g_mutex_unlock (&s->f->lock);
-  return code;
-}
-
-static gboolean
-all_sends_done (gpointer data)
-{
-  Fixture *f = data;
-  gboolean done = TRUE;
-  guint i;
-
-  g_mutex_lock (&f->lock);
-  for (i = 0; i < f->sends->len && done; i++)
-    done = ((Send *) g_ptr_array_index (f->sends, i))->done;
-  g_mutex_unlock (&f->lock);
-  return done;
+  return fixture_wait (f->context, sends_done, &w, timeout_ms);
 }
 
 /* A signal of type "marker" from the server to the whole session. A client
@@ -749,62 +180,26 @@ all_sends_done (gpointer data)
 static void
 fixture_marker (Fixture * f, const gchar * marker)
 {
-  GstOpenTokSignal *signal = gst_opentok_signal_new ("marker", marker);
-  GError *error = NULL;
-
-  fail_unless (gst_opentok_server_send_signal (f->server, f->session_id,
-          signal, &error), "server signal failed: %s",
-      error ? error->message : "?");
-  gst_opentok_signal_unref (signal);
+  fixture_server_send (f->srv, "marker", marker);
 }
 
 /* Sends a marker and waits until every peer given has it. */
 static void
-fixture_sync (Fixture * f, const gchar * marker, Peer * first, ...)
+fixture_sync (Fixture * f, const gchar * marker, FixturePeer * first, ...)
 {
   va_list args;
-  Peer *p;
+  FixturePeer *p;
 
   fixture_marker (f, marker);
   va_start (args, first);
-  for (p = first; p != NULL; p = va_arg (args, Peer *))
-    fail_unless (peer_wait (p, EVENT_SIGNAL, marker, 1, WAIT_MS),
-        "%s did not get the marker %s", p->name, marker);
+  for (p = first; p != NULL; p = va_arg (args, FixturePeer *))
+    fail_unless (fixture_peer_wait (p, FIXTURE_EVENT_SIGNAL, marker, 1,
+            WAIT_MS), "%s did not get the marker %s", p->name, marker);
   va_end (args);
 }
 
 /* ------------------------------------------------------------------------ */
 /* Other servers                                                            */
-
-/* The value of a metric of the server (-1 when it is not listed). */
-static gint64
-fixture_metric (Fixture * f, const gchar * name)
-{
-  SoupSession *session = soup_session_new ();
-  gchar *uri = g_strdup_printf ("%s/metrics", f->url);
-  SoupMessage *msg = soup_message_new (SOUP_METHOD_GET, uri);
-  GError *error = NULL;
-  GBytes *body;
-  gchar *text, **lines;
-  gint64 value = -1;
-  guint i;
-
-  body = soup_session_send_and_read (session, msg, NULL, &error);
-  fail_unless (body != NULL, "no metrics: %s", error ? error->message : "?");
-  text = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
-  lines = g_strsplit (text, "\n", -1);
-  for (i = 0; lines[i] != NULL; i++) {
-    if (g_str_has_prefix (lines[i], name) && lines[i][strlen (name)] == ' ')
-      value = g_ascii_strtoll (lines[i] + strlen (name) + 1, NULL, 10);
-  }
-  g_strfreev (lines);
-  g_free (text);
-  g_bytes_unref (body);
-  g_object_unref (msg);
-  g_free (uri);
-  g_object_unref (session);
-  return value;
-}
 
 /* A session-info endpoint that answers every request with one canned
  * answer. It runs on the test's context, so it answers while a test
@@ -880,13 +275,13 @@ session_info_new (const gchar * session_id, const gchar * partner_id,
 static GError *
 connect_error_with_anvil (Fixture * f, FakeAnvil * anvil)
 {
-  gchar *token = fixture_token (f, f->session_id, NULL);
-  Peer *p = peer_new_full (f, "anvil", anvil->url, API_KEY, f->session_id,
-      token);
-  Connect c;
+  gchar *token = fixture_token (f, NULL, NULL);
+  FixturePeer *p = peer_new_full (f, "anvil", anvil->url, API_KEY,
+      f->srv->session_id, token);
+  FixtureConnect c;
 
   g_free (token);
-  return peer_connect_error (p, &c);
+  return fixture_peer_connect_error (p, &c);
 }
 
 #define assert_client_error(error, expected_code) G_STMT_START {          \
@@ -905,11 +300,11 @@ connect_error_with_anvil (Fixture * f, FakeAnvil * anvil)
 GST_START_TEST (test_connect_joins_and_lists_connections_with_token_data)
 {
   Fixture *f = fixture_new (NULL);
-  Peer *a = peer_new (f, "Alice", FALSE);
-  Peer *b;
-  Connect c;
+  FixturePeer *a = peer_new (f, "Alice", FALSE);
+  FixturePeer *b;
+  FixtureConnect c;
   GPtrArray *connections;
-  Event *own, *event;
+  const GstStructure *own, *event;
   gchar *id = NULL, *states;
   gint64 now_ms = g_get_real_time () / 1000;
   guint i;
@@ -922,28 +317,31 @@ GST_START_TEST (test_connect_joins_and_lists_connections_with_token_data)
   fail_unless_equals_int (gst_opentok_client_get_state (a->client),
       GST_OPENTOK_CLIENT_STATE_DISCONNECTED);
 
-  peer_connect_start (a, &c);
-  fail_unless (connect_wait (f, &c, WAIT_MS));
+  fixture_peer_connect_start (a, &c);
+  fail_unless (fixture_connect_wait (a, &c, WAIT_MS));
   fail_unless (c.ok, "connect failed: %s", c.error ? c.error->message : "");
   fail_unless (c.thread == g_thread_self (),
       "the connect callback did not run on the caller's context");
   fail_unless_equals_int (gst_opentok_client_get_state (a->client),
       GST_OPENTOK_CLIENT_STATE_CONNECTED);
-  states = peer_states (a);
+  states = fixture_peer_states (a);
   fail_unless_equals_string (states, "1,2");    /* CONNECTING, CONNECTED */
   g_free (states);
 
   /* session-connected once, then connection-created for itself */
-  fail_unless (peer_wait (a, EVENT_CONNECTION_CREATED, a->id, 1, WAIT_MS));
-  fail_unless_equals_int (peer_count (a, EVENT_SESSION_CONNECTED, NULL), 1);
-  fail_unless (peer_index (a, EVENT_SESSION_CONNECTED, NULL) <
-      peer_index (a, EVENT_CONNECTION_CREATED, a->id));
-  own = peer_find (a, EVENT_CONNECTION_CREATED, a->id);
-  fail_unless_equals_string (own->data, "name=Alice");
-  fail_unless (own->creation_time > now_ms - 60000 &&
-      own->creation_time < now_ms + 60000, "odd creation time %"
-      G_GINT64_FORMAT, own->creation_time);
-  fail_if (own->thread == g_thread_self (),
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_CREATED, a->id, 1, WAIT_MS));
+  fail_unless_equals_int (fixture_peer_count (a, FIXTURE_EVENT_CONNECTED, NULL),
+      1);
+  fail_unless (fixture_peer_index (a, FIXTURE_EVENT_CONNECTED,
+          NULL) < fixture_peer_index (a, FIXTURE_EVENT_CREATED, a->id));
+  own = fixture_peer_find (a, FIXTURE_EVENT_CREATED, a->id);
+  fail_unless_equals_string (gst_structure_get_string (own, "data"),
+      "name=Alice");
+  fail_unless (fixture_event_int64 (own, "creation-time") > now_ms - 60000
+      && fixture_event_int64 (own, "creation-time") < now_ms + 60000,
+      "odd creation time %" G_GINT64_FORMAT, fixture_event_int64 (own,
+          "creation-time"));
+  fail_if (fixture_event_thread (own) == g_thread_self (),
       "signals must come from the network thread");
   g_object_get (a->client, "connection-id", &id, NULL);
   fail_unless_equals_string (id, a->id);
@@ -951,18 +349,20 @@ GST_START_TEST (test_connect_joins_and_lists_connections_with_token_data)
 
   /* a second member sees both; the first sees the newcomer */
   b = peer_new (f, "Bob", FALSE);
-  peer_connect (b);
-  fail_unless (peer_wait (b, EVENT_CONNECTION_CREATED, a->id, 1, WAIT_MS));
-  fail_unless (peer_wait (b, EVENT_CONNECTION_CREATED, b->id, 1, WAIT_MS));
-  fail_unless (peer_wait (a, EVENT_CONNECTION_CREATED, b->id, 1, WAIT_MS));
-  fail_unless_equals_string (peer_find (b, EVENT_CONNECTION_CREATED,
-          a->id)->data, "name=Alice");
-  fail_unless_equals_string (peer_find (a, EVENT_CONNECTION_CREATED,
-          b->id)->data, "name=Bob");
-  fail_unless_equals_int (peer_count (b, EVENT_CONNECTION_CREATED, NULL), 2);
-  fail_unless_equals_int (peer_count (a, EVENT_CONNECTION_CREATED, NULL), 2);
-  fail_unless (peer_index (b, EVENT_SESSION_CONNECTED, NULL) <
-      peer_index (b, EVENT_CONNECTION_CREATED, NULL));
+  fixture_peer_connect (b);
+  fail_unless (fixture_peer_wait (b, FIXTURE_EVENT_CREATED, a->id, 1, WAIT_MS));
+  fail_unless (fixture_peer_wait (b, FIXTURE_EVENT_CREATED, b->id, 1, WAIT_MS));
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_CREATED, b->id, 1, WAIT_MS));
+  fail_unless_equals_string (gst_structure_get_string (fixture_peer_find (b,
+              FIXTURE_EVENT_CREATED, a->id), "data"), "name=Alice");
+  fail_unless_equals_string (gst_structure_get_string (fixture_peer_find (a,
+              FIXTURE_EVENT_CREATED, b->id), "data"), "name=Bob");
+  fail_unless_equals_int (fixture_peer_count (b, FIXTURE_EVENT_CREATED, NULL),
+      2);
+  fail_unless_equals_int (fixture_peer_count (a, FIXTURE_EVENT_CREATED, NULL),
+      2);
+  fail_unless (fixture_peer_index (b, FIXTURE_EVENT_CONNECTED,
+          NULL) < fixture_peer_index (b, FIXTURE_EVENT_CREATED, NULL));
 
   connections = gst_opentok_client_get_connections (b->client);
   fail_unless_equals_int (connections->len, 2);
@@ -990,9 +390,9 @@ GST_START_TEST (test_connect_joins_and_lists_connections_with_token_data)
   g_ptr_array_unref (connections);
 
   /* nobody saw anything leave */
-  event = peer_find (a, EVENT_CONNECTION_DESTROYED, NULL);
+  event = fixture_peer_find (a, FIXTURE_EVENT_DESTROYED, NULL);
   fail_unless (event == NULL);
-  fail_unless (peer_find (a, EVENT_SESSION_DISCONNECTED, NULL) == NULL);
+  fail_unless (fixture_peer_find (a, FIXTURE_EVENT_DISCONNECTED, NULL) == NULL);
   fixture_free (f);
 }
 
@@ -1001,39 +401,44 @@ GST_END_TEST;
 GST_START_TEST (test_connect_with_bad_token_fails_1004)
 {
   Fixture *f = fixture_new (NULL);
-  Peer *p;
-  Connect c;
+  FixturePeer *p;
+  FixtureConnect c;
   GError *error;
-  Event *event;
+  const GstStructure *event;
   GPtrArray *connections;
   gchar *forged, *states;
 
-  p = peer_new_full (f, "garbage", f->url, API_KEY, f->session_id,
+  p = peer_new_full (f, "garbage", f->srv->url, API_KEY, f->srv->session_id,
       "not-a-token");
-  error = peer_connect_error (p, &c);
+  error = fixture_peer_connect_error (p, &c);
   assert_client_error (error, GST_OPENTOK_CLIENT_ERROR_AUTHENTICATION);
   g_error_free (error);
-  fail_unless (peer_wait (p, EVENT_SESSION_DISCONNECTED, NULL, 1, WAIT_MS));
-  event = peer_find (p, EVENT_SESSION_DISCONNECTED, NULL);
-  fail_unless (event->reason != NULL && *event->reason != '\0');
-  assert_client_error (event->error, GST_OPENTOK_CLIENT_ERROR_AUTHENTICATION);
+  fail_unless (fixture_peer_wait (p, FIXTURE_EVENT_DISCONNECTED, NULL, 1,
+          WAIT_MS));
+  event = fixture_peer_find (p, FIXTURE_EVENT_DISCONNECTED, NULL);
+  fail_unless (gst_structure_get_string (event, "reason") != NULL
+      && *gst_structure_get_string (event, "reason") != '\0');
+  assert_client_error (fixture_event_error (event),
+      GST_OPENTOK_CLIENT_ERROR_AUTHENTICATION);
   fail_unless_equals_int (gst_opentok_client_get_state (p->client),
       GST_OPENTOK_CLIENT_STATE_DISCONNECTED);
-  states = peer_states (p);
+  states = fixture_peer_states (p);
   fail_unless_equals_string (states, "1,0");    /* CONNECTING, DISCONNECTED */
   g_free (states);
-  fail_unless_equals_int (peer_count (p, EVENT_SESSION_CONNECTED, NULL), 0);
+  fail_unless_equals_int (fixture_peer_count (p, FIXTURE_EVENT_CONNECTED, NULL),
+      0);
   connections = gst_opentok_client_get_connections (p->client);
   fail_unless_equals_int (connections->len, 0);
   g_ptr_array_unref (connections);
 
   /* well formed, but signed with another secret */
   forged = gst_opentok_token_mint (GST_OPENTOK_TOKEN_FORMAT_JWT, API_KEY,
-      "0000000000000000000000000000000000000000", f->session_id,
+      "0000000000000000000000000000000000000000", f->srv->session_id,
       GST_OPENTOK_ROLE_PUBLISHER, 0, NULL, NULL);
   fail_unless (forged != NULL);
-  p = peer_new_full (f, "forged", f->url, API_KEY, f->session_id, forged);
-  error = peer_connect_error (p, &c);
+  p = peer_new_full (f, "forged", f->srv->url, API_KEY, f->srv->session_id,
+      forged);
+  error = fixture_peer_connect_error (p, &c);
   assert_client_error (error, GST_OPENTOK_CLIENT_ERROR_AUTHENTICATION);
   g_error_free (error);
   g_free (forged);
@@ -1047,13 +452,13 @@ GST_END_TEST;
 GST_START_TEST (test_connect_error_message_ends_with_opentok_code)
 {
   Fixture *f = fixture_new (NULL);
-  Peer *p;
-  Connect c;
+  FixturePeer *p;
+  FixtureConnect c;
   GError *error;
 
-  p = peer_new_full (f, "garbage", f->url, API_KEY, f->session_id,
+  p = peer_new_full (f, "garbage", f->srv->url, API_KEY, f->srv->session_id,
       "not-a-token");
-  error = peer_connect_error (p, &c);
+  error = fixture_peer_connect_error (p, &c);
   assert_client_error (error, GST_OPENTOK_CLIENT_ERROR_AUTHENTICATION);
   fail_unless (g_str_has_suffix (error->message, " (1004)"),
       "message \"%s\" does not end with \" (1004)\"", error->message);
@@ -1068,16 +473,19 @@ GST_START_TEST (test_connect_to_unknown_session_fails_1005)
   Fixture *f = fixture_new (NULL);
   gchar *other = gst_opentok_session_id_new (API_KEY);
   gchar *token = fixture_token (f, other, NULL);
-  Peer *p = peer_new_full (f, "stranger", f->url, API_KEY, other, token);
-  Connect c;
+  FixturePeer *p =
+      peer_new_full (f, "stranger", f->srv->url, API_KEY, other, token);
+  FixtureConnect c;
   GError *error;
 
-  error = peer_connect_error (p, &c);
+  error = fixture_peer_connect_error (p, &c);
   assert_client_error (error, GST_OPENTOK_CLIENT_ERROR_INVALID_SESSION);
   g_error_free (error);
-  fail_unless (peer_wait (p, EVENT_SESSION_DISCONNECTED, NULL, 1, WAIT_MS));
-  assert_client_error (peer_find (p, EVENT_SESSION_DISCONNECTED,
-          NULL)->error, GST_OPENTOK_CLIENT_ERROR_INVALID_SESSION);
+  fail_unless (fixture_peer_wait (p, FIXTURE_EVENT_DISCONNECTED, NULL, 1,
+          WAIT_MS));
+  assert_client_error (fixture_event_error (fixture_peer_find (p,
+              FIXTURE_EVENT_DISCONNECTED, NULL)),
+      GST_OPENTOK_CLIENT_ERROR_INVALID_SESSION);
   g_free (token);
   g_free (other);
   fixture_free (f);
@@ -1085,50 +493,51 @@ GST_START_TEST (test_connect_to_unknown_session_fails_1005)
 
 GST_END_TEST;
 
-/* A port nobody listens on: a socket bound to it but not listening keeps
- * it ours, so connections to it are refused. */
-static GSocket *
-closed_port_new (guint16 * port)
+/* Connects @p with a connect-timeout of @timeout_ms and checks that the
+ * connect ended on that timeout, not on something else. */
+static void
+expect_connect_timeout (FixturePeer * p, guint timeout_ms)
 {
-  GInetAddress *loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  GSocketAddress *address = g_inet_socket_address_new (loopback, 0);
-  GSocketAddress *bound;
-  GSocket *socket;
+  FixtureConnect c;
+  GError *error;
 
-  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-      G_SOCKET_PROTOCOL_TCP, NULL);
-  fail_unless (socket != NULL);
-  fail_unless (g_socket_bind (socket, address, FALSE, NULL));
-  bound = g_socket_get_local_address (socket, NULL);
-  *port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-  g_object_unref (bound);
-  g_object_unref (address);
-  g_object_unref (loopback);
-  return socket;
+  g_object_set (p->client, "connect-timeout", timeout_ms, NULL);
+  error = fixture_peer_connect_error (p, &c);
+  assert_client_error (error, GST_OPENTOK_CLIENT_ERROR_CONNECT_FAILED);
+  fail_unless (strstr (error->message, "connect-timeout") != NULL,
+      "the connect ended before its connect-timeout: %s", error->message);
+  g_error_free (error);
 }
 
 GST_START_TEST (test_connect_to_closed_port_fails_1006_after_three_attempts)
 {
   Fixture *f = fixture_new (NULL);
   guint16 port;
-  GSocket *socket = closed_port_new (&port);
+  GSocket *socket = fixture_closed_port_new (&port);
   gchar *url = g_strdup_printf ("http://127.0.0.1:%u", port);
-  gchar *token = fixture_token (f, f->session_id, NULL);
-  Peer *p = peer_new_full (f, "lost", url, API_KEY, f->session_id, token);
-  Connect c;
+  gchar *token = fixture_token (f, f->srv->session_id, NULL);
+  FixturePeer *p =
+      peer_new_full (f, "lost", url, API_KEY, f->srv->session_id, token);
+  FixtureConnect c;
   GError *error;
-  gdouble elapsed;
 
-  error = peer_connect_error (p, &c);
-  elapsed = (c.finished - c.started) / (gdouble) G_USEC_PER_SEC;
+  /* three tries, at once, 600 ms later and 1200 ms after that: the client
+   * gives up when they are used up, long before its connect-timeout */
+  error = fixture_peer_connect_error (p, &c);
   assert_client_error (error, GST_OPENTOK_CLIENT_ERROR_CONNECT_FAILED);
+  fail_unless (strstr (error->message, "session-info endpoint") != NULL,
+      "not the end of the attempts: %s", error->message);
   g_error_free (error);
-  /* three tries: at once, 600 ms later, 1200 ms after that */
-  fail_unless (elapsed >= 1.7 && elapsed < 6.0,
-      "gave up after %.2f s, expected about 1.8 s", elapsed);
-  fail_unless (peer_wait (p, EVENT_SESSION_DISCONNECTED, NULL, 1, WAIT_MS));
-  assert_client_error (peer_find (p, EVENT_SESSION_DISCONNECTED,
-          NULL)->error, GST_OPENTOK_CLIENT_ERROR_CONNECT_FAILED);
+  fail_unless (fixture_peer_wait (p, FIXTURE_EVENT_DISCONNECTED, NULL, 1,
+          WAIT_MS));
+  assert_client_error (fixture_event_error (fixture_peer_find (p,
+              FIXTURE_EVENT_DISCONNECTED, NULL)),
+      GST_OPENTOK_CLIENT_ERROR_CONNECT_FAILED);
+
+  /* the pauses between them (1.8 s in all) outlast a connect-timeout of
+   * 1.5 s: the connect ends on the timeout, the attempts not used up */
+  expect_connect_timeout (peer_new_full (f, "impatient", url, API_KEY,
+          f->srv->session_id, token), 1500);
   g_object_unref (socket);
   g_free (token);
   g_free (url);
@@ -1137,19 +546,34 @@ GST_START_TEST (test_connect_to_closed_port_fails_1006_after_three_attempts)
 
 GST_END_TEST;
 
+/* The back-off between the attempts, shown by the client's own
+ * connect-timeout: a second attempt comes 600 ms after the first failed, a
+ * third 1200 ms after the second, so that a connect given less time makes
+ * fewer (the timeout is due first, and dispatched first when both are). */
 GST_START_TEST (test_connect_to_refusing_host_asks_session_info_three_times)
 {
   Fixture *f = fixture_new (NULL);
-  Peer *p = peer_new (f, "refused", TRUE);
-  Connect c;
+  FixturePeer *p = peer_new (f, "refused", TRUE);
+  FixtureConnect c;
   GError *error;
 
   tcp_proxy_set_mode (f->proxy, TCP_PROXY_MODE_REFUSE);
-  error = peer_connect_error (p, &c);
+  error = fixture_peer_connect_error (p, &c);
   assert_client_error (error, GST_OPENTOK_CLIENT_ERROR_CONNECT_FAILED);
   g_error_free (error);
   fail_unless_equals_int (tcp_proxy_get_n_refused (f->proxy), 3);
   fail_unless_equals_int (tcp_proxy_get_n_accepted (f->proxy), 3);
+
+  /* 500 ms: no second attempt */
+  expect_connect_timeout (peer_new (f, "hasty", TRUE), 500);
+  fail_unless_equals_int (tcp_proxy_get_n_accepted (f->proxy), 3 + 1);
+
+  /* 1500 ms: no third */
+  expect_connect_timeout (peer_new (f, "impatient", TRUE), 1500);
+  fail_unless (tcp_proxy_get_n_accepted (f->proxy) <= 3 + 1 + 2,
+      "%u attempts within 1.5 s", tcp_proxy_get_n_accepted (f->proxy) - 4);
+  fail_unless_equals_int (tcp_proxy_get_n_refused (f->proxy),
+      tcp_proxy_get_n_accepted (f->proxy));
   fixture_free (f);
 }
 
@@ -1253,7 +677,7 @@ GST_START_TEST (test_connect_session_info_errors_map_to_opentok_codes)
   }
 
   /* a session of another API key: authentication error */
-  body = session_info_new (f->session_id, "654321",
+  body = session_info_new (f->srv->session_id, "654321",
       "ws://127.0.0.1:1/rumorwebsocketsv2", TRUE);
   anvil = fake_anvil_new (SOUP_STATUS_OK, body);
   error = connect_error_with_anvil (f, anvil);
@@ -1269,41 +693,52 @@ GST_END_TEST;
 GST_START_TEST (test_connect_without_settings_fails_at_once)
 {
   Fixture *f = fixture_new (NULL);
-  gchar *token = fixture_token (f, f->session_id, NULL);
+  gchar *token = fixture_token (f, f->srv->session_id, NULL);
   const struct
   {
     const gchar *api_key;
     const gchar *session_id;
     const gchar *token;
   } cases[] = {
-    {NULL, f->session_id, token},
-    {"", f->session_id, token},
+    {NULL, f->srv->session_id, token},
+    {"", f->srv->session_id, token},
     {API_KEY, NULL, token},
     {API_KEY, "", token},
-    {API_KEY, f->session_id, NULL},
-    {API_KEY, f->session_id, ""},
+    {API_KEY, f->srv->session_id, NULL},
+    {API_KEY, f->srv->session_id, ""},
   };
-  Connect c;
+  FixtureConnect c;
   GError *error;
-  Peer *p;
+  FixturePeer *p;
   guint i;
 
   for (i = 0; i < G_N_ELEMENTS (cases); i++) {
-    p = peer_new_full (f, "unset", f->url, cases[i].api_key,
+    gchar *states;
+
+    p = peer_new_full (f, "unset", f->srv->url, cases[i].api_key,
         cases[i].session_id, cases[i].token);
-    error = peer_connect_error (p, &c);
-    fail_unless (error->domain == GST_OPENTOK_CLIENT_ERROR,
-        "case %u: %s", i, error->message);
-    fail_unless (c.finished - c.started < G_USEC_PER_SEC,
-        "case %u took %" G_GINT64_FORMAT " us", i, c.finished - c.started);
+    /* refused in the call: the callback is already queued on this context
+     * when it returns, and the client never left DISCONNECTED */
+    fixture_peer_connect_start (p, &c);
+    while (!c.done && g_main_context_iteration (f->context, FALSE));
+    fail_unless (c.done, "case %u did not fail at once", i);
+    fail_if (c.ok);
+    fail_unless (c.thread == g_thread_self ());
+    error = c.error;
+    fail_unless (error != NULL && error->domain == GST_OPENTOK_CLIENT_ERROR,
+        "case %u: %s", i, error ? error->message : "no error");
     g_error_free (error);
     fail_unless_equals_int (gst_opentok_client_get_state (p->client),
         GST_OPENTOK_CLIENT_STATE_DISCONNECTED);
+    states = fixture_peer_states (p);
+    fail_unless_equals_string (states, "");
+    g_free (states);
   }
 
   /* an api-url that is no URL at all */
-  p = peer_new_full (f, "nowhere", "not a url", API_KEY, f->session_id, token);
-  error = peer_connect_error (p, &c);
+  p = peer_new_full (f, "nowhere", "not a url", API_KEY, f->srv->session_id,
+      token);
+  error = fixture_peer_connect_error (p, &c);
   assert_client_error (error, GST_OPENTOK_CLIENT_ERROR_CONNECT_FAILED);
   g_error_free (error);
   g_free (token);
@@ -1317,36 +752,48 @@ GST_END_TEST;
 GST_START_TEST (test_socket_loss_without_reconnection_ends_session_at_once)
 {
   Fixture *f = fixture_new (NULL);
-  Peer *a, *b;
+  FixturePeer *a, *b;
   FakeAnvil *anvil;
   gchar *token, *ws, *body;
-  Event *event;
-  gint64 cut;
+  const GstStructure *event;
+  guint accepted;
+  gchar *states;
 
   fixture_proxy_url (f);
   ws = g_strdup_printf ("ws://127.0.0.1:%u%s", tcp_proxy_get_port (f->proxy),
       GST_OPENTOK_SERVER_RUMOR_PATH);
-  body = session_info_new (f->session_id, API_KEY, ws, FALSE);
+  body = session_info_new (f->srv->session_id, API_KEY, ws, FALSE);
   anvil = fake_anvil_new (SOUP_STATUS_OK, body);
-  token = fixture_token (f, f->session_id, "name=Alice");
-  a = peer_new_full (f, "Alice", anvil->url, API_KEY, f->session_id, token);
+  token = fixture_token (f, f->srv->session_id, "name=Alice");
+  a = peer_new_full (f, "Alice", anvil->url, API_KEY, f->srv->session_id,
+      token);
   b = peer_new (f, "Bob", FALSE);
-  peer_connect (a);
-  peer_connect (b);
-  fail_unless (peer_wait (b, EVENT_CONNECTION_CREATED, a->id, 1, WAIT_MS));
+  fixture_peer_connect (a);
+  fixture_peer_connect (b);
+  fail_unless (fixture_peer_wait (b, FIXTURE_EVENT_CREATED, a->id, 1, WAIT_MS));
 
-  cut = g_get_monotonic_time ();
+  fixture_collector_clear (a->events);
+  accepted = tcp_proxy_get_n_accepted (f->proxy);
   fail_unless (tcp_proxy_cut_all (f->proxy) >= 1);
-  fail_unless (peer_wait (a, EVENT_SESSION_DISCONNECTED, NULL, 1, WAIT_MS));
-  fail_unless (seconds_since (cut) < 3.0);
-  event = peer_find (a, EVENT_SESSION_DISCONNECTED, NULL);
-  fail_unless_equals_string (event->reason, "networkDisconnected");
-  assert_client_error (event->error,
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_DISCONNECTED, NULL, 1,
+          WAIT_MS));
+  /* at once: straight to DISCONNECTED, with no attempt to come back */
+  states = fixture_peer_states (a);
+  fail_unless_equals_string (states, "0");
+  g_free (states);
+  event = fixture_peer_find (a, FIXTURE_EVENT_DISCONNECTED, NULL);
+  fail_unless_equals_string (gst_structure_get_string (event, "reason"),
+      "networkDisconnected");
+  assert_client_error (fixture_event_error (event),
       GST_OPENTOK_CLIENT_ERROR_NETWORK_DISCONNECTED);
-  fail_unless_equals_int (peer_count (a, EVENT_SESSION_RECONNECTING, NULL), 0);
-  fail_unless (peer_wait (b, EVENT_CONNECTION_DESTROYED, a->id, 1, WAIT_MS));
-  fail_unless_equals_string (peer_find (b, EVENT_CONNECTION_DESTROYED,
-          a->id)->reason, "networkDisconnected");
+  fail_unless_equals_int (fixture_peer_count (a, FIXTURE_EVENT_RECONNECTING,
+          NULL), 0);
+  fail_unless (fixture_peer_wait (b, FIXTURE_EVENT_DESTROYED, a->id, 1,
+          WAIT_MS));
+  fail_unless_equals_string (gst_structure_get_string (fixture_peer_find (b,
+              FIXTURE_EVENT_DESTROYED, a->id), "reason"),
+      "networkDisconnected");
+  fail_unless_equals_int (tcp_proxy_get_n_accepted (f->proxy), accepted);
 
   fake_anvil_free (anvil);
   g_free (body);
@@ -1363,40 +810,44 @@ GST_END_TEST;
 GST_START_TEST (test_broadcast_reaches_everyone_and_sender_gets_own_copy)
 {
   Fixture *f = fixture_new (NULL);
-  Peer *a = peer_new (f, "Alice", FALSE);
-  Peer *b = peer_new (f, "Bob", FALSE);
-  Send *s;
-  Event *event;
+  FixturePeer *a = peer_new (f, "Alice", FALSE);
+  FixturePeer *b = peer_new (f, "Bob", FALSE);
+  FixtureSend *s;
+  const GstStructure *event;
 
-  peer_connect (a);
-  peer_connect (b);
-  fail_unless (peer_wait (a, EVENT_CONNECTION_CREATED, b->id, 1, WAIT_MS));
+  fixture_peer_connect (a);
+  fixture_peer_connect (b);
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_CREATED, b->id, 1, WAIT_MS));
 
-  s = peer_send (a, "chat", "hello everyone", NULL);
-  fail_unless_equals_int (send_wait (s), 0);
+  s = fixture_peer_send (a, "chat", "hello everyone", NULL, TRUE);
+  fail_unless_equals_int (fixture_send_wait (s, WAIT_MS), 0);
   fail_if (s->thread == g_thread_self (),
       "completions come from the network thread");
-  fail_unless (peer_wait (a, EVENT_SIGNAL, "hello everyone", 1, WAIT_MS));
-  fail_unless (peer_wait (b, EVENT_SIGNAL, "hello everyone", 1, WAIT_MS));
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_SIGNAL, "hello everyone", 1,
+          WAIT_MS));
+  fail_unless (fixture_peer_wait (b, FIXTURE_EVENT_SIGNAL, "hello everyone", 1,
+          WAIT_MS));
 
-  event = peer_find (a, EVENT_SIGNAL, "hello everyone");
-  fail_unless (gst_opentok_signal_is_from_self (event->signal));
-  fail_unless_equals_string (gst_opentok_signal_get_from (event->signal),
-      a->id);
+  event = fixture_peer_find (a, FIXTURE_EVENT_SIGNAL, "hello everyone");
+  fail_unless (gst_opentok_signal_is_from_self (fixture_event_signal (event)));
+  fail_unless_equals_string (gst_opentok_signal_get_from (fixture_event_signal
+          (event)), a->id);
   fail_unless_equals_string (gst_opentok_signal_get_signal_type
-      (event->signal), "chat");
-  fail_unless (gst_opentok_signal_is_received (event->signal));
-  event = peer_find (b, EVENT_SIGNAL, "hello everyone");
-  fail_if (gst_opentok_signal_is_from_self (event->signal));
-  fail_unless_equals_string (gst_opentok_signal_get_from (event->signal),
-      a->id);
+      (fixture_event_signal (event)), "chat");
+  fail_unless (gst_opentok_signal_is_received (fixture_event_signal (event)));
+  event = fixture_peer_find (b, FIXTURE_EVENT_SIGNAL, "hello everyone");
+  fail_if (gst_opentok_signal_is_from_self (fixture_event_signal (event)));
+  fail_unless_equals_string (gst_opentok_signal_get_from (fixture_event_signal
+          (event)), a->id);
   fail_unless_equals_string (gst_opentok_signal_get_signal_type
-      (event->signal), "chat");
+      (fixture_event_signal (event)), "chat");
 
   /* once each */
   fixture_sync (f, "m1", a, b, NULL);
-  fail_unless_equals_int (peer_count (a, EVENT_SIGNAL, "hello everyone"), 1);
-  fail_unless_equals_int (peer_count (b, EVENT_SIGNAL, "hello everyone"), 1);
+  fail_unless_equals_int (fixture_peer_count (a, FIXTURE_EVENT_SIGNAL,
+          "hello everyone"), 1);
+  fail_unless_equals_int (fixture_peer_count (b, FIXTURE_EVENT_SIGNAL,
+          "hello everyone"), 1);
   fixture_free (f);
 }
 
@@ -1405,38 +856,45 @@ GST_END_TEST;
 GST_START_TEST (test_targeted_signal_reaches_only_its_target)
 {
   Fixture *f = fixture_new (NULL);
-  Peer *a = peer_new (f, "Alice", FALSE);
-  Peer *b = peer_new (f, "Bob", FALSE);
-  Peer *c = peer_new (f, "Carol", FALSE);
-  Event *event;
-  Send *s;
+  FixturePeer *a = peer_new (f, "Alice", FALSE);
+  FixturePeer *b = peer_new (f, "Bob", FALSE);
+  FixturePeer *c = peer_new (f, "Carol", FALSE);
+  const GstStructure *event;
+  FixtureSend *s;
 
-  peer_connect (a);
-  peer_connect (b);
-  peer_connect (c);
-  fail_unless (peer_wait (a, EVENT_CONNECTION_CREATED, c->id, 1, WAIT_MS));
+  fixture_peer_connect (a);
+  fixture_peer_connect (b);
+  fixture_peer_connect (c);
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_CREATED, c->id, 1, WAIT_MS));
 
-  s = peer_send (a, "whisper", "for Bob only", b->id);
-  fail_unless_equals_int (send_wait (s), 0);
-  fail_unless (peer_wait (b, EVENT_SIGNAL, "for Bob only", 1, WAIT_MS));
-  event = peer_find (b, EVENT_SIGNAL, "for Bob only");
-  fail_unless_equals_string (gst_opentok_signal_get_from (event->signal),
-      a->id);
-  fail_if (gst_opentok_signal_is_from_self (event->signal));
+  s = fixture_peer_send (a, "whisper", "for Bob only", b->id, TRUE);
+  fail_unless_equals_int (fixture_send_wait (s, WAIT_MS), 0);
+  fail_unless (fixture_peer_wait (b, FIXTURE_EVENT_SIGNAL, "for Bob only", 1,
+          WAIT_MS));
+  event = fixture_peer_find (b, FIXTURE_EVENT_SIGNAL, "for Bob only");
+  fail_unless_equals_string (gst_opentok_signal_get_from (fixture_event_signal
+          (event)), a->id);
+  fail_if (gst_opentok_signal_is_from_self (fixture_event_signal (event)));
 
   /* a signal without a type nor data is fine too */
-  s = peer_send (c, NULL, NULL, b->id);
-  fail_unless_equals_int (send_wait (s), 0);
+  s = fixture_peer_send (c, NULL, NULL, b->id, TRUE);
+  fail_unless_equals_int (fixture_send_wait (s, WAIT_MS), 0);
 
   fixture_sync (f, "m1", a, b, c, NULL);
-  fail_unless_equals_int (peer_count (b, EVENT_SIGNAL, "for Bob only"), 1);
-  fail_unless_equals_int (peer_count (a, EVENT_SIGNAL, "for Bob only"), 0);
-  fail_unless_equals_int (peer_count (c, EVENT_SIGNAL, "for Bob only"), 0);
+  fail_unless_equals_int (fixture_peer_count (b, FIXTURE_EVENT_SIGNAL,
+          "for Bob only"), 1);
+  fail_unless_equals_int (fixture_peer_count (a, FIXTURE_EVENT_SIGNAL,
+          "for Bob only"), 0);
+  fail_unless_equals_int (fixture_peer_count (c, FIXTURE_EVENT_SIGNAL,
+          "for Bob only"), 0);
   /* marker + Alice's + Carol's empty one */
-  fail_unless_equals_int (peer_count (b, EVENT_SIGNAL, NULL), 3);
-  fail_unless_equals_int (peer_count (a, EVENT_SIGNAL, NULL), 1);
-  fail_unless_equals_int (peer_count (c, EVENT_SIGNAL, NULL), 1);
-  event = peer_find (b, EVENT_SIGNAL, NULL);
+  fail_unless_equals_int (fixture_peer_count (b, FIXTURE_EVENT_SIGNAL, NULL),
+      3);
+  fail_unless_equals_int (fixture_peer_count (a, FIXTURE_EVENT_SIGNAL, NULL),
+      1);
+  fail_unless_equals_int (fixture_peer_count (c, FIXTURE_EVENT_SIGNAL, NULL),
+      1);
+  event = fixture_peer_find (b, FIXTURE_EVENT_SIGNAL, NULL);
   fixture_free (f);
 }
 
@@ -1445,17 +903,18 @@ GST_END_TEST;
 GST_START_TEST (test_server_signal_has_no_sender)
 {
   Fixture *f = fixture_new (NULL);
-  Peer *a = peer_new (f, "Alice", FALSE);
-  Event *event;
+  FixturePeer *a = peer_new (f, "Alice", FALSE);
+  const GstStructure *event;
 
-  peer_connect (a);
+  fixture_peer_connect (a);
   fixture_sync (f, "from the server", a, NULL);
-  event = peer_find (a, EVENT_SIGNAL, "from the server");
-  fail_unless (gst_opentok_signal_get_from (event->signal) == NULL,
-      "from is %s", gst_opentok_signal_get_from (event->signal));
-  fail_if (gst_opentok_signal_is_from_self (event->signal));
+  event = fixture_peer_find (a, FIXTURE_EVENT_SIGNAL, "from the server");
+  fail_unless (gst_opentok_signal_get_from (fixture_event_signal (event)) ==
+      NULL, "from is %s",
+      gst_opentok_signal_get_from (fixture_event_signal (event)));
+  fail_if (gst_opentok_signal_is_from_self (fixture_event_signal (event)));
   fail_unless_equals_string (gst_opentok_signal_get_signal_type
-      (event->signal), "marker");
+      (fixture_event_signal (event)), "marker");
   fixture_free (f);
 }
 
@@ -1464,31 +923,37 @@ GST_END_TEST;
 GST_START_TEST (test_detailed_handler_sees_only_its_type)
 {
   Fixture *f = fixture_new (NULL);
-  Peer *a = peer_new (f, "Alice", FALSE);
-  Peer *b = peer_new (f, "Bob", FALSE);
-  Event *event;
+  FixturePeer *a = peer_new (f, "Alice", FALSE);
+  FixturePeer *b = peer_new (f, "Bob", FALSE);
+  const GstStructure *event;
 
-  peer_connect (a);
-  peer_connect (b);
-  fail_unless (peer_wait (a, EVENT_CONNECTION_CREATED, b->id, 1, WAIT_MS));
+  fixture_peer_connect (a);
+  fixture_peer_connect (b);
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_CREATED, b->id, 1, WAIT_MS));
 
-  fail_unless_equals_int (send_wait (peer_send (a, "other", "o1", NULL)), 0);
-  fail_unless_equals_int (send_wait (peer_send (a, "chat", "c1", NULL)), 0);
-  fail_unless_equals_int (send_wait (peer_send (a, NULL, "n1", NULL)), 0);
-  fail_unless_equals_int (send_wait (peer_send (a, "chatty", "c2", NULL)), 0);
-  fail_unless_equals_int (send_wait (peer_send (a, "Chat", "c3", NULL)), 0);
+  fail_unless_equals_int (fixture_send_wait (fixture_peer_send (a, "other",
+              "o1", NULL, TRUE), WAIT_MS), 0);
+  fail_unless_equals_int (fixture_send_wait (fixture_peer_send (a, "chat", "c1",
+              NULL, TRUE), WAIT_MS), 0);
+  fail_unless_equals_int (fixture_send_wait (fixture_peer_send (a, NULL, "n1",
+              NULL, TRUE), WAIT_MS), 0);
+  fail_unless_equals_int (fixture_send_wait (fixture_peer_send (a, "chatty",
+              "c2", NULL, TRUE), WAIT_MS), 0);
+  fail_unless_equals_int (fixture_send_wait (fixture_peer_send (a, "Chat", "c3",
+              NULL, TRUE), WAIT_MS), 0);
   fixture_sync (f, "m1", a, b, NULL);
 
-  fail_unless_equals_int (peer_count (b, EVENT_CHAT_SIGNAL, NULL), 1);
-  event = peer_find (b, EVENT_CHAT_SIGNAL, NULL);
-  fail_unless_equals_string (event->key, "c1");
+  fail_unless_equals_int (fixture_peer_count (b, CHAT_SIGNAL, NULL), 1);
+  event = fixture_peer_find (b, CHAT_SIGNAL, NULL);
+  fail_unless_equals_string (gst_structure_get_string (event, "key"), "c1");
   fail_unless_equals_string (gst_opentok_signal_get_signal_type
-      (event->signal), "chat");
+      (fixture_event_signal (event)), "chat");
   /* the undetailed handler saw everything */
-  fail_unless_equals_int (peer_count (b, EVENT_SIGNAL, NULL), 6);
-  fail_unless (peer_find (b, EVENT_SIGNAL, "n1") != NULL);
-  fail_unless (gst_opentok_signal_get_signal_type (peer_find (b,
-              EVENT_SIGNAL, "n1")->signal) == NULL);
+  fail_unless_equals_int (fixture_peer_count (b, FIXTURE_EVENT_SIGNAL, NULL),
+      6);
+  fail_unless (fixture_peer_find (b, FIXTURE_EVENT_SIGNAL, "n1") != NULL);
+  fail_unless (gst_opentok_signal_get_signal_type (fixture_event_signal
+          (fixture_peer_find (b, FIXTURE_EVENT_SIGNAL, "n1"))) == NULL);
   fixture_free (f);
 }
 
@@ -1497,16 +962,18 @@ GST_END_TEST;
 GST_START_TEST (test_signal_to_unknown_connection_fails_404)
 {
   Fixture *f = fixture_new (NULL);
-  Peer *a = peer_new (f, "Alice", FALSE);
+  FixturePeer *a = peer_new (f, "Alice", FALSE);
   gchar *nobody = g_uuid_string_random ();
-  Send *s;
+  FixtureSend *s;
 
-  peer_connect (a);
-  s = peer_send (a, "chat", "anyone?", nobody);
-  fail_unless_equals_int (send_wait (s), GST_OPENTOK_SIGNAL_ERROR_NOT_FOUND);
+  fixture_peer_connect (a);
+  s = fixture_peer_send (a, "chat", "anyone?", nobody, TRUE);
+  fail_unless_equals_int (fixture_send_wait (s, WAIT_MS),
+      GST_OPENTOK_SIGNAL_ERROR_NOT_FOUND);
   fail_unless (s->message != NULL && *s->message != '\0');
   fixture_sync (f, "m1", a, NULL);
-  fail_unless_equals_int (peer_count (a, EVENT_SIGNAL, "anyone?"), 0);
+  fail_unless_equals_int (fixture_peer_count (a, FIXTURE_EVENT_SIGNAL,
+          "anyone?"), 0);
   g_free (nobody);
   fixture_free (f);
 }
@@ -1526,37 +993,42 @@ string_of_length (gsize length)
 GST_START_TEST (test_oversized_signal_fails_413_without_reaching_server)
 {
   Fixture *f = fixture_new (NULL);
-  Peer *a = peer_new (f, "Alice", FALSE);
+  FixturePeer *a = peer_new (f, "Alice", FALSE);
   gchar *type128 = string_of_length (GST_OPENTOK_SIGNAL_MAX_TYPE_LENGTH);
   gchar *type129 = string_of_length (GST_OPENTOK_SIGNAL_MAX_TYPE_LENGTH + 1);
   gchar *data8192 = string_of_length (GST_OPENTOK_SIGNAL_MAX_DATA_LENGTH);
   gchar *data8193 = string_of_length (GST_OPENTOK_SIGNAL_MAX_DATA_LENGTH + 1);
   gint64 accepted;
-  Send *s;
+  FixtureSend *s;
 
-  peer_connect (a);
-  accepted = fixture_metric (f, "opentok_signals_received_total");
+  fixture_peer_connect (a);
+  accepted = fixture_server_metric (f->srv, "opentok_signals_received_total");
   fail_unless (accepted >= 0);
 
-  s = peer_send (a, type129, "x", NULL);
-  fail_unless_equals_int (send_wait (s), GST_OPENTOK_SIGNAL_ERROR_TOO_LARGE);
-  s = peer_send (a, "chat", data8193, NULL);
-  fail_unless_equals_int (send_wait (s), GST_OPENTOK_SIGNAL_ERROR_TOO_LARGE);
-  s = peer_send (a, "chat", data8193, a->id);
-  fail_unless_equals_int (send_wait (s), GST_OPENTOK_SIGNAL_ERROR_TOO_LARGE);
+  s = fixture_peer_send (a, type129, "x", NULL, TRUE);
+  fail_unless_equals_int (fixture_send_wait (s, WAIT_MS),
+      GST_OPENTOK_SIGNAL_ERROR_TOO_LARGE);
+  s = fixture_peer_send (a, "chat", data8193, NULL, TRUE);
+  fail_unless_equals_int (fixture_send_wait (s, WAIT_MS),
+      GST_OPENTOK_SIGNAL_ERROR_TOO_LARGE);
+  s = fixture_peer_send (a, "chat", data8193, a->id, TRUE);
+  fail_unless_equals_int (fixture_send_wait (s, WAIT_MS),
+      GST_OPENTOK_SIGNAL_ERROR_TOO_LARGE);
   fixture_sync (f, "m1", a, NULL);
   /* refused here: the server neither counted nor refused them */
-  fail_unless_equals_int64 (fixture_metric (f,
+  fail_unless_equals_int64 (fixture_server_metric (f->srv,
           "opentok_signals_received_total"), accepted + 1);
-  fail_unless_equals_int64 (fixture_metric (f,
+  fail_unless_equals_int64 (fixture_server_metric (f->srv,
           "opentok_errors_total{code=\"413\"}"), -1);
 
   /* the exact limits pass */
-  s = peer_send (a, type128, data8192, NULL);
-  fail_unless_equals_int (send_wait (s), 0);
-  fail_unless (peer_wait (a, EVENT_SIGNAL, data8192, 1, WAIT_MS));
-  fail_unless_equals_string (gst_opentok_signal_get_signal_type (peer_find
-          (a, EVENT_SIGNAL, data8192)->signal), type128);
+  s = fixture_peer_send (a, type128, data8192, NULL, TRUE);
+  fail_unless_equals_int (fixture_send_wait (s, WAIT_MS), 0);
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_SIGNAL, data8192, 1,
+          WAIT_MS));
+  fail_unless_equals_string (gst_opentok_signal_get_signal_type
+      (fixture_event_signal (fixture_peer_find (a, FIXTURE_EVENT_SIGNAL,
+                  data8192))), type128);
 
   g_free (type128);
   g_free (type129);
@@ -1570,35 +1042,39 @@ GST_END_TEST;
 GST_START_TEST (test_invalid_signal_fails_400_without_reaching_server)
 {
   Fixture *f = fixture_new (NULL);
-  Peer *a = peer_new (f, "Alice", FALSE);
+  FixturePeer *a = peer_new (f, "Alice", FALSE);
   const gchar *bad_types[] = { "with space", "slash/", "caf\xc3\xa9", "a:b",
     "!", "chat\n"
   };
   gint64 accepted;
-  Send *s;
+  FixtureSend *s;
   guint i;
 
-  peer_connect (a);
-  accepted = fixture_metric (f, "opentok_signals_received_total");
+  fixture_peer_connect (a);
+  accepted = fixture_server_metric (f->srv, "opentok_signals_received_total");
   for (i = 0; i < G_N_ELEMENTS (bad_types); i++) {
-    s = peer_send (a, bad_types[i], "x", NULL);
-    fail_unless_equals_int (send_wait (s), GST_OPENTOK_SIGNAL_ERROR_INVALID);
+    s = fixture_peer_send (a, bad_types[i], "x", NULL, TRUE);
+    fail_unless_equals_int (fixture_send_wait (s, WAIT_MS),
+        GST_OPENTOK_SIGNAL_ERROR_INVALID);
   }
   /* data that is not text */
-  s = peer_send (a, "chat", "\xff\xfe", NULL);
-  fail_unless_equals_int (send_wait (s), GST_OPENTOK_SIGNAL_ERROR_INVALID);
+  s = fixture_peer_send (a, "chat", "\xff\xfe", NULL, TRUE);
+  fail_unless_equals_int (fixture_send_wait (s, WAIT_MS),
+      GST_OPENTOK_SIGNAL_ERROR_INVALID);
   /* an empty target */
-  s = peer_send (a, "chat", "x", "");
-  fail_unless_equals_int (send_wait (s), GST_OPENTOK_SIGNAL_ERROR_INVALID);
+  s = fixture_peer_send (a, "chat", "x", "", TRUE);
+  fail_unless_equals_int (fixture_send_wait (s, WAIT_MS),
+      GST_OPENTOK_SIGNAL_ERROR_INVALID);
 
   /* the characters OpenTok allows pass */
-  s = peer_send (a, "Az09-._~", "ok", NULL);
-  fail_unless_equals_int (send_wait (s), 0);
+  s = fixture_peer_send (a, "Az09-._~", "ok", NULL, TRUE);
+  fail_unless_equals_int (fixture_send_wait (s, WAIT_MS), 0);
   fixture_sync (f, "m1", a, NULL);
-  fail_unless_equals_int (peer_count (a, EVENT_SIGNAL, NULL), 2);
-  fail_unless_equals_int64 (fixture_metric (f,
+  fail_unless_equals_int (fixture_peer_count (a, FIXTURE_EVENT_SIGNAL, NULL),
+      2);
+  fail_unless_equals_int64 (fixture_server_metric (f->srv,
           "opentok_signals_received_total"), accepted + 2);
-  fail_unless_equals_int64 (fixture_metric (f,
+  fail_unless_equals_int64 (fixture_server_metric (f->srv,
           "opentok_errors_total{code=\"400\"}"), -1);
   fixture_free (f);
 }
@@ -1608,21 +1084,21 @@ GST_END_TEST;
 GST_START_TEST (test_signals_over_server_rate_fail_429)
 {
   Fixture *f = fixture_new ("signal-rate", 1.0, "signal-burst", 2, NULL);
-  Peer *a = peer_new (f, "Alice", FALSE);
-  Peer *b = peer_new (f, "Bob", FALSE);
-  Send *s[5];
+  FixturePeer *a = peer_new (f, "Alice", FALSE);
+  FixturePeer *b = peer_new (f, "Bob", FALSE);
+  FixtureSend *s[5];
   guint i, ok = 0, limited = 0;
   gchar data[16];
 
-  peer_connect (a);
-  peer_connect (b);
-  fail_unless (peer_wait (a, EVENT_CONNECTION_CREATED, b->id, 1, WAIT_MS));
+  fixture_peer_connect (a);
+  fixture_peer_connect (b);
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_CREATED, b->id, 1, WAIT_MS));
   for (i = 0; i < G_N_ELEMENTS (s); i++) {
     g_snprintf (data, sizeof (data), "burst-%u", i);
-    s[i] = peer_send (a, "chat", data, b->id);
+    s[i] = fixture_peer_send (a, "chat", data, b->id, TRUE);
   }
   for (i = 0; i < G_N_ELEMENTS (s); i++) {
-    gint code = send_wait (s[i]);
+    gint code = fixture_send_wait (s[i], WAIT_MS);
 
     if (code == 0)
       ok++;
@@ -1637,7 +1113,8 @@ GST_START_TEST (test_signals_over_server_rate_fail_429)
   fail_unless_equals_int (ok + limited, 5);
   /* what was refused was not relayed */
   fixture_sync (f, "m1", b, NULL);
-  fail_unless_equals_int (peer_count (b, EVENT_SIGNAL, NULL), ok + 1);
+  fail_unless_equals_int (fixture_peer_count (b, FIXTURE_EVENT_SIGNAL, NULL),
+      ok + 1);
   fixture_free (f);
 }
 
@@ -1649,10 +1126,10 @@ GST_END_TEST;
 GST_START_TEST (test_send_before_connect_fails_500_at_once)
 {
   Fixture *f = fixture_new (NULL);
-  Peer *a = peer_new (f, "Alice", FALSE);
-  Send *s;
+  FixturePeer *a = peer_new (f, "Alice", FALSE);
+  FixtureSend *s;
 
-  s = peer_send (a, "chat", "too early", NULL);
+  s = fixture_peer_send (a, "chat", "too early", NULL, TRUE);
   /* no network thread yet: the callback already ran, here */
   fail_unless (s->done);
   fail_unless_equals_int (s->calls, 1);
@@ -1662,7 +1139,7 @@ GST_START_TEST (test_send_before_connect_fails_500_at_once)
   fail_unless_equals_string (s->message, "Not connected.");
 
   /* an invalid one reports its own problem first */
-  s = peer_send (a, "bad type", "x", NULL);
+  s = fixture_peer_send (a, "bad type", "x", NULL, TRUE);
   fail_unless (s->done);
   fail_unless_equals_int (s->code, GST_OPENTOK_SIGNAL_ERROR_INVALID);
   fixture_free (f);
@@ -1673,28 +1150,31 @@ GST_END_TEST;
 GST_START_TEST (test_send_while_connecting_waits_for_join_with_retry)
 {
   Fixture *f = fixture_new (NULL);
-  Peer *a = peer_new (f, "Alice", FALSE);
-  Peer *b = peer_new (f, "Bob", FALSE);
-  Connect c;
-  Send *s;
-  Event *event;
+  FixturePeer *a = peer_new (f, "Alice", FALSE);
+  FixturePeer *b = peer_new (f, "Bob", FALSE);
+  FixtureConnect c;
+  FixtureSend *s;
+  const GstStructure *event;
 
-  peer_connect (b);
+  fixture_peer_connect (b);
   /* the send is queued to the network thread after the connect */
-  peer_connect_start (a, &c);
-  s = peer_send_full (a, "chat", "early bird", NULL, TRUE);
-  fail_unless_equals_int (send_wait (s), 0);
-  fail_unless (connect_wait (f, &c, WAIT_MS) && c.ok);
-  fail_unless (peer_wait (b, EVENT_SIGNAL, "early bird", 1, WAIT_MS));
-  fail_unless (peer_wait (a, EVENT_SIGNAL, "early bird", 1, WAIT_MS));
+  fixture_peer_connect_start (a, &c);
+  s = fixture_peer_send (a, "chat", "early bird", NULL, TRUE);
+  fail_unless_equals_int (fixture_send_wait (s, WAIT_MS), 0);
+  fail_unless (fixture_connect_wait (a, &c, WAIT_MS) && c.ok);
+  fail_unless (fixture_peer_wait (b, FIXTURE_EVENT_SIGNAL, "early bird", 1,
+          WAIT_MS));
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_SIGNAL, "early bird", 1,
+          WAIT_MS));
   /* it went out once joined */
-  fail_unless (peer_index (a, EVENT_SESSION_CONNECTED, NULL) <
-      peer_index (a, EVENT_SIGNAL, "early bird"));
-  event = peer_find (b, EVENT_SIGNAL, "early bird");
-  fail_unless_equals_string (gst_opentok_signal_get_from (event->signal),
-      a->id);
+  fail_unless (fixture_peer_index (a, FIXTURE_EVENT_CONNECTED, NULL) <
+      fixture_peer_index (a, FIXTURE_EVENT_SIGNAL, "early bird"));
+  event = fixture_peer_find (b, FIXTURE_EVENT_SIGNAL, "early bird");
+  fail_unless_equals_string (gst_opentok_signal_get_from (fixture_event_signal
+          (event)), a->id);
   fixture_sync (f, "m1", a, b, NULL);
-  fail_unless_equals_int (peer_count (b, EVENT_SIGNAL, "early bird"), 1);
+  fail_unless_equals_int (fixture_peer_count (b, FIXTURE_EVENT_SIGNAL,
+          "early bird"), 1);
   fixture_free (f);
 }
 
@@ -1703,20 +1183,21 @@ GST_END_TEST;
 GST_START_TEST (test_send_while_connecting_without_retry_fails_500)
 {
   Fixture *f = fixture_new (NULL);
-  Peer *a = peer_new (f, "Alice", FALSE);
-  Peer *b = peer_new (f, "Bob", FALSE);
-  Connect c;
-  Send *s;
+  FixturePeer *a = peer_new (f, "Alice", FALSE);
+  FixturePeer *b = peer_new (f, "Bob", FALSE);
+  FixtureConnect c;
+  FixtureSend *s;
 
-  peer_connect (b);
-  peer_connect_start (a, &c);
-  s = peer_send_full (a, "chat", "impatient", NULL, FALSE);
-  fail_unless_equals_int (send_wait (s),
+  fixture_peer_connect (b);
+  fixture_peer_connect_start (a, &c);
+  s = fixture_peer_send (a, "chat", "impatient", NULL, FALSE);
+  fail_unless_equals_int (fixture_send_wait (s, WAIT_MS),
       GST_OPENTOK_SIGNAL_ERROR_NOT_CONNECTED);
   fail_unless_equals_string (s->message, "Not connected.");
-  fail_unless (connect_wait (f, &c, WAIT_MS) && c.ok);
+  fail_unless (fixture_connect_wait (a, &c, WAIT_MS) && c.ok);
   fixture_sync (f, "m1", a, b, NULL);
-  fail_unless_equals_int (peer_count (b, EVENT_SIGNAL, "impatient"), 0);
+  fail_unless_equals_int (fixture_peer_count (b, FIXTURE_EVENT_SIGNAL,
+          "impatient"), 0);
   fixture_free (f);
 }
 
@@ -1750,39 +1231,40 @@ async_send_done (gpointer data)
 GST_START_TEST (test_send_signal_async_reports_outcome_on_caller_context)
 {
   Fixture *f = fixture_new (NULL);
-  Peer *a = peer_new (f, "Alice", FALSE);
+  FixturePeer *a = peer_new (f, "Alice", FALSE);
   gchar *nobody = g_uuid_string_random ();
   GstOpenTokSignal *signal;
   AsyncSend as = { FALSE, };
 
   /* not connected yet */
-  signal = signal_new ("chat", "async early", NULL, TRUE);
+  signal = fixture_signal_new ("chat", "async early", NULL, TRUE);
   gst_opentok_client_send_signal_async (a->client, signal, NULL,
       on_sent_async, &as);
-  fail_unless (wait_for (f, async_send_done, &as, WAIT_MS));
+  fail_unless (fixture_wait (f->context, async_send_done, &as, WAIT_MS));
   fail_if (as.ok);
   fail_unless (g_error_matches (as.error, GST_OPENTOK_SIGNAL_ERROR,
           GST_OPENTOK_SIGNAL_ERROR_NOT_CONNECTED));
   g_clear_error (&as.error);
   gst_opentok_signal_unref (signal);
 
-  peer_connect (a);
+  fixture_peer_connect (a);
   memset (&as, 0, sizeof (as));
-  signal = signal_new ("chat", "async hello", NULL, TRUE);
+  signal = fixture_signal_new ("chat", "async hello", NULL, TRUE);
   gst_opentok_client_send_signal_async (a->client, signal, NULL,
       on_sent_async, &as);
   gst_opentok_signal_unref (signal);
-  fail_unless (wait_for (f, async_send_done, &as, WAIT_MS));
+  fail_unless (fixture_wait (f->context, async_send_done, &as, WAIT_MS));
   fail_unless (as.ok, "failed: %s", as.error ? as.error->message : "");
   fail_unless (as.thread == g_thread_self ());
-  fail_unless (peer_wait (a, EVENT_SIGNAL, "async hello", 1, WAIT_MS));
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_SIGNAL, "async hello", 1,
+          WAIT_MS));
 
   memset (&as, 0, sizeof (as));
-  signal = signal_new ("chat", "async lost", nobody, TRUE);
+  signal = fixture_signal_new ("chat", "async lost", nobody, TRUE);
   gst_opentok_client_send_signal_async (a->client, signal, NULL,
       on_sent_async, &as);
   gst_opentok_signal_unref (signal);
-  fail_unless (wait_for (f, async_send_done, &as, WAIT_MS));
+  fail_unless (fixture_wait (f->context, async_send_done, &as, WAIT_MS));
   fail_if (as.ok);
   fail_unless (as.thread == g_thread_self ());
   fail_unless (g_error_matches (as.error, GST_OPENTOK_SIGNAL_ERROR,
@@ -1791,11 +1273,11 @@ GST_START_TEST (test_send_signal_async_reports_outcome_on_caller_context)
   g_clear_error (&as.error);
 
   memset (&as, 0, sizeof (as));
-  signal = signal_new ("bad type", "x", NULL, TRUE);
+  signal = fixture_signal_new ("bad type", "x", NULL, TRUE);
   gst_opentok_client_send_signal_async (a->client, signal, NULL,
       on_sent_async, &as);
   gst_opentok_signal_unref (signal);
-  fail_unless (wait_for (f, async_send_done, &as, WAIT_MS));
+  fail_unless (fixture_wait (f->context, async_send_done, &as, WAIT_MS));
   fail_unless (g_error_matches (as.error, GST_OPENTOK_SIGNAL_ERROR,
           GST_OPENTOK_SIGNAL_ERROR_INVALID));
   g_clear_error (&as.error);
@@ -1811,43 +1293,51 @@ GST_END_TEST;
 GST_START_TEST (test_cut_socket_reconnects_and_session_goes_on)
 {
   Fixture *f = fixture_new (NULL);
-  Peer *a = peer_new (f, "Alice", TRUE);
-  Peer *b = peer_new (f, "Bob", FALSE);
+  FixturePeer *a = peer_new (f, "Alice", TRUE);
+  FixturePeer *b = peer_new (f, "Bob", FALSE);
   gchar *states;
   guint accepted;
 
-  peer_connect (a);
-  peer_connect (b);
-  fail_unless (peer_wait (a, EVENT_CONNECTION_CREATED, b->id, 1, WAIT_MS));
-  peer_clear (a);
+  fixture_peer_connect (a);
+  fixture_peer_connect (b);
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_CREATED, b->id, 1, WAIT_MS));
+  fixture_collector_clear (a->events);
   accepted = tcp_proxy_get_n_accepted (f->proxy);
 
   fail_unless (tcp_proxy_cut_all (f->proxy) >= 1);
-  fail_unless (peer_wait (a, EVENT_SESSION_RECONNECTING, NULL, 1, WAIT_MS));
-  fail_unless (peer_wait (a, EVENT_SESSION_RECONNECTED, NULL, 1, WAIT_MS));
-  fail_unless (peer_index (a, EVENT_SESSION_RECONNECTING, NULL) <
-      peer_index (a, EVENT_SESSION_RECONNECTED, NULL));
-  fail_unless (peer_wait_state (a, GST_OPENTOK_CLIENT_STATE_CONNECTED,
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_RECONNECTING, NULL, 1,
           WAIT_MS));
-  states = peer_states (a);
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_RECONNECTED, NULL, 1,
+          WAIT_MS));
+  fail_unless (fixture_peer_index (a, FIXTURE_EVENT_RECONNECTING,
+          NULL) < fixture_peer_index (a, FIXTURE_EVENT_RECONNECTED, NULL));
+  fail_unless (fixture_peer_wait_state (a, GST_OPENTOK_CLIENT_STATE_CONNECTED,
+          WAIT_MS));
+  states = fixture_peer_states (a);
   fail_unless_equals_string (states, "3,2");    /* RECONNECTING, CONNECTED */
   g_free (states);
   fail_unless (tcp_proxy_get_n_accepted (f->proxy) > accepted);
 
   /* the same connection goes on: signals both ways */
-  fail_unless_equals_int (send_wait (peer_send (a, "chat", "a back", b->id)),
-      0);
-  fail_unless_equals_int (send_wait (peer_send (b, "chat", "to a", a->id)), 0);
-  fail_unless (peer_wait (b, EVENT_SIGNAL, "a back", 1, WAIT_MS));
-  fail_unless (peer_wait (a, EVENT_SIGNAL, "to a", 1, WAIT_MS));
-  fail_unless_equals_string (gst_opentok_signal_get_from (peer_find (b,
-              EVENT_SIGNAL, "a back")->signal), a->id);
+  fail_unless_equals_int (fixture_send_wait (fixture_peer_send (a, "chat",
+              "a back", b->id, TRUE), WAIT_MS), 0);
+  fail_unless_equals_int (fixture_send_wait (fixture_peer_send (b, "chat",
+              "to a", a->id, TRUE), WAIT_MS), 0);
+  fail_unless (fixture_peer_wait (b, FIXTURE_EVENT_SIGNAL, "a back", 1,
+          WAIT_MS));
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_SIGNAL, "to a", 1, WAIT_MS));
+  fail_unless_equals_string (gst_opentok_signal_get_from (fixture_event_signal
+          (fixture_peer_find (b, FIXTURE_EVENT_SIGNAL, "a back"))), a->id);
 
   /* nobody noticed anything */
-  fail_unless_equals_int (peer_count (b, EVENT_CONNECTION_DESTROYED, NULL), 0);
-  fail_unless_equals_int (peer_count (a, EVENT_SESSION_DISCONNECTED, NULL), 0);
-  fail_unless_equals_int (peer_count (a, EVENT_SESSION_CONNECTED, NULL), 0);
-  fail_unless_equals_int (peer_count (a, EVENT_CONNECTION_CREATED, NULL), 0);
+  fail_unless_equals_int (fixture_peer_count (b, FIXTURE_EVENT_DESTROYED, NULL),
+      0);
+  fail_unless_equals_int (fixture_peer_count (a, FIXTURE_EVENT_DISCONNECTED,
+          NULL), 0);
+  fail_unless_equals_int (fixture_peer_count (a, FIXTURE_EVENT_CONNECTED, NULL),
+      0);
+  fail_unless_equals_int (fixture_peer_count (a, FIXTURE_EVENT_CREATED, NULL),
+      0);
   fixture_free (f);
 }
 
@@ -1856,56 +1346,61 @@ GST_END_TEST;
 /* Cuts @a's socket and keeps it off (new connections refused) until the
  * client has noticed. */
 static void
-fixture_outage_start (Fixture * f, Peer * a)
+fixture_outage_start (Fixture * f, FixturePeer * a)
 {
   tcp_proxy_set_mode (f->proxy, TCP_PROXY_MODE_REFUSE);
   fail_unless (tcp_proxy_cut_all (f->proxy) >= 1);
-  fail_unless (peer_wait (a, EVENT_SESSION_RECONNECTING, NULL, 1, WAIT_MS));
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_RECONNECTING, NULL, 1,
+          WAIT_MS));
   fail_unless_equals_int (gst_opentok_client_get_state (a->client),
       GST_OPENTOK_CLIENT_STATE_RECONNECTING);
 }
 
 static void
-fixture_outage_end (Fixture * f, Peer * a)
+fixture_outage_end (Fixture * f, FixturePeer * a)
 {
   tcp_proxy_set_mode (f->proxy, TCP_PROXY_MODE_PASS);
-  fail_unless (peer_wait (a, EVENT_SESSION_RECONNECTED, NULL, 1, WAIT_MS),
-      "%s did not reconnect", a->name);
-  fail_unless (peer_wait_state (a, GST_OPENTOK_CLIENT_STATE_CONNECTED,
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_RECONNECTED, NULL, 1,
+          WAIT_MS), "%s did not reconnect", a->name);
+  fail_unless (fixture_peer_wait_state (a, GST_OPENTOK_CLIENT_STATE_CONNECTED,
           WAIT_MS));
 }
 
 GST_START_TEST (test_signals_sent_to_client_during_outage_arrive_once)
 {
   Fixture *f = fixture_new (NULL);
-  Peer *a = peer_new (f, "Alice", TRUE);
-  Peer *b = peer_new (f, "Bob", FALSE);
+  FixturePeer *a = peer_new (f, "Alice", TRUE);
+  FixturePeer *b = peer_new (f, "Bob", FALSE);
   const gchar *data[] = { "while-away-1", "while-away-2", "while-away-3",
     "while-away-all"
   };
   guint i;
 
-  peer_connect (a);
-  peer_connect (b);
-  fail_unless (peer_wait (a, EVENT_CONNECTION_CREATED, b->id, 1, WAIT_MS));
+  fixture_peer_connect (a);
+  fixture_peer_connect (b);
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_CREATED, b->id, 1, WAIT_MS));
 
   fixture_outage_start (f, a);
   for (i = 0; i < 3; i++)
-    fail_unless_equals_int (send_wait (peer_send (b, "chat", data[i],
-                a->id)), 0);
-  fail_unless_equals_int (send_wait (peer_send (b, "chat", data[3], NULL)), 0);
+    fail_unless_equals_int (fixture_send_wait (fixture_peer_send (b, "chat",
+                data[i], a->id, TRUE), WAIT_MS), 0);
+  fail_unless_equals_int (fixture_send_wait (fixture_peer_send (b, "chat",
+              data[3], NULL, TRUE), WAIT_MS), 0);
   fixture_marker (f, "while-away-server");
   fixture_outage_end (f, a);
 
   fixture_sync (f, "m1", a, b, NULL);
   for (i = 0; i < G_N_ELEMENTS (data); i++)
-    fail_unless_equals_int (peer_count (a, EVENT_SIGNAL, data[i]), 1);
-  fail_unless_equals_int (peer_count (a, EVENT_SIGNAL, "while-away-server"), 1);
+    fail_unless_equals_int (fixture_peer_count (a, FIXTURE_EVENT_SIGNAL,
+            data[i]), 1);
+  fail_unless_equals_int (fixture_peer_count (a, FIXTURE_EVENT_SIGNAL,
+          "while-away-server"), 1);
   /* in the order they were sent */
   for (i = 1; i < G_N_ELEMENTS (data); i++)
-    fail_unless (peer_index (a, EVENT_SIGNAL, data[i - 1]) <
-        peer_index (a, EVENT_SIGNAL, data[i]));
-  fail_unless_equals_int (peer_count (b, EVENT_CONNECTION_DESTROYED, NULL), 0);
+    fail_unless (fixture_peer_index (a, FIXTURE_EVENT_SIGNAL, data[i - 1]) <
+        fixture_peer_index (a, FIXTURE_EVENT_SIGNAL, data[i]));
+  fail_unless_equals_int (fixture_peer_count (b, FIXTURE_EVENT_DESTROYED, NULL),
+      0);
   fixture_free (f);
 }
 
@@ -1914,39 +1409,43 @@ GST_END_TEST;
 GST_START_TEST (test_signals_sent_by_client_during_outage_arrive_once)
 {
   Fixture *f = fixture_new (NULL);
-  Peer *a = peer_new (f, "Alice", TRUE);
-  Peer *b = peer_new (f, "Bob", FALSE);
-  Send *s[3], *impatient;
+  FixturePeer *a = peer_new (f, "Alice", TRUE);
+  FixturePeer *b = peer_new (f, "Bob", FALSE);
+  FixtureSend *s[3], *impatient;
   gchar data[32];
   guint i;
 
-  peer_connect (a);
-  peer_connect (b);
-  fail_unless (peer_wait (a, EVENT_CONNECTION_CREATED, b->id, 1, WAIT_MS));
+  fixture_peer_connect (a);
+  fixture_peer_connect (b);
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_CREATED, b->id, 1, WAIT_MS));
 
   fixture_outage_start (f, a);
   for (i = 0; i < G_N_ELEMENTS (s); i++) {
     g_snprintf (data, sizeof (data), "queued-%u", i);
-    s[i] = peer_send_full (a, "chat", data, i == 1 ? b->id : NULL, TRUE);
+    s[i] = fixture_peer_send (a, "chat", data, i == 1 ? b->id : NULL, TRUE);
   }
   /* one that may not wait fails at once */
-  impatient = peer_send_full (a, "chat", "impatient", NULL, FALSE);
-  fail_unless_equals_int (send_wait (impatient),
+  impatient = fixture_peer_send (a, "chat", "impatient", NULL, FALSE);
+  fail_unless_equals_int (fixture_send_wait (impatient, WAIT_MS),
       GST_OPENTOK_SIGNAL_ERROR_NOT_CONNECTED);
   fail_unless_equals_string (impatient->message, "Not connected.");
   for (i = 0; i < G_N_ELEMENTS (s); i++)
-    fail_unless (!send_done (s[i]), "queued-%u completed during the outage", i);
+    fail_unless (!fixture_send_done (s[i]),
+        "queued-%u completed during the outage", i);
 
   fixture_outage_end (f, a);
   for (i = 0; i < G_N_ELEMENTS (s); i++)
-    fail_unless_equals_int (send_wait (s[i]), 0);
+    fail_unless_equals_int (fixture_send_wait (s[i], WAIT_MS), 0);
   fixture_sync (f, "m1", a, b, NULL);
   for (i = 0; i < G_N_ELEMENTS (s); i++) {
     g_snprintf (data, sizeof (data), "queued-%u", i);
-    fail_unless_equals_int (peer_count (b, EVENT_SIGNAL, data), 1);
+    fail_unless_equals_int (fixture_peer_count (b, FIXTURE_EVENT_SIGNAL, data),
+        1);
   }
-  fail_unless_equals_int (peer_count (b, EVENT_SIGNAL, "impatient"), 0);
-  fail_unless_equals_int (peer_count (a, EVENT_SIGNAL, "queued-0"), 1);
+  fail_unless_equals_int (fixture_peer_count (b, FIXTURE_EVENT_SIGNAL,
+          "impatient"), 0);
+  fail_unless_equals_int (fixture_peer_count (a, FIXTURE_EVENT_SIGNAL,
+          "queued-0"), 1);
   fixture_free (f);
 }
 
@@ -1954,40 +1453,48 @@ GST_END_TEST;
 
 /* A stalled path: requests sent into it are unanswered when the client
  * gives the socket up. Those that may wait go again on the new socket
- * (once), the others fail with 500. */
+ * (once), the others fail with 500. Only the liveness timer can notice a
+ * stall: a client on the same path with a timeout thirty times longer has
+ * not noticed it yet when the first one does. */
 GST_START_TEST (test_liveness_timeout_detects_stalled_path)
 {
   Fixture *f = fixture_new (NULL);
-  Peer *a = peer_new (f, "Alice", TRUE);
-  Peer *b = peer_new (f, "Bob", FALSE);
-  Send *patient, *impatient;
-  gint64 stalled;
-  gdouble elapsed;
+  FixturePeer *a = peer_new (f, "Alice", TRUE);
+  FixturePeer *b = peer_new (f, "Bob", FALSE);
+  FixturePeer *c = peer_new (f, "Carol", TRUE);
+  FixtureSend *patient, *impatient;
 
   g_object_set (a->client, "liveness-timeout", 1000, NULL);
-  peer_connect (a);
-  peer_connect (b);
-  fail_unless (peer_wait (a, EVENT_CONNECTION_CREATED, b->id, 1, WAIT_MS));
+  g_object_set (c->client, "liveness-timeout", 30000, NULL);
+  fixture_peer_connect (a);
+  fixture_peer_connect (b);
+  fixture_peer_connect (c);
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_CREATED, c->id, 1, WAIT_MS));
 
   tcp_proxy_set_mode (f->proxy, TCP_PROXY_MODE_BLACKHOLE);
-  stalled = g_get_monotonic_time ();
-  patient = peer_send_full (a, "chat", "patient", b->id, TRUE);
-  impatient = peer_send_full (a, "chat", "impatient", b->id, FALSE);
-  fail_unless (peer_wait (a, EVENT_SESSION_RECONNECTING, NULL, 1, WAIT_MS));
-  elapsed = seconds_since (stalled);
-  fail_unless (elapsed >= 0.9 && elapsed < 4.0,
-      "the stall was noticed after %.2f s, liveness-timeout is 1 s", elapsed);
-  fail_unless_equals_int (send_wait (impatient),
+  patient = fixture_peer_send (a, "chat", "patient", b->id, TRUE);
+  impatient = fixture_peer_send (a, "chat", "impatient", b->id, FALSE);
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_RECONNECTING, NULL, 1,
+          WAIT_MS));
+  fail_unless_equals_int (fixture_peer_count (c, FIXTURE_EVENT_RECONNECTING,
+          NULL), 0);
+  fail_unless_equals_int (gst_opentok_client_get_state (c->client),
+      GST_OPENTOK_CLIENT_STATE_CONNECTED);
+  fail_unless_equals_int (fixture_send_wait (impatient, WAIT_MS),
       GST_OPENTOK_SIGNAL_ERROR_NOT_CONNECTED);
-  fail_if (send_done (patient));
+  fail_if (fixture_send_done (patient));
 
   fixture_outage_end (f, a);
-  fail_unless_equals_int (send_wait (patient), 0);
+  fail_unless_equals_int (fixture_send_wait (patient, WAIT_MS), 0);
   fixture_sync (f, "m1", a, b, NULL);
-  fail_unless_equals_int (peer_count (b, EVENT_SIGNAL, "patient"), 1);
-  fail_unless_equals_int (peer_count (b, EVENT_SIGNAL, "impatient"), 0);
-  fail_unless_equals_int (peer_count (b, EVENT_CONNECTION_DESTROYED, NULL), 0);
-  fail_unless_equals_int (peer_count (a, EVENT_SESSION_DISCONNECTED, NULL), 0);
+  fail_unless_equals_int (fixture_peer_count (b, FIXTURE_EVENT_SIGNAL,
+          "patient"), 1);
+  fail_unless_equals_int (fixture_peer_count (b, FIXTURE_EVENT_SIGNAL,
+          "impatient"), 0);
+  fail_unless_equals_int (fixture_peer_count (b, FIXTURE_EVENT_DESTROYED, NULL),
+      0);
+  fail_unless_equals_int (fixture_peer_count (a, FIXTURE_EVENT_DISCONNECTED,
+          NULL), 0);
   fixture_free (f);
 }
 
@@ -1995,21 +1502,6 @@ GST_END_TEST;
 
 #define STRESS_ROUNDS 5
 #define STRESS_PER_ROUND 40
-
-static gboolean
-sends_done_at_least (gpointer data)
-{
-  gpointer *args = data;
-  Fixture *f = args[0];
-  guint wanted = GPOINTER_TO_UINT (args[1]);
-  guint i, n = 0;
-
-  g_mutex_lock (&f->lock);
-  for (i = 0; i < f->sends->len; i++)
-    n += ((Send *) g_ptr_array_index (f->sends, i))->done;
-  g_mutex_unlock (&f->lock);
-  return n >= wanted;
-}
 
 /* What the client sent on each TCP connection through the proxy. */
 typedef struct
@@ -2139,8 +1631,8 @@ websocket_frames (const guint8 * data, gsize size)
 GST_START_TEST (test_liveness_reconnection_frame_sequence)
 {
   Fixture *f = fixture_new (NULL);
-  Peer *a = peer_new (f, "Alice", TRUE);
-  Peer *b = peer_new (f, "Bob", FALSE);
+  FixturePeer *a = peer_new (f, "Alice", TRUE);
+  FixturePeer *b = peer_new (f, "Bob", FALSE);
   Capture capture;
   gchar *version = NULL;
   GPtrArray *sockets = g_ptr_array_new_with_free_func ((GDestroyNotify)
@@ -2154,14 +1646,15 @@ GST_START_TEST (test_liveness_reconnection_frame_sequence)
   tcp_proxy_set_tap (f->proxy, capture_tap, &capture);
   g_object_set (a->client, "liveness-timeout", 1000, "client-version",
       "test-9.9.9", NULL);
-  peer_connect (a);
-  peer_connect (b);
-  fail_unless (peer_wait (a, EVENT_CONNECTION_CREATED, b->id, 1, WAIT_MS));
+  fixture_peer_connect (a);
+  fixture_peer_connect (b);
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_CREATED, b->id, 1, WAIT_MS));
 
   /* the server falls silent for the client; what the client sends still
    * reaches it */
   tcp_proxy_set_mode (f->proxy, TCP_PROXY_MODE_BLACKHOLE_DOWNSTREAM);
-  fail_unless (peer_wait (a, EVENT_SESSION_RECONNECTING, NULL, 1, WAIT_MS));
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_RECONNECTING, NULL, 1,
+          WAIT_MS));
   fixture_outage_end (f, a);
   fixture_sync (f, "m1", a, b, NULL);
   tcp_proxy_set_tap (f->proxy, NULL, NULL);
@@ -2222,107 +1715,126 @@ GST_END_TEST;
 GST_START_TEST (test_repeated_cuts_lose_nothing_and_double_nothing)
 {
   Fixture *f = fixture_new (NULL);
-  Peer *a = peer_new (f, "Alice", TRUE);
-  Peer *b = peer_new (f, "Bob", TRUE);
-  gpointer args[2];
+  FixturePeer *a = peer_new (f, "Alice", TRUE);
+  FixturePeer *b = peer_new (f, "Bob", TRUE);
+  FixturePeer *both[] = { a, b };
   gchar data[32];
   guint round, i, n, total = STRESS_ROUNDS * STRESS_PER_ROUND;
 
-  peer_connect (a);
-  peer_connect (b);
-  fail_unless (peer_wait (a, EVENT_CONNECTION_CREATED, b->id, 1, WAIT_MS));
+  fixture_peer_connect (a);
+  fixture_peer_connect (b);
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_CREATED, b->id, 1, WAIT_MS));
 
   for (round = 0; round < STRESS_ROUNDS; round++) {
     for (i = 0; i < STRESS_PER_ROUND; i++) {
       n = round * STRESS_PER_ROUND + i;
       g_snprintf (data, sizeof (data), "a2b-%03u", n);
-      peer_send (a, "chat", data, b->id);
+      fixture_peer_send (a, "chat", data, b->id, TRUE);
       g_snprintf (data, sizeof (data), "b2a-%03u", n);
-      peer_send (b, "chat", data, a->id);
+      fixture_peer_send (b, "chat", data, a->id, TRUE);
     }
     /* cut while this round is in flight: some of it answered, some not */
-    args[0] = f;
-    args[1] = GUINT_TO_POINTER (2 * round * STRESS_PER_ROUND + 10);
-    fail_unless (wait_for (f, sends_done_at_least, args, WAIT_MS));
+    fail_unless (fixture_wait_sends (f, 2 * round * STRESS_PER_ROUND + 10,
+            WAIT_MS));
     tcp_proxy_cut_all (f->proxy);
   }
 
-  fail_unless (wait_for (f, all_sends_done, f, 4 * WAIT_MS),
+  fail_unless (fixture_wait_sends (f, 2 * total, 4 * WAIT_MS),
       "signals still unanswered after the cuts");
-  for (i = 0; i < f->sends->len; i++) {
-    Send *s = g_ptr_array_index (f->sends, i);
+  for (n = 0; n < G_N_ELEMENTS (both); n++) {
+    fail_unless_equals_int (both[n]->sends->len, total);
+    for (i = 0; i < both[n]->sends->len; i++) {
+      FixtureSend *s = g_ptr_array_index (both[n]->sends, i);
 
-    fail_unless_equals_int (s->calls, 1);
-    fail_unless (s->code == 0, "%s failed with %d: %s",
-        gst_opentok_signal_get_data (s->signal), s->code, s->message);
+      fail_unless_equals_int (s->calls, 1);
+      fail_unless (s->code == 0, "%s failed with %d: %s",
+          gst_opentok_signal_get_data (s->signal), s->code, s->message);
+    }
   }
-  fail_unless (peer_wait_state (a, GST_OPENTOK_CLIENT_STATE_CONNECTED,
+  fail_unless (fixture_peer_wait_state (a, GST_OPENTOK_CLIENT_STATE_CONNECTED,
           WAIT_MS));
-  fail_unless (peer_wait_state (b, GST_OPENTOK_CLIENT_STATE_CONNECTED,
+  fail_unless (fixture_peer_wait_state (b, GST_OPENTOK_CLIENT_STATE_CONNECTED,
           WAIT_MS));
   fixture_sync (f, "end", a, b, NULL);
 
   for (n = 0; n < total; n++) {
     g_snprintf (data, sizeof (data), "a2b-%03u", n);
-    fail_unless_equals_int (peer_count (b, EVENT_SIGNAL, data), 1);
-    fail_unless_equals_int (peer_count (a, EVENT_SIGNAL, data), 0);
+    fail_unless_equals_int (fixture_peer_count (b, FIXTURE_EVENT_SIGNAL, data),
+        1);
+    fail_unless_equals_int (fixture_peer_count (a, FIXTURE_EVENT_SIGNAL, data),
+        0);
     g_snprintf (data, sizeof (data), "b2a-%03u", n);
-    fail_unless_equals_int (peer_count (a, EVENT_SIGNAL, data), 1);
-    fail_unless_equals_int (peer_count (b, EVENT_SIGNAL, data), 0);
+    fail_unless_equals_int (fixture_peer_count (a, FIXTURE_EVENT_SIGNAL, data),
+        1);
+    fail_unless_equals_int (fixture_peer_count (b, FIXTURE_EVENT_SIGNAL, data),
+        0);
   }
   /* both sides lost their socket at least once */
-  fail_unless (peer_count (a, EVENT_SESSION_RECONNECTED, NULL) >= 1);
-  fail_unless (peer_count (b, EVENT_SESSION_RECONNECTED, NULL) >= 1);
-  fail_unless_equals_int (peer_count (a, EVENT_SESSION_DISCONNECTED, NULL), 0);
-  fail_unless_equals_int (peer_count (b, EVENT_SESSION_DISCONNECTED, NULL), 0);
-  fail_unless_equals_int (peer_count (a, EVENT_CONNECTION_DESTROYED, NULL), 0);
-  fail_unless_equals_int (peer_count (b, EVENT_CONNECTION_DESTROYED, NULL), 0);
+  fail_unless (fixture_peer_count (a, FIXTURE_EVENT_RECONNECTED, NULL) >= 1);
+  fail_unless (fixture_peer_count (b, FIXTURE_EVENT_RECONNECTED, NULL) >= 1);
+  fail_unless_equals_int (fixture_peer_count (a, FIXTURE_EVENT_DISCONNECTED,
+          NULL), 0);
+  fail_unless_equals_int (fixture_peer_count (b, FIXTURE_EVENT_DISCONNECTED,
+          NULL), 0);
+  fail_unless_equals_int (fixture_peer_count (a, FIXTURE_EVENT_DESTROYED, NULL),
+      0);
+  fail_unless_equals_int (fixture_peer_count (b, FIXTURE_EVENT_DESTROYED, NULL),
+      0);
   fixture_free (f);
 }
 
 GST_END_TEST;
 
+/* The window, not the outage, ends the session: a client in the same
+ * outage with a window twenty times longer still tries when the first one
+ * gives up. */
 GST_START_TEST (test_reconnect_window_expiry_ends_session_1022)
 {
   Fixture *f = fixture_new ("reconnect-window", 1000, NULL);
-  Peer *a = peer_new (f, "Alice", TRUE);
-  Peer *b = peer_new (f, "Bob", FALSE);
-  Event *event;
-  Send *queued;
-  gint64 cut;
-  gdouble elapsed;
+  FixturePeer *a = peer_new (f, "Alice", TRUE);
+  FixturePeer *b = peer_new (f, "Bob", FALSE);
+  FixturePeer *c = peer_new (f, "Carol", TRUE);
+  const GstStructure *event;
+  FixtureSend *queued;
   GPtrArray *connections;
 
   g_object_set (a->client, "reconnect-window", 1500, NULL);
-  peer_connect (a);
-  peer_connect (b);
-  fail_unless (peer_wait (a, EVENT_CONNECTION_CREATED, b->id, 1, WAIT_MS));
+  g_object_set (c->client, "reconnect-window", 30000, NULL);
+  fixture_peer_connect (a);
+  fixture_peer_connect (b);
+  fixture_peer_connect (c);
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_CREATED, c->id, 1, WAIT_MS));
 
-  cut = g_get_monotonic_time ();
   fixture_outage_start (f, a);
-  queued = peer_send_full (a, "chat", "never", b->id, TRUE);
+  fail_unless (fixture_peer_wait (c, FIXTURE_EVENT_RECONNECTING, NULL, 1,
+          WAIT_MS));
+  queued = fixture_peer_send (a, "chat", "never", b->id, TRUE);
 
-  fail_unless (peer_wait (a, EVENT_SESSION_DISCONNECTED, NULL, 1, WAIT_MS));
-  elapsed = seconds_since (cut);
-  fail_unless (elapsed >= 1.4 && elapsed < 5.0,
-      "gave up after %.2f s with a 1.5 s window", elapsed);
-  event = peer_find (a, EVENT_SESSION_DISCONNECTED, NULL);
-  fail_unless_equals_string (event->reason, "networkDisconnected");
-  assert_client_error (event->error,
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_DISCONNECTED, NULL, 1,
+          WAIT_MS));
+  fail_unless_equals_int (fixture_peer_count (c, FIXTURE_EVENT_DISCONNECTED,
+          NULL), 0);
+  fail_unless_equals_int (gst_opentok_client_get_state (c->client),
+      GST_OPENTOK_CLIENT_STATE_RECONNECTING);
+  event = fixture_peer_find (a, FIXTURE_EVENT_DISCONNECTED, NULL);
+  fail_unless_equals_string (gst_structure_get_string (event, "reason"),
+      "networkDisconnected");
+  assert_client_error (fixture_event_error (event),
       GST_OPENTOK_CLIENT_ERROR_NETWORK_DISCONNECTED);
   fail_unless_equals_int (gst_opentok_client_get_state (a->client),
       GST_OPENTOK_CLIENT_STATE_DISCONNECTED);
-  fail_unless_equals_int (send_wait (queued),
+  fail_unless_equals_int (fixture_send_wait (queued, WAIT_MS),
       GST_OPENTOK_SIGNAL_ERROR_NOT_CONNECTED);
   connections = gst_opentok_client_get_connections (a->client);
   fail_unless_equals_int (connections->len, 0);
   g_ptr_array_unref (connections);
 
   /* the server gave up on it too */
-  fail_unless (peer_wait (b, EVENT_CONNECTION_DESTROYED, a->id, 1, WAIT_MS));
-  fail_unless_equals_string (peer_find (b, EVENT_CONNECTION_DESTROYED,
-          a->id)->reason, "networkDisconnected");
-  fail_unless (seconds_since (cut) < 6.0);
+  fail_unless (fixture_peer_wait (b, FIXTURE_EVENT_DESTROYED, a->id, 1,
+          WAIT_MS));
+  fail_unless_equals_string (gst_structure_get_string (fixture_peer_find (b,
+              FIXTURE_EVENT_DESTROYED, a->id), "reason"),
+      "networkDisconnected");
   fixture_free (f);
 }
 
@@ -2334,22 +1846,25 @@ GST_END_TEST;
 GST_START_TEST (test_force_disconnect_ends_session_1023)
 {
   Fixture *f = fixture_new (NULL);
-  Peer *a = peer_new (f, "Alice", FALSE);
-  Peer *b = peer_new (f, "Bob", FALSE);
+  FixturePeer *a = peer_new (f, "Alice", FALSE);
+  FixturePeer *b = peer_new (f, "Bob", FALSE);
   GError *error = NULL;
   GPtrArray *connections;
-  Event *event;
+  const GstStructure *event;
 
-  peer_connect (a);
-  peer_connect (b);
-  fail_unless (peer_wait (a, EVENT_CONNECTION_CREATED, b->id, 1, WAIT_MS));
+  fixture_peer_connect (a);
+  fixture_peer_connect (b);
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_CREATED, b->id, 1, WAIT_MS));
 
-  fail_unless (gst_opentok_server_force_disconnect (f->server, f->session_id,
-          a->id, &error), "%s", error ? error->message : "");
-  fail_unless (peer_wait (a, EVENT_SESSION_DISCONNECTED, NULL, 1, WAIT_MS));
-  event = peer_find (a, EVENT_SESSION_DISCONNECTED, NULL);
-  fail_unless_equals_string (event->reason, "forceDisconnected");
-  assert_client_error (event->error,
+  fail_unless (gst_opentok_server_force_disconnect (f->srv->server,
+          f->srv->session_id, a->id, &error), "%s",
+      error ? error->message : "");
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_DISCONNECTED, NULL, 1,
+          WAIT_MS));
+  event = fixture_peer_find (a, FIXTURE_EVENT_DISCONNECTED, NULL);
+  fail_unless_equals_string (gst_structure_get_string (event, "reason"),
+      "forceDisconnected");
+  assert_client_error (fixture_event_error (event),
       GST_OPENTOK_CLIENT_ERROR_FORCE_DISCONNECTED);
   fail_unless_equals_int (gst_opentok_client_get_state (a->client),
       GST_OPENTOK_CLIENT_STATE_DISCONNECTED);
@@ -2357,16 +1872,20 @@ GST_START_TEST (test_force_disconnect_ends_session_1023)
   fail_unless_equals_int (connections->len, 0);
   g_ptr_array_unref (connections);
   /* the victim does not see itself destroyed, nor tries to come back */
-  fail_unless_equals_int (peer_count (a, EVENT_CONNECTION_DESTROYED, NULL), 0);
-  fail_unless_equals_int (peer_count (a, EVENT_SESSION_RECONNECTING, NULL), 0);
+  fail_unless_equals_int (fixture_peer_count (a, FIXTURE_EVENT_DESTROYED, NULL),
+      0);
+  fail_unless_equals_int (fixture_peer_count (a, FIXTURE_EVENT_RECONNECTING,
+          NULL), 0);
 
-  fail_unless (peer_wait (b, EVENT_CONNECTION_DESTROYED, a->id, 1, WAIT_MS));
-  fail_unless_equals_string (peer_find (b, EVENT_CONNECTION_DESTROYED,
-          a->id)->reason, "forceDisconnected");
-  fail_unless_equals_string (peer_find (b, EVENT_CONNECTION_DESTROYED,
-          a->id)->data, "name=Alice");
+  fail_unless (fixture_peer_wait (b, FIXTURE_EVENT_DESTROYED, a->id, 1,
+          WAIT_MS));
+  fail_unless_equals_string (gst_structure_get_string (fixture_peer_find (b,
+              FIXTURE_EVENT_DESTROYED, a->id), "reason"), "forceDisconnected");
+  fail_unless_equals_string (gst_structure_get_string (fixture_peer_find (b,
+              FIXTURE_EVENT_DESTROYED, a->id), "data"), "name=Alice");
   fixture_sync (f, "m1", b, NULL);
-  fail_unless_equals_int (peer_count (b, EVENT_CONNECTION_DESTROYED, NULL), 1);
+  fail_unless_equals_int (fixture_peer_count (b, FIXTURE_EVENT_DESTROYED, NULL),
+      1);
   fixture_free (f);
 }
 
@@ -2375,78 +1894,77 @@ GST_END_TEST;
 GST_START_TEST (test_disconnect_tells_peers_client_disconnected)
 {
   Fixture *f = fixture_new (NULL);
-  Peer *a = peer_new (f, "Alice", FALSE);
-  Peer *b = peer_new (f, "Bob", FALSE);
+  FixturePeer *a = peer_new (f, "Alice", FALSE);
+  FixturePeer *b = peer_new (f, "Bob", FALSE);
   GPtrArray *connections;
-  Event *event;
-  gint64 start;
+  const GstStructure *event;
   gchar *states;
 
-  peer_connect (a);
-  peer_connect (b);
-  fail_unless (peer_wait (a, EVENT_CONNECTION_CREATED, b->id, 1, WAIT_MS));
-  peer_clear (a);
+  fixture_peer_connect (a);
+  fixture_peer_connect (b);
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_CREATED, b->id, 1, WAIT_MS));
+  fixture_collector_clear (a->events);
 
-  start = g_get_monotonic_time ();
   gst_opentok_client_disconnect (a->client);
-  fail_unless (seconds_since (start) < 1.5, "disconnect took %.2f s",
-      seconds_since (start));
   fail_unless_equals_int (gst_opentok_client_get_state (a->client),
       GST_OPENTOK_CLIENT_STATE_DISCONNECTED);
   /* emitted before disconnect returned */
-  fail_unless_equals_int (peer_count (a, EVENT_SESSION_DISCONNECTED, NULL), 1);
-  event = peer_find (a, EVENT_SESSION_DISCONNECTED, NULL);
-  fail_unless_equals_string (event->reason, "clientDisconnected");
-  fail_unless (event->error == NULL);
-  states = peer_states (a);
+  fail_unless_equals_int (fixture_peer_count (a, FIXTURE_EVENT_DISCONNECTED,
+          NULL), 1);
+  event = fixture_peer_find (a, FIXTURE_EVENT_DISCONNECTED, NULL);
+  fail_unless_equals_string (gst_structure_get_string (event, "reason"),
+      "clientDisconnected");
+  fail_unless (fixture_event_error (event) == NULL);
+  states = fixture_peer_states (a);
   fail_unless_equals_string (states, "4,0");    /* DISCONNECTING, … */
   g_free (states);
   connections = gst_opentok_client_get_connections (a->client);
   fail_unless_equals_int (connections->len, 0);
   g_ptr_array_unref (connections);
 
-  fail_unless (peer_wait (b, EVENT_CONNECTION_DESTROYED, a->id, 1, WAIT_MS));
-  fail_unless_equals_string (peer_find (b, EVENT_CONNECTION_DESTROYED,
-          a->id)->reason, "clientDisconnected");
+  fail_unless (fixture_peer_wait (b, FIXTURE_EVENT_DESTROYED, a->id, 1,
+          WAIT_MS));
+  fail_unless_equals_string (gst_structure_get_string (fixture_peer_find (b,
+              FIXTURE_EVENT_DESTROYED, a->id), "reason"), "clientDisconnected");
 
   /* a second disconnect does nothing */
   gst_opentok_client_disconnect (a->client);
-  fail_unless_equals_int (peer_count (a, EVENT_SESSION_DISCONNECTED, NULL), 1);
+  fail_unless_equals_int (fixture_peer_count (a, FIXTURE_EVENT_DISCONNECTED,
+          NULL), 1);
   fixture_free (f);
 }
 
 GST_END_TEST;
 
 /* The one-second bound of gst_opentok_client_disconnect() is for a server
- * that does not answer; with nothing to wait for it returns at once. */
+ * that does not answer; with nothing to wait for it does not wait (how long
+ * it takes is measured by tests/bench/timings.c, not here). A client whose
+ * connect failed and a connected one: each disconnect returns with the
+ * session over, and the server saw every socket go. */
 GST_START_TEST (test_disconnect_returns_promptly_when_nothing_to_wait_for)
 {
   Fixture *f = fixture_new (NULL);
-  Peer *p;
-  Connect c;
+  FixturePeer *p;
+  FixtureConnect c;
   GError *error;
-  gint64 start;
   guint i;
 
   for (i = 0; i < 3; i++) {
     /* a client whose connect failed: network thread, no socket */
-    p = peer_new_full (f, "refused", f->url, API_KEY, f->session_id,
+    p = peer_new_full (f, "refused", f->srv->url, API_KEY, f->srv->session_id,
         "not-a-token");
-    error = peer_connect_error (p, &c);
+    error = fixture_peer_connect_error (p, &c);
     g_error_free (error);
-    start = g_get_monotonic_time ();
-    gst_opentok_client_disconnect (p->client);
-    fail_unless (seconds_since (start) < 0.8,
-        "disconnect without a socket took %.2f s", seconds_since (start));
+    fixture_peer_disconnect (p);
 
     /* a connected one: the server answers the close at once */
     p = peer_new (f, "leaver", FALSE);
-    peer_connect (p);
-    start = g_get_monotonic_time ();
-    gst_opentok_client_disconnect (p->client);
-    fail_unless (seconds_since (start) < 0.8,
-        "disconnect took %.2f s", seconds_since (start));
+    fixture_peer_connect (p);
+    fixture_peer_disconnect (p);
+    fail_unless_equals_int (fixture_peer_count (p, FIXTURE_EVENT_DISCONNECTED,
+            "clientDisconnected"), 1);
   }
+  fixture_server_wait_metric (f->srv, f->context, "opentok_sockets", 0);
   fixture_free (f);
 }
 
@@ -2455,27 +1973,24 @@ GST_END_TEST;
 GST_START_TEST (test_disconnect_is_bounded_and_fails_waiting_signals)
 {
   Fixture *f = fixture_new (NULL);
-  Peer *a = peer_new (f, "Alice", TRUE);
-  Peer *b = peer_new (f, "Bob", FALSE);
-  Send *s;
-  gint64 start;
+  FixturePeer *a = peer_new (f, "Alice", TRUE);
+  FixturePeer *b = peer_new (f, "Bob", FALSE);
+  FixtureSend *s;
 
-  peer_connect (a);
-  peer_connect (b);
-  fail_unless (peer_wait (a, EVENT_CONNECTION_CREATED, b->id, 1, WAIT_MS));
+  fixture_peer_connect (a);
+  fixture_peer_connect (b);
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_CREATED, b->id, 1, WAIT_MS));
 
-  /* the server is out of reach: nothing answers, nothing closes */
+  /* the server is out of reach: nothing answers, nothing closes; the
+   * disconnect returns all the same */
   tcp_proxy_set_mode (f->proxy, TCP_PROXY_MODE_BLACKHOLE);
-  s = peer_send_full (a, "chat", "into the void", b->id, TRUE);
-  start = g_get_monotonic_time ();
-  gst_opentok_client_disconnect (a->client);
-  fail_unless (seconds_since (start) < 3.0, "disconnect took %.2f s",
-      seconds_since (start));
+  s = fixture_peer_send (a, "chat", "into the void", b->id, TRUE);
+  fixture_peer_disconnect (a);
   /* the waiting signal failed before disconnect returned */
-  fail_unless (send_done (s));
-  fail_unless_equals_int (send_wait (s),
+  fail_unless (fixture_send_done (s));
+  fail_unless_equals_int (fixture_send_wait (s, WAIT_MS),
       GST_OPENTOK_SIGNAL_ERROR_NOT_CONNECTED);
-  fail_unless_equals_int (peer_count (a, EVENT_SESSION_DISCONNECTED,
+  fail_unless_equals_int (fixture_peer_count (a, FIXTURE_EVENT_DISCONNECTED,
           "clientDisconnected"), 1);
   fail_unless_equals_int (gst_opentok_client_get_state (a->client),
       GST_OPENTOK_CLIENT_STATE_DISCONNECTED);
@@ -2487,49 +2002,56 @@ GST_END_TEST;
 GST_START_TEST (test_connect_again_after_disconnect)
 {
   Fixture *f = fixture_new (NULL);
-  Peer *a = peer_new (f, "Alice", FALSE);
-  Peer *b = peer_new (f, "Bob", FALSE);
+  FixturePeer *a = peer_new (f, "Alice", FALSE);
+  FixturePeer *b = peer_new (f, "Bob", FALSE);
 
-  peer_connect (b);
-  peer_connect (a);
-  fail_unless (peer_wait (b, EVENT_CONNECTION_CREATED, a->id, 1, WAIT_MS));
+  fixture_peer_connect (b);
+  fixture_peer_connect (a);
+  fail_unless (fixture_peer_wait (b, FIXTURE_EVENT_CREATED, a->id, 1, WAIT_MS));
   gst_opentok_client_disconnect (a->client);
-  fail_unless (peer_wait (b, EVENT_CONNECTION_DESTROYED, a->id, 1, WAIT_MS));
+  fail_unless (fixture_peer_wait (b, FIXTURE_EVENT_DESTROYED, a->id, 1,
+          WAIT_MS));
 
-  peer_connect (a);
-  fail_unless (peer_wait (b, EVENT_CONNECTION_CREATED, a->id, 2, WAIT_MS));
-  fail_unless (peer_wait (a, EVENT_SESSION_CONNECTED, NULL, 2, WAIT_MS));
-  fail_unless (peer_wait (a, EVENT_CONNECTION_CREATED, b->id, 2, WAIT_MS));
-  fail_unless_equals_int (send_wait (peer_send (a, "chat", "again", b->id)), 0);
-  fail_unless (peer_wait (b, EVENT_SIGNAL, "again", 1, WAIT_MS));
-  fail_unless_equals_int (send_wait (peer_send (b, "chat", "welcome back",
-              a->id)), 0);
-  fail_unless (peer_wait (a, EVENT_SIGNAL, "welcome back", 1, WAIT_MS));
+  fixture_peer_connect (a);
+  fail_unless (fixture_peer_wait (b, FIXTURE_EVENT_CREATED, a->id, 2, WAIT_MS));
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_CONNECTED, NULL, 2,
+          WAIT_MS));
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_CREATED, b->id, 2, WAIT_MS));
+  fail_unless_equals_int (fixture_send_wait (fixture_peer_send (a, "chat",
+              "again", b->id, TRUE), WAIT_MS), 0);
+  fail_unless (fixture_peer_wait (b, FIXTURE_EVENT_SIGNAL, "again", 1,
+          WAIT_MS));
+  fail_unless_equals_int (fixture_send_wait (fixture_peer_send (b, "chat",
+              "welcome back", a->id, TRUE), WAIT_MS), 0);
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_SIGNAL, "welcome back", 1,
+          WAIT_MS));
   fixture_free (f);
 }
 
 GST_END_TEST;
 
 /* A gate that holds a client's network thread inside a signal handler
- * until the test opens it (or 5 s pass). */
+ * until the test opens it (or the wait deadline passes). */
 typedef struct
 {
   GMutex lock;
   GCond cond;
   gboolean entered;
   gboolean open;
+  gboolean left;                /* the handler returned */
 } Gate;
 
 static void
 on_gate_signal (GstOpenTokClient * client, GstOpenTokSignal * signal,
     Gate * gate)
 {
-  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  gint64 deadline = g_get_monotonic_time () + WAIT_MS * G_TIME_SPAN_MILLISECOND;
 
   g_mutex_lock (&gate->lock);
   gate->entered = TRUE;
   g_cond_broadcast (&gate->cond);
   while (!gate->open && g_cond_wait_until (&gate->cond, &gate->lock, deadline));
+  gate->left = TRUE;
   g_mutex_unlock (&gate->lock);
 }
 
@@ -2556,39 +2078,40 @@ gate_open (Gate * gate)
 
 /* The application drops its last reference while the client still has
  * work queued on its network thread (a signal being sent): the client
- * must neither hang, nor abort, nor forget the signal's outcome. */
+ * must neither hang, nor abort, nor forget the signal's outcome. The unref
+ * returns while the network thread is still held: it does not wait for
+ * it. */
 GST_START_TEST (test_unref_without_disconnect_returns_and_peers_see_it_go)
 {
   Fixture *f = fixture_new ("reconnect-window", 500, NULL);
-  Peer *a = peer_new (f, "Alice", FALSE);
-  Peer *b = peer_new (f, "Bob", FALSE);
+  FixturePeer *a = peer_new (f, "Alice", FALSE);
+  FixturePeer *b = peer_new (f, "Bob", FALSE);
   Gate gate = { {0}, };
-  Send *s;
-  gint64 start;
+  FixtureSend *s;
 
   g_mutex_init (&gate.lock);
   g_cond_init (&gate.cond);
-  peer_connect (a);
-  peer_connect (b);
-  fail_unless (peer_wait (a, EVENT_CONNECTION_CREATED, b->id, 1, WAIT_MS));
+  fixture_peer_connect (a);
+  fixture_peer_connect (b);
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_CREATED, b->id, 1, WAIT_MS));
   g_signal_connect (a->client, "signal-received::gate",
       G_CALLBACK (on_gate_signal), &gate);
 
   /* hold the network thread, queue a signal behind it, drop the client */
-  peer_send (b, "gate", "hold", a->id);
+  fixture_peer_send (b, "gate", "hold", a->id, TRUE);
   gate_wait_entered (&gate);
-  s = peer_send (a, "chat", "last words", b->id);
+  s = fixture_peer_send (a, "chat", "last words", b->id, TRUE);
 
-  start = g_get_monotonic_time ();
   gst_object_unref (a->client);
   a->client = NULL;
+  g_mutex_lock (&gate.lock);
+  fail_if (gate.left, "the last unref waited for the network thread");
+  g_mutex_unlock (&gate.lock);
   gate_open (&gate);
-  fail_unless (seconds_since (start) < 3.0, "the last unref took %.2f s",
-      seconds_since (start));
   /* the signal gets an outcome, whatever it is */
-  fail_unless (wait_for (f, send_done, s, WAIT_MS),
-      "the signal sent just before the unref never completed");
-  fail_unless (peer_wait (b, EVENT_CONNECTION_DESTROYED, a->id, 1, WAIT_MS));
+  fixture_send_wait (s, WAIT_MS);
+  fail_unless (fixture_peer_wait (b, FIXTURE_EVENT_DESTROYED, a->id, 1,
+          WAIT_MS));
   fixture_free (f);
   g_mutex_clear (&gate.lock);
   g_cond_clear (&gate.cond);
@@ -2601,11 +2124,29 @@ GST_END_TEST;
 
 #define MANY 50
 
+typedef struct
+{
+  FixturePeer *peer;
+  guint n;
+} ConnectionsCheck;
+
+static gboolean
+connections_reached (gpointer data)
+{
+  ConnectionsCheck *check = data;
+  GPtrArray *connections =
+      gst_opentok_client_get_connections (check->peer->client);
+  gboolean ok = connections->len == check->n;
+
+  g_ptr_array_unref (connections);
+  return ok;
+}
+
 GST_START_TEST (test_many_clients_join_and_all_get_a_broadcast)
 {
   Fixture *f = fixture_new (NULL);
-  Peer *peers[MANY];
-  Connect connects[MANY];
+  FixturePeer *peers[MANY];
+  FixtureConnect connects[MANY];
   ConnectionsCheck check;
   gchar name[16];
   guint i;
@@ -2615,9 +2156,9 @@ GST_START_TEST (test_many_clients_join_and_all_get_a_broadcast)
     peers[i] = peer_new (f, name, FALSE);
   }
   for (i = 0; i < MANY; i++)
-    peer_connect_start (peers[i], &connects[i]);
+    fixture_peer_connect_start (peers[i], &connects[i]);
   for (i = 0; i < MANY; i++) {
-    fail_unless (connect_wait (f, &connects[i], 4 * WAIT_MS),
+    fail_unless (fixture_connect_wait (peers[i], &connects[i], 4 * WAIT_MS),
         "peer %u: connect hangs", i);
     fail_unless (connects[i].ok, "peer %u: %s", i,
         connects[i].error ? connects[i].error->message : "");
@@ -2625,19 +2166,19 @@ GST_START_TEST (test_many_clients_join_and_all_get_a_broadcast)
   for (i = 0; i < MANY; i++) {
     check.peer = peers[i];
     check.n = MANY;
-    fail_unless (wait_for (f, connections_reached, &check, WAIT_MS),
-        "peer %u does not see everyone", i);
+    fail_unless (fixture_wait (f->context, connections_reached, &check,
+            WAIT_MS), "peer %u does not see everyone", i);
   }
 
-  fail_unless_equals_int (send_wait (peer_send (peers[0], "chat",
-              "hello all", NULL)), 0);
+  fail_unless_equals_int (fixture_send_wait (fixture_peer_send (peers[0],
+              "chat", "hello all", NULL, TRUE), WAIT_MS), 0);
   fixture_marker (f, "m1");
   for (i = 0; i < MANY; i++) {
-    fail_unless (peer_wait (peers[i], EVENT_SIGNAL, "m1", 1, WAIT_MS),
-        "peer %u has no marker", i);
-    fail_unless_equals_int (peer_count (peers[i], EVENT_SIGNAL,
+    fail_unless (fixture_peer_wait (peers[i], FIXTURE_EVENT_SIGNAL, "m1", 1,
+            WAIT_MS), "peer %u has no marker", i);
+    fail_unless_equals_int (fixture_peer_count (peers[i], FIXTURE_EVENT_SIGNAL,
             "hello all"), 1);
-    fail_unless_equals_int (peer_count (peers[i], EVENT_CONNECTION_CREATED,
+    fail_unless_equals_int (fixture_peer_count (peers[i], FIXTURE_EVENT_CREATED,
             NULL), MANY);
   }
   fixture_free (f);
@@ -2667,11 +2208,11 @@ GST_START_TEST (test_https_and_wss_with_a_trusted_certificate)
   Fixture *f = fixture_new ("tls-certificate", certificate, NULL);
   GTlsDatabase *database;
   GError *error = NULL;
-  Peer *a, *b;
-  Send *s;
+  FixturePeer *a, *b;
+  FixtureSend *s;
 
-  fail_unless (g_str_has_prefix (f->url, "https://127.0.0.1:"), "url %s",
-      f->url);
+  fail_unless (g_str_has_prefix (f->srv->url, "https://127.0.0.1:"), "url %s",
+      f->srv->url);
   database = g_tls_file_database_new (TEST_DATA_DIR "/test-cert.pem", &error);
   fail_unless (database != NULL, "%s", error ? error->message : "?");
 
@@ -2679,13 +2220,14 @@ GST_START_TEST (test_https_and_wss_with_a_trusted_certificate)
   b = peer_new (f, "Bob", FALSE);
   g_object_set (a->client, "tls-database", database, NULL);
   g_object_set (b->client, "tls-database", database, NULL);
-  peer_connect (a);
-  peer_connect (b);
+  fixture_peer_connect (a);
+  fixture_peer_connect (b);
 
   /* session info over https, then the Rumor socket over wss */
-  s = peer_send (a, "chat", "over tls", NULL);
-  fail_unless_equals_int (send_wait (s), 0);
-  fail_unless (peer_wait (b, EVENT_SIGNAL, "over tls", 1, WAIT_MS));
+  s = fixture_peer_send (a, "chat", "over tls", NULL, TRUE);
+  fail_unless_equals_int (fixture_send_wait (s, WAIT_MS), 0);
+  fail_unless (fixture_peer_wait (b, FIXTURE_EVENT_SIGNAL, "over tls", 1,
+          WAIT_MS));
 
   g_object_unref (database);
   g_object_unref (certificate);
@@ -2698,12 +2240,12 @@ GST_START_TEST (test_https_with_an_untrusted_certificate_fails_1006)
 {
   GTlsCertificate *certificate = test_certificate ();
   Fixture *f = fixture_new ("tls-certificate", certificate, NULL);
-  Peer *a = peer_new (f, "Alice", FALSE);
-  Connect c;
+  FixturePeer *a = peer_new (f, "Alice", FALSE);
+  FixtureConnect c;
   GError *error;
 
   /* the system's trust store does not know the test certificate */
-  error = peer_connect_error (a, &c);
+  error = fixture_peer_connect_error (a, &c);
   fail_unless (g_error_matches (error, GST_OPENTOK_CLIENT_ERROR,
           GST_OPENTOK_CLIENT_ERROR_CONNECT_FAILED), "%s (%d)", error->message,
       error->code);
@@ -2720,8 +2262,8 @@ GST_END_TEST;
 /* What the re-entering callbacks did, on the network thread. */
 typedef struct
 {
-  Peer *p;
-  Peer *other;
+  FixturePeer *p;
+  FixturePeer *other;
   gint connections_seen;        /* atomic: get_connections from a handler */
   gint chained;                 /* atomic: sends from a send's completion */
   gint disconnected_in_handler; /* atomic */
@@ -2843,7 +2385,7 @@ GST_START_TEST (test_callbacks_may_call_the_client_back)
 {
   Fixture *f = fixture_new (NULL);
   Reentry r = { NULL, NULL, 0, 0, 0, 0 };
-  Connect c;
+  FixtureConnect c;
 
   r.p = peer_new (f, "Reentrant", FALSE);
   r.other = peer_new (f, "Other", FALSE);
@@ -2853,47 +2395,50 @@ GST_START_TEST (test_callbacks_may_call_the_client_back)
       G_CALLBACK (reentry_on_connection_created), &r);
   g_signal_connect (r.p->client, "signal-received",
       G_CALLBACK (reentry_on_signal), &r);
-  peer_connect (r.other);
-  peer_connect (r.p);
+  fixture_peer_connect (r.other);
+  fixture_peer_connect (r.p);
 
   /* both sends went out, in order, and the session runs */
-  fail_unless (peer_wait (r.other, EVENT_SIGNAL, "from notify::state", 1,
-          WAIT_MS));
-  fail_unless (peer_wait (r.other, EVENT_SIGNAL, "from a completion", 1,
-          WAIT_MS));
-  fail_unless (peer_index (r.other, EVENT_SIGNAL, "from notify::state") <
-      peer_index (r.other, EVENT_SIGNAL, "from a completion"));
-  fail_unless (wait_for (f, reentry_chain_done, &r, WAIT_MS));
+  fail_unless (fixture_peer_wait (r.other, FIXTURE_EVENT_SIGNAL,
+          "from notify::state", 1, WAIT_MS));
+  fail_unless (fixture_peer_wait (r.other, FIXTURE_EVENT_SIGNAL,
+          "from a completion", 1, WAIT_MS));
+  fail_unless (fixture_peer_index (r.other, FIXTURE_EVENT_SIGNAL,
+          "from notify::state") < fixture_peer_index (r.other,
+          FIXTURE_EVENT_SIGNAL, "from a completion"));
+  fail_unless (fixture_wait (f->context, reentry_chain_done, &r, WAIT_MS));
   fail_unless (g_atomic_int_get (&r.connections_seen) > 0);
   fail_unless_equals_int (g_atomic_int_get (&r.refused), 2);
 
   /* a send from a signal handler */
-  peer_send (r.other, "reentry", "ping", r.p->id);
-  fail_unless (peer_wait (r.other, EVENT_SIGNAL, "pong from a handler", 1,
-          WAIT_MS));
+  fixture_peer_send (r.other, "reentry", "ping", r.p->id, TRUE);
+  fail_unless (fixture_peer_wait (r.other, FIXTURE_EVENT_SIGNAL,
+          "pong from a handler", 1, WAIT_MS));
 
   /* a disconnect from a signal handler: the session ends, the others see
    * it leave, and the application's own disconnect afterwards returns */
-  peer_send (r.other, "reentry", "please leave", r.p->id);
-  fail_unless (peer_wait (r.p, EVENT_SESSION_DISCONNECTED, NULL, 1, WAIT_MS));
-  fail_unless (wait_for (f, reentry_disconnect_returned, &r, WAIT_MS),
-      "a disconnect from a signal handler did not return");
-  fail_unless (peer_wait (r.other, EVENT_CONNECTION_DESTROYED, r.p->id, 1,
+  fixture_peer_send (r.other, "reentry", "please leave", r.p->id, TRUE);
+  fail_unless (fixture_peer_wait (r.p, FIXTURE_EVENT_DISCONNECTED, NULL, 1,
           WAIT_MS));
-  fail_unless_equals_string (peer_find (r.other, EVENT_CONNECTION_DESTROYED,
-          r.p->id)->reason, "clientDisconnected");
+  fail_unless (fixture_wait (f->context, reentry_disconnect_returned, &r,
+          WAIT_MS), "a disconnect from a signal handler did not return");
+  fail_unless (fixture_peer_wait (r.other, FIXTURE_EVENT_DESTROYED, r.p->id, 1,
+          WAIT_MS));
+  fail_unless_equals_string (gst_structure_get_string (fixture_peer_find
+          (r.other, FIXTURE_EVENT_DESTROYED, r.p->id), "reason"),
+      "clientDisconnected");
   gst_opentok_client_disconnect (r.p->client);
   fail_unless_equals_int (gst_opentok_client_get_state (r.p->client),
       GST_OPENTOK_CLIENT_STATE_DISCONNECTED);
 
   /* and the client joins again, on a new network thread */
-  peer_connect_start (r.p, &c);
-  fail_unless (connect_wait (f, &c, WAIT_MS));
+  fixture_peer_connect_start (r.p, &c);
+  fail_unless (fixture_connect_wait (r.p, &c, WAIT_MS));
   fail_unless (c.ok, "reconnect failed: %s", c.error ? c.error->message : "");
-  fail_unless (peer_wait (r.other, EVENT_SIGNAL, "from notify::state", 2,
-          WAIT_MS));
-  fail_unless (peer_wait (r.other, EVENT_SIGNAL, "from a completion", 2,
-          WAIT_MS));
+  fail_unless (fixture_peer_wait (r.other, FIXTURE_EVENT_SIGNAL,
+          "from notify::state", 2, WAIT_MS));
+  fail_unless (fixture_peer_wait (r.other, FIXTURE_EVENT_SIGNAL,
+          "from a completion", 2, WAIT_MS));
   fixture_free (f);
 }
 
@@ -2937,48 +2482,11 @@ switching_sends (gpointer data)
   return NULL;
 }
 
-typedef struct
-{
-  Fixture *f;
-  const gchar *name;
-  gint64 value;
-} MetricWait;
-
-static gboolean
-metric_reached (gpointer data)
-{
-  MetricWait *w = data;
-
-  return fixture_metric (w->f, w->name) == w->value;
-}
-
-static gboolean
-keep_polling (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Waits until the server's metric @name reads @value, asking every 10 ms. */
-static gboolean
-fixture_wait_metric (Fixture * f, const gchar * name, gint64 value)
-{
-  MetricWait w = { f, name, value };
-  GSource *poll = g_timeout_source_new (10);
-  gboolean reached;
-
-  g_source_set_callback (poll, keep_polling, NULL, NULL);
-  g_source_attach (poll, f->context);
-  reached = wait_for (f, metric_reached, &w, WAIT_MS);
-  g_source_destroy (poll);
-  g_source_unref (poll);
-  return reached;
-}
-
 GST_START_TEST (test_concurrent_connects_and_disconnects)
 {
   /* a socket that a disconnect cut leaves no member behind */
   Fixture *f = fixture_new ("reconnect-window", 0, NULL);
-  Peer *p = peer_new (f, "Switching", FALSE);
+  FixturePeer *p = peer_new (f, "Switching", FALSE);
   Switching sw = { p->client, 0 };
   GThread *switchers[SWITCHERS], *sender;
   guint i;
@@ -2995,8 +2503,8 @@ GST_START_TEST (test_concurrent_connects_and_disconnects)
   fail_unless_equals_int (gst_opentok_client_get_state (p->client),
       GST_OPENTOK_CLIENT_STATE_DISCONNECTED);
   /* and, once the server has seen the last socket go, it joins again */
-  fail_unless (fixture_wait_metric (f, "opentok_connections", 0));
-  peer_connect (p);
+  fixture_server_wait_metric (f->srv, f->context, "opentok_connections", 0);
+  fixture_peer_connect (p);
   fixture_free (f);
 }
 
@@ -3115,7 +2623,7 @@ cancel_test_new (void)
   g_main_context_push_thread_default (t->context);
   g_mutex_init (&t->lock);
   t->states = g_string_new (NULL);
-  t->server = gst_opentok_server_new (API_KEY, API_SECRET);
+  t->server = gst_opentok_server_new (API_KEY, FIXTURE_API_SECRET);
   fail_unless (gst_opentok_server_start (t->server, &error),
       "server did not start: %s", error ? error->message : "?");
   t->url = gst_opentok_server_get_url (t->server);
@@ -3553,25 +3061,29 @@ GST_END_TEST;
 GST_START_TEST (test_connect_without_callback_reports_by_signals)
 {
   Fixture *f = fixture_new (NULL);
-  Peer *a = peer_new (f, "Alice", FALSE);
-  Peer *refused = peer_new_full (f, "Eve", f->url, API_KEY, f->session_id,
+  FixturePeer *a = peer_new (f, "Alice", FALSE);
+  FixturePeer *refused =
+      peer_new_full (f, "Eve", f->srv->url, API_KEY, f->srv->session_id,
       "T1==not-a-token");
-  Peer *unset = peer_new_full (f, "Nobody", f->url, API_KEY, f->session_id,
+  FixturePeer *unset =
+      peer_new_full (f, "Nobody", f->srv->url, API_KEY, f->srv->session_id,
       NULL);
   GCancellable *cancellable = g_cancellable_new ();
   GError *error = NULL;
 
   fail_unless (gst_opentok_client_connect (a->client, NULL, &error));
-  fail_unless (peer_wait (a, EVENT_SESSION_CONNECTED, NULL, 1, WAIT_MS));
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_CONNECTED, NULL, 1,
+          WAIT_MS));
   fail_unless_equals_int (gst_opentok_client_get_state (a->client),
       GST_OPENTOK_CLIENT_STATE_CONNECTED);
 
   /* a refused join is session-disconnected with the error */
   fail_unless (gst_opentok_client_connect (refused->client, NULL, &error));
-  fail_unless (peer_wait (refused, EVENT_SESSION_DISCONNECTED, NULL, 1,
+  fail_unless (fixture_peer_wait (refused, FIXTURE_EVENT_DISCONNECTED, NULL, 1,
           WAIT_MS));
-  assert_client_error (peer_find (refused, EVENT_SESSION_DISCONNECTED,
-          NULL)->error, GST_OPENTOK_CLIENT_ERROR_AUTHENTICATION);
+  assert_client_error (fixture_event_error (fixture_peer_find (refused,
+              FIXTURE_EVENT_DISCONNECTED, NULL)),
+      GST_OPENTOK_CLIENT_ERROR_AUTHENTICATION);
 
   /* what cannot even begin fails here */
   fail_if (gst_opentok_client_connect (unset->client, NULL, &error));
@@ -3640,32 +3152,36 @@ removal_notified (gpointer data)
 GST_START_TEST (test_force_disconnect_full_answers_on_network_thread)
 {
   Fixture *f = fixture_new (NULL);
-  gchar *token = gst_opentok_server_generate_token (f->server, f->session_id,
+  gchar *token =
+      gst_opentok_server_generate_token (f->srv->server, f->srv->session_id,
       GST_OPENTOK_ROLE_MODERATOR, "name=Mo", NULL);
-  Peer *mo = peer_new_full (f, "Mo", f->url, API_KEY, f->session_id, token);
-  Peer *b = peer_new (f, "Bob", FALSE);
-  Peer *idle = peer_new (f, "Idle", FALSE);
+  FixturePeer *mo =
+      peer_new_full (f, "Mo", f->srv->url, API_KEY, f->srv->session_id, token);
+  FixturePeer *b = peer_new (f, "Bob", FALSE);
+  FixturePeer *idle = peer_new (f, "Idle", FALSE);
   Removal removed = { f, }, refused = { f, }, offline = { f, };
 
   g_mutex_init (&removed.lock);
   g_mutex_init (&refused.lock);
   g_mutex_init (&offline.lock);
-  peer_connect (mo);
-  peer_connect (b);
-  fail_unless (peer_wait (mo, EVENT_CONNECTION_CREATED, b->id, 1, WAIT_MS));
+  fixture_peer_connect (mo);
+  fixture_peer_connect (b);
+  fail_unless (fixture_peer_wait (mo, FIXTURE_EVENT_CREATED, b->id, 1,
+          WAIT_MS));
 
   gst_opentok_client_force_disconnect_full (mo->client, b->id, on_removed,
       &removed, on_removal_notified);
-  fail_unless (wait_for (f, removal_notified, &removed, WAIT_MS));
+  fail_unless (fixture_wait (f->context, removal_notified, &removed, WAIT_MS));
   fail_unless (removed.error == NULL, "%s", removed.error ?
       removed.error->message : "");
   fail_if (removed.thread == g_thread_self ());
-  fail_unless (peer_wait (b, EVENT_SESSION_DISCONNECTED, NULL, 1, WAIT_MS));
+  fail_unless (fixture_peer_wait (b, FIXTURE_EVENT_DISCONNECTED, NULL, 1,
+          WAIT_MS));
 
   /* the server refuses a connection that is not there: 1011 */
   gst_opentok_client_force_disconnect_full (mo->client, b->id, on_removed,
       &refused, on_removal_notified);
-  fail_unless (wait_for (f, removal_notified, &refused, WAIT_MS));
+  fail_unless (fixture_wait (f->context, removal_notified, &refused, WAIT_MS));
   assert_client_error (refused.error,
       GST_OPENTOK_CLIENT_ERROR_INVALID_PARAMETER);
 

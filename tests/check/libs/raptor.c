@@ -20,6 +20,8 @@
 #include <gst/opentok/gstopentokrumor.h>
 #include <gst/opentok/gstopentokraptor.h>
 
+#include "fixture.h"
+
 #define SESSION_ID \
     "1_MX4xMjM0NTZ-fjE3OTU0NTkzMDc5MjZ-YmY0YzJkOWRhYWIyOWUyNTRhfg"
 #define CONNECTION_ID "0f8e5c1e-6c3d-4f1b-9a43-3d9d1bb2a7c4"
@@ -50,17 +52,6 @@ static const gchar connection_deleted[] =
     "{\"method\":\"deleted\",\"uri\":\"/v2/partner/123456/session/"
     SESSION_ID "/connection/" CONNECTION_ID "\","
     "\"reason\":\"clientDisconnected\",\"content\":{}}";
-
-static void
-check_protocol_error (GError * error, gint code)
-{
-  fail_unless (error != NULL, "expected an error");
-  fail_unless (g_error_matches (error, GST_OPENTOK_PROTOCOL_ERROR, code),
-      "expected protocol error %d, got %s %d: %s", code,
-      g_quark_to_string (error->domain), error->code, error->message);
-  fail_unless (error->message != NULL && *error->message != '\0');
-  g_error_free (error);
-}
 
 /* Parses a copy of @text without its NUL, in a buffer of exactly its
  * length, so that reading past @length is caught by ASan or valgrind. */
@@ -99,7 +90,7 @@ expect_error_len (const gchar * text, gsize length, gint code)
   GstOpenTokRaptorMessage *message = parse_len (text, length, &error);
 
   fail_unless (message == NULL, "accepted %s", text);
-  check_protocol_error (error, code);
+  fixture_check_protocol_error (error, code);
 }
 
 static void
@@ -378,7 +369,7 @@ GST_START_TEST (test_uri_malformed)
     message = gst_opentok_raptor_message_new ("signal", bad_uris[i], NULL,
         &error);
     fail_unless (message == NULL, "new() accepted %s", bad_uris[i]);
-    check_protocol_error (error, GST_OPENTOK_PROTOCOL_ERROR_MALFORMED);
+    fixture_check_protocol_error (error, GST_OPENTOK_PROTOCOL_ERROR_MALFORMED);
   }
 }
 
@@ -459,7 +450,7 @@ GST_START_TEST (test_new_method_empty)
 
   fail_unless (gst_opentok_raptor_message_new ("", "/v2/partner/1", NULL,
           &error) == NULL);
-  check_protocol_error (error, GST_OPENTOK_PROTOCOL_ERROR_MALFORMED);
+  fixture_check_protocol_error (error, GST_OPENTOK_PROTOCOL_ERROR_MALFORMED);
 }
 
 GST_END_TEST;
@@ -484,7 +475,7 @@ GST_START_TEST (test_non_object_roots)
     GError *error = NULL;
 
     fail_unless (gst_opentok_raptor_message_parse (NULL, 0, &error) == NULL);
-    check_protocol_error (error, GST_OPENTOK_PROTOCOL_ERROR_MALFORMED);
+    fixture_check_protocol_error (error, GST_OPENTOK_PROTOCOL_ERROR_MALFORMED);
   }
 }
 

@@ -19,6 +19,8 @@
 #include <gst/opentok/gstopentokrumor.h>
 #include <gst/opentok/gstopentokraptor.h>
 
+#include "fixture.h"
+
 /* The worked examples of the protocol document, section 3.1. */
 static const guint8 ping_bytes[] = {
   0x00, 0x00, 0x00, 0x05, 0x00, 0x00, 0x07, 0x00, 0x00
@@ -46,17 +48,6 @@ static const guint8 message_bytes[] = {
 /* offset of the payload in message_bytes */
 #define MESSAGE_PAYLOAD_OFFSET 57
 
-static void
-check_protocol_error (GError * error, gint code)
-{
-  fail_unless (error != NULL, "expected an error");
-  fail_unless (g_error_matches (error, GST_OPENTOK_PROTOCOL_ERROR, code),
-      "expected protocol error %d, got %s %d: %s", code,
-      g_quark_to_string (error->domain), error->code, error->message);
-  fail_unless (error->message != NULL && *error->message != '\0');
-  g_error_free (error);
-}
-
 /* Parses a copy of @data in a buffer of exactly @size bytes, so that any
  * over-read is caught by ASan or valgrind. */
 static GstOpenTokRumorFrame *
@@ -71,15 +62,14 @@ parse_copy (const guint8 * data, gsize size, gsize max_size, GError ** error)
 }
 
 static void
-expect_parse_error (const guint8 * data, gsize size, gsize max_size,
-    gint code)
+expect_parse_error (const guint8 * data, gsize size, gsize max_size, gint code)
 {
   GError *error = NULL;
   GstOpenTokRumorFrame *frame = parse_copy (data, size, max_size, &error);
 
   fail_unless (frame == NULL, "frame of %" G_GSIZE_FORMAT " bytes was "
       "accepted", size);
-  check_protocol_error (error, code);
+  fixture_check_protocol_error (error, code);
 }
 
 static void
@@ -528,7 +518,8 @@ GST_START_TEST (test_parse_truncated_at_every_length)
     if (len < MESSAGE_PAYLOAD_OFFSET) {
       fail_unless (frame == NULL, "truncated at %" G_GSIZE_FORMAT
           " bytes but accepted", len);
-      check_protocol_error (error, GST_OPENTOK_PROTOCOL_ERROR_MALFORMED);
+      fixture_check_protocol_error (error,
+          GST_OPENTOK_PROTOCOL_ERROR_MALFORMED);
       error = NULL;
     } else {
       fail_unless (frame != NULL, "%s", error ? error->message : "");
@@ -722,7 +713,8 @@ GST_START_TEST (test_parse_unknown_types)
       gst_opentok_rumor_frame_unref (frame);
     } else {
       fail_unless (frame == NULL, "type %u accepted", type);
-      check_protocol_error (error, GST_OPENTOK_PROTOCOL_ERROR_UNSUPPORTED);
+      fixture_check_protocol_error (error,
+          GST_OPENTOK_PROTOCOL_ERROR_UNSUPPORTED);
     }
   }
 
@@ -814,7 +806,7 @@ check_size_limit (gsize size, gsize max_size, gboolean accepted)
     gst_opentok_rumor_frame_unref (frame);
   } else {
     fail_unless (frame == NULL);
-    check_protocol_error (error, GST_OPENTOK_PROTOCOL_ERROR_TOO_LARGE);
+    fixture_check_protocol_error (error, GST_OPENTOK_PROTOCOL_ERROR_TOO_LARGE);
   }
   g_bytes_unref (bytes);
 }
@@ -857,7 +849,7 @@ check_serialize_fails (GstOpenTokRumorFrame * frame)
   GBytes *bytes = gst_opentok_rumor_frame_serialize (frame, &error);
 
   fail_unless (bytes == NULL);
-  check_protocol_error (error, GST_OPENTOK_PROTOCOL_ERROR_TOO_LARGE);
+  fixture_check_protocol_error (error, GST_OPENTOK_PROTOCOL_ERROR_TOO_LARGE);
 }
 
 static GBytes *
@@ -929,7 +921,7 @@ GST_START_TEST (test_serialize_string_limits)
   /* over the default limit, within a larger one */
   parsed = gst_opentok_rumor_frame_parse (bytes, 0, &error);
   fail_unless (parsed == NULL);
-  check_protocol_error (error, GST_OPENTOK_PROTOCOL_ERROR_TOO_LARGE);
+  fixture_check_protocol_error (error, GST_OPENTOK_PROTOCOL_ERROR_TOO_LARGE);
   error = NULL;
   parsed = gst_opentok_rumor_frame_parse (bytes, 128 * 1024, &error);
   fail_unless (parsed != NULL, "%s", error ? error->message : "");

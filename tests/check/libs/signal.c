@@ -17,17 +17,6 @@
 #include <gst/opentok/opentok.h>
 #include <gst/opentok/gstopentoksignal-private.h>
 
-/* A buffer of @length copies of @c, NUL-terminated. */
-static gchar *
-make_string (gchar c, gsize length)
-{
-  gchar *s = g_malloc (length + 1);
-
-  memset (s, c, length);
-  s[length] = '\0';
-  return s;
-}
-
 /* Validates NUL-terminated fields and checks the outcome. */
 static void
 check_fields (const gchar * type, const gchar * data, gint expected_code)
@@ -73,7 +62,7 @@ check_binary_data (const gchar * data, gsize length, gint expected_code)
 
 GST_START_TEST (test_type_of_128_bytes_accepted)
 {
-  gchar *type = make_string ('a', GST_OPENTOK_SIGNAL_MAX_TYPE_LENGTH);
+  gchar *type = g_strnfill (GST_OPENTOK_SIGNAL_MAX_TYPE_LENGTH, 'a');
 
   fail_unless_equals_int (GST_OPENTOK_SIGNAL_MAX_TYPE_LENGTH, 128);
   check_fields (type, "x", 0);
@@ -84,7 +73,7 @@ GST_END_TEST;
 
 GST_START_TEST (test_type_of_129_bytes_is_413)
 {
-  gchar *type = make_string ('a', GST_OPENTOK_SIGNAL_MAX_TYPE_LENGTH + 1);
+  gchar *type = g_strnfill (GST_OPENTOK_SIGNAL_MAX_TYPE_LENGTH + 1, 'a');
   GError *error = NULL;
 
   check_fields (type, "x", GST_OPENTOK_SIGNAL_ERROR_TOO_LARGE);
@@ -107,7 +96,7 @@ GST_END_TEST;
 
 GST_START_TEST (test_data_of_8192_bytes_accepted)
 {
-  gchar *data = make_string ('d', GST_OPENTOK_SIGNAL_MAX_DATA_LENGTH);
+  gchar *data = g_strnfill (GST_OPENTOK_SIGNAL_MAX_DATA_LENGTH, 'd');
   GString *multibyte = g_string_new (NULL);
   guint i;
 
@@ -129,7 +118,7 @@ GST_END_TEST;
 
 GST_START_TEST (test_data_of_8193_bytes_is_413)
 {
-  gchar *data = make_string ('d', GST_OPENTOK_SIGNAL_MAX_DATA_LENGTH + 1);
+  gchar *data = g_strnfill (GST_OPENTOK_SIGNAL_MAX_DATA_LENGTH + 1, 'd');
   GString *multibyte = g_string_new ("a");
   GError *error = NULL;
   guint i;
@@ -335,8 +324,8 @@ GST_END_TEST;
 
 GST_START_TEST (test_data_checked_before_type)
 {
-  gchar *big = make_string ('d', GST_OPENTOK_SIGNAL_MAX_DATA_LENGTH + 1);
-  gchar *long_type = make_string ('t', GST_OPENTOK_SIGNAL_MAX_TYPE_LENGTH + 1);
+  gchar *big = g_strnfill (GST_OPENTOK_SIGNAL_MAX_DATA_LENGTH + 1, 'd');
+  gchar *long_type = g_strnfill (GST_OPENTOK_SIGNAL_MAX_TYPE_LENGTH + 1, 't');
   GError *error = NULL;
 
   /* too large data and a bad type: 413 for the data */
@@ -361,7 +350,7 @@ GST_END_TEST;
 
 GST_START_TEST (test_validate_order_is_data_to_type)
 {
-  gchar *big = make_string ('d', GST_OPENTOK_SIGNAL_MAX_DATA_LENGTH + 1);
+  gchar *big = g_strnfill (GST_OPENTOK_SIGNAL_MAX_DATA_LENGTH + 1, 'd');
   GstOpenTokSignal *signal;
   GError *error = NULL;
 
@@ -440,8 +429,8 @@ GST_END_TEST;
 GST_START_TEST (test_validate_signal)
 {
   GstOpenTokSignal *signal;
-  gchar *long_type = make_string ('t', GST_OPENTOK_SIGNAL_MAX_TYPE_LENGTH);
-  gchar *big = make_string ('d', GST_OPENTOK_SIGNAL_MAX_DATA_LENGTH);
+  gchar *long_type = g_strnfill (GST_OPENTOK_SIGNAL_MAX_TYPE_LENGTH, 't');
+  gchar *big = g_strnfill (GST_OPENTOK_SIGNAL_MAX_DATA_LENGTH, 'd');
   GError *error = NULL;
 
   signal = gst_opentok_signal_new (NULL, NULL);
@@ -1020,7 +1009,7 @@ GST_START_TEST (test_structure_does_not_validate)
 {
   GstStructure *s;
   GstOpenTokSignal *signal;
-  gchar *big = make_string ('d', GST_OPENTOK_SIGNAL_MAX_DATA_LENGTH + 1);
+  gchar *big = g_strnfill (GST_OPENTOK_SIGNAL_MAX_DATA_LENGTH + 1, 'd');
   GError *error = NULL;
 
   /* a bad type is carried through; validation reports it with 400 */

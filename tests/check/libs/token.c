@@ -17,6 +17,8 @@
 #include <gst/opentok/opentok.h>
 #include <json-glib/json-glib.h>
 
+#include "fixture.h"
+
 #define API_KEY "123456"
 #define API_SECRET "0123456789abcdef0123456789abcdef01234567"
 #define OTHER_API_KEY "654321"
@@ -134,104 +136,6 @@
 
 /* Helpers */
 
-static gchar *
-b64url (const gchar * data, gsize len)
-{
-  gchar *text = g_base64_encode ((const guchar *) data, len);
-  gchar *p;
-
-  for (p = text; *p != '\0'; p++) {
-    if (*p == '+')
-      *p = '-';
-    else if (*p == '/')
-      *p = '_';
-    else if (*p == '=')
-      *p = '\0';
-  }
-  return text;
-}
-
-/* Decodes one base64url part of a JWT into text. */
-static gchar *
-jwt_part (const gchar * jwt, guint index)
-{
-  gchar **parts = g_strsplit (jwt, ".", -1);
-  GString *std;
-  guchar *decoded;
-  gsize len;
-  gchar *text, *p;
-
-  fail_unless_equals_int (g_strv_length (parts), 3);
-  std = g_string_new (parts[index]);
-  for (p = std->str; *p != '\0'; p++) {
-    if (*p == '-')
-      *p = '+';
-    else if (*p == '_')
-      *p = '/';
-  }
-  while (std->len % 4 != 0)
-    g_string_append_c (std, '=');
-  decoded = g_base64_decode (std->str, &len);
-  text = g_strndup ((const gchar *) decoded, len);
-  g_free (decoded);
-  g_string_free (std, TRUE);
-  g_strfreev (parts);
-  return text;
-}
-
-/* Signs @payload (any bytes) with HS256 under @header. */
-static gchar *
-sign_jwt_len (const gchar * header, const gchar * payload, gsize payload_len,
-    const gchar * secret)
-{
-  gchar *h, *p, *input, *sig, *jwt;
-  guint8 digest[32];
-  gsize digest_len = sizeof (digest);
-  GHmac *hmac;
-
-  h = b64url (header, strlen (header));
-  p = b64url (payload, payload_len);
-  input = g_strconcat (h, ".", p, NULL);
-  hmac = g_hmac_new (G_CHECKSUM_SHA256, (const guchar *) secret,
-      strlen (secret));
-  g_hmac_update (hmac, (const guchar *) input, -1);
-  g_hmac_get_digest (hmac, digest, &digest_len);
-  g_hmac_unref (hmac);
-  sig = b64url ((const gchar *) digest, digest_len);
-  jwt = g_strconcat (input, ".", sig, NULL);
-  g_free (h);
-  g_free (p);
-  g_free (input);
-  g_free (sig);
-  return jwt;
-}
-
-/* Appends an HS256 signature (API_SECRET) to @input, taken as is. */
-static gchar *
-sign_raw (const gchar * input)
-{
-  guint8 digest[32];
-  gsize digest_len = sizeof (digest);
-  GHmac *hmac;
-  gchar *sig, *jwt;
-
-  hmac = g_hmac_new (G_CHECKSUM_SHA256, (const guchar *) API_SECRET,
-      strlen (API_SECRET));
-  g_hmac_update (hmac, (const guchar *) input, -1);
-  g_hmac_get_digest (hmac, digest, &digest_len);
-  g_hmac_unref (hmac);
-  sig = b64url ((const gchar *) digest, digest_len);
-  jwt = g_strconcat (input, ".", sig, NULL);
-  g_free (sig);
-  return jwt;
-}
-
-static gchar *
-sign_jwt (const gchar * header, const gchar * payload, const gchar * secret)
-{
-  return sign_jwt_len (header, payload, strlen (payload), secret);
-}
-
 /* A client JWT signed with API_SECRET; each claim is JSON text or NULL to
  * leave it out; @extra is more members (or NULL). */
 static gchar *
@@ -261,7 +165,7 @@ client_jwt (const gchar * iss, const gchar * ist, const gchar * exp,
   }
   g_string_append_c (claims, '}');
 
-  jwt = sign_jwt (HS256_HEADER, claims->str, API_SECRET);
+  jwt = fixture_jwt_new (HS256_HEADER, claims->str, -1, API_SECRET);
   g_string_free (claims, TRUE);
   return jwt;
 }
@@ -364,7 +268,7 @@ expect_rest_refused (const gchar * jwt, gint64 now, gint code)
 static gchar *
 make_session_id (const gchar * plain)
 {
-  gchar *encoded = b64url (plain, strlen (plain));
+  gchar *encoded = fixture_base64url_encode (plain, strlen (plain));
   gchar *session_id = g_strconcat ("1_", encoded, NULL);
 
   g_free (encoded);
@@ -537,7 +441,7 @@ GST_START_TEST (test_empty_credentials_refuse_everything)
   gchar *unsigned_jwt, *unsigned_t1;
 
   /* tokens signed with an empty key: an empty secret must not accept them */
-  unsigned_jwt = sign_jwt_len (HS256_HEADER, "{}", 2, "");
+  unsigned_jwt = fixture_jwt_new (HS256_HEADER, "{}", 2, "");
   unsigned_t1 = t1_sign (API_KEY, T1_DATA ("&expire_time=4102444800"), "");
   g_free (expect_refused_full (unsigned_jwt, API_KEY, "", NULL, SDK_NOW,
           GST_OPENTOK_TOKEN_ERROR_BAD_SIGNATURE));
@@ -920,10 +824,10 @@ GST_START_TEST (test_mint_jwt_has_the_sdk_claims_in_order)
   /* same header bytes as the SDK's */
   fail_unless (g_str_has_prefix (text, HS256_HEADER_B64 "."));
   fail_unless (g_str_has_prefix (SDK_JWT_MODERATOR, HS256_HEADER_B64 "."));
-  header = jwt_part (text, 0);
+  header = fixture_jwt_part (text, 0);
   fail_unless_equals_string (header, HS256_HEADER);
 
-  claims = jwt_part (text, 1);
+  claims = fixture_jwt_part (text, 1);
   fail_unless (g_str_has_prefix (claims, "{\"iss\":"), "%s", claims);
   p = claims;
   for (i = 0; i < G_N_ELEMENTS (order); i++) {
@@ -935,7 +839,7 @@ GST_START_TEST (test_mint_jwt_has_the_sdk_claims_in_order)
   fail_unless (*p == '\0');
 
   /* the signature is HS256 over the first two parts */
-  expected = sign_jwt (HS256_HEADER, claims, API_SECRET);
+  expected = fixture_jwt_new (HS256_HEADER, claims, -1, API_SECRET);
   fail_unless_equals_string (expected, text);
 
   g_free (expected);
@@ -946,7 +850,7 @@ GST_START_TEST (test_mint_jwt_has_the_sdk_claims_in_order)
   /* no connection_data claim without data, as in the SDK */
   text = gst_opentok_token_mint (GST_OPENTOK_TOKEN_FORMAT_JWT, API_KEY,
       API_SECRET, SDK_SESSION_ID, GST_OPENTOK_ROLE_PUBLISHER, 0, "", NULL);
-  claims = jwt_part (text, 1);
+  claims = fixture_jwt_part (text, 1);
   fail_unless (strstr (claims, "connection_data") == NULL, "%s", claims);
   fail_unless (strstr (claims, "\"role\":\"publisher\"") != NULL);
   g_free (claims);
@@ -1172,13 +1076,13 @@ GST_START_TEST (test_jwt_malformed_structure)
   expect_refused ("!!!." HS256_HEADER_B64 ".abc", SDK_NOW,
       GST_OPENTOK_TOKEN_ERROR_MALFORMED);
   expect_refused ("e.x.y", SDK_NOW, GST_OPENTOK_TOKEN_ERROR_MALFORMED);
-  token = sign_jwt ("[\"HS256\"]", "{}", API_SECRET);
+  token = fixture_jwt_new ("[\"HS256\"]", "{}", -1, API_SECRET);
   expect_refused (token, SDK_NOW, GST_OPENTOK_TOKEN_ERROR_MALFORMED);
   g_free (token);
-  token = sign_jwt ("{\"alg\":\"HS256\"", "{}", API_SECRET);
+  token = fixture_jwt_new ("{\"alg\":\"HS256\"", "{}", -1, API_SECRET);
   expect_refused (token, SDK_NOW, GST_OPENTOK_TOKEN_ERROR_MALFORMED);
   g_free (token);
-  token = sign_jwt ("\"HS256\"", "{}", API_SECRET);
+  token = fixture_jwt_new ("\"HS256\"", "{}", -1, API_SECRET);
   expect_refused (token, SDK_NOW, GST_OPENTOK_TOKEN_ERROR_MALFORMED);
   g_free (token);
 
@@ -1215,16 +1119,16 @@ GST_START_TEST (test_jwt_algorithms_other_than_hs256_are_refused)
   guint i;
 
   good = client_jwt (GOOD_ISS, GOOD_IST, GOOD_EXP, GOOD_SID, GOOD_SCOPE, NULL);
-  claims = jwt_part (good, 1);
+  claims = fixture_jwt_part (good, 1);
   for (i = 0; i < G_N_ELEMENTS (headers); i++) {
     /* signed with the secret: the algorithm alone is refused */
-    token = sign_jwt (headers[i], claims, API_SECRET);
+    token = fixture_jwt_new (headers[i], claims, -1, API_SECRET);
     expect_refused (token, SDK_NOW, GST_OPENTOK_TOKEN_ERROR_MALFORMED);
     g_free (token);
   }
 
   /* the classic unsigned token: header alg none, empty signature */
-  header_b64 = b64url (headers[0], strlen (headers[0]));
+  header_b64 = fixture_base64url_encode (headers[0], strlen (headers[0]));
   parts = g_strsplit (good, ".", -1);
   token = g_strdup_printf ("%s.%s.", header_b64, parts[1]);
   g_strfreev (parts);
@@ -1260,27 +1164,28 @@ GST_START_TEST (test_jwt_payload_must_be_a_json_object)
   guint i;
 
   for (i = 0; i < G_N_ELEMENTS (payloads); i++) {
-    token = sign_jwt (HS256_HEADER, payloads[i], API_SECRET);
+    token = fixture_jwt_new (HS256_HEADER, payloads[i], -1, API_SECRET);
     expect_refused (token, SDK_NOW, GST_OPENTOK_TOKEN_ERROR_MALFORMED);
     g_free (token);
   }
 
   /* invalid UTF-8 and NUL bytes, correctly signed */
-  token = sign_jwt (HS256_HEADER, "{\"iss\":\"\xff\xfe\"}", API_SECRET);
+  token =
+      fixture_jwt_new (HS256_HEADER, "{\"iss\":\"\xff\xfe\"}", -1, API_SECRET);
   expect_refused (token, SDK_NOW, GST_OPENTOK_TOKEN_ERROR_MALFORMED);
   g_free (token);
-  token = sign_jwt_len (HS256_HEADER, "{\"iss\":\"1\0\"}", 12, API_SECRET);
+  token = fixture_jwt_new (HS256_HEADER, "{\"iss\":\"1\0\"}", 12, API_SECRET);
   expect_refused (token, SDK_NOW, GST_OPENTOK_TOKEN_ERROR_MALFORMED);
   g_free (token);
 
   /* a payload that is not base64url, correctly signed */
-  token = sign_raw (HS256_HEADER_B64 ".e*J9");
+  token = fixture_jwt_sign (HS256_HEADER_B64 ".e*J9", API_SECRET);
   expect_refused (token, SDK_NOW, GST_OPENTOK_TOKEN_ERROR_MALFORMED);
   g_free (token);
-  token = sign_raw (HS256_HEADER_B64 ".eyJ9=");
+  token = fixture_jwt_sign (HS256_HEADER_B64 ".eyJ9=", API_SECRET);
   expect_refused (token, SDK_NOW, GST_OPENTOK_TOKEN_ERROR_MALFORMED);
   g_free (token);
-  token = sign_raw (HS256_HEADER_B64 ".");
+  token = fixture_jwt_sign (HS256_HEADER_B64 ".", API_SECRET);
   expect_refused (token, SDK_NOW, GST_OPENTOK_TOKEN_ERROR_MALFORMED);
   g_free (token);
   /* the same, with a wrong signature: only the signature is reported */
@@ -2127,7 +2032,7 @@ GST_START_TEST (test_rest_jwt_round_trip)
     fail_unless (jwt != NULL);
     fail_unless (g_str_has_prefix (jwt, HS256_HEADER_B64 "."));
 
-    text = jwt_part (jwt, 1);
+    text = fixture_jwt_part (jwt, 1);
     fail_unless (g_str_has_prefix (text, "{\"iss\":\"123456\","
             "\"ist\":\"project\",\"iat\":"), "%s", text);
     root = json_from_string (text, NULL);
@@ -2241,7 +2146,7 @@ GST_START_TEST (test_rest_jwt_claims_are_checked)
     GError *error = NULL;
     gboolean ok;
 
-    jwt = sign_jwt (HS256_HEADER, cases[i].claims, API_SECRET);
+    jwt = fixture_jwt_new (HS256_HEADER, cases[i].claims, -1, API_SECRET);
     ok = gst_opentok_rest_jwt_verify (jwt, API_KEY, API_SECRET, now, &error);
     if (cases[i].code < 0) {
       fail_unless (ok, "case %u refused: %s", i, error ? error->message : "");
@@ -2256,7 +2161,7 @@ GST_START_TEST (test_rest_jwt_claims_are_checked)
   }
 
   /* header and structure */
-  jwt = sign_jwt ("{\"alg\":\"none\"}", cases[0].claims, API_SECRET);
+  jwt = fixture_jwt_new ("{\"alg\":\"none\"}", cases[0].claims, -1, API_SECRET);
   expect_rest_refused (jwt, now, GST_OPENTOK_TOKEN_ERROR_MALFORMED);
   g_free (jwt);
   expect_rest_refused ("", now, GST_OPENTOK_TOKEN_ERROR_MALFORMED);

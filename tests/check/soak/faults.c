@@ -50,13 +50,12 @@
 #include <gst/check/gstharness.h>
 #include <gst/opentok/opentok.h>
 
+#include "fixture.h"
 #include "tcpproxy.h"
 
-#define API_KEY "123456"
-#define API_SECRET "5f1d3b7a9c2e4f6a8b0c1d3e5f7a9b2c4d6e8f0a"
-
-/* deadline of a wait for something that should happen soon */
-#define WAIT_S 15
+#define API_KEY FIXTURE_API_KEY
+#define API_SECRET FIXTURE_API_SECRET
+#define WAIT_MS FIXTURE_WAIT_MS
 
 #define SOAK_DEFAULT_SEED 20261124
 #define SOAK_DEFAULT_SIGNALS 10000
@@ -81,9 +80,13 @@
 #define CLIENT_LIVENESS_MS 5900
 #define CLIENT_RECONNECT_WINDOW_MS 30000
 
-static GstOpenTokServer *server;
-static gchar *server_url;
-static gchar *session_id;
+/* why a client gave the session up, in its error's message: the server
+ * turned the reconnection away, or the window ended */
+#define LOST_REFUSED "was lost"
+#define LOST_WINDOW "reconnection window"
+
+/* the soak's server, started by its checked fixture */
+static FixtureServer *in_process;
 
 /* ------------------------------------------------------------------------ */
 /* Knobs                                                                    */
@@ -130,509 +133,97 @@ soak_seed (void)
 static void
 server_setup (void)
 {
-  GError *error = NULL;
-
-  server = gst_opentok_server_new (API_KEY, API_SECRET);
   /* no rate limit: after a silence, the element sends everything that
    * waited at once, and a 429 is not what this test is about */
-  g_object_set (server, "host", "127.0.0.1", "port", 0, "signal-rate", 0.0,
-      NULL);
-  fail_unless (gst_opentok_server_start (server, &error), "server: %s",
-      error ? error->message : "?");
-  server_url = gst_opentok_server_get_url (server);
-  session_id = gst_opentok_server_create_session (server);
+  in_process = fixture_server_new ("signal-rate", 0.0, NULL);
 }
 
 static void
 server_teardown (void)
 {
-  gst_opentok_server_stop (server);
-  gst_object_unref (server);
-  server = NULL;
-  g_free (server_url);
-  server_url = NULL;
-  g_free (session_id);
-  session_id = NULL;
-}
-
-static gchar *
-make_token (const gchar * session, const gchar * data)
-{
-  GError *error = NULL;
-  gchar *token = gst_opentok_token_mint (GST_OPENTOK_TOKEN_FORMAT_JWT,
-      API_KEY, API_SECRET, session, GST_OPENTOK_ROLE_PUBLISHER, 0, data,
-      &error);
-
-  fail_unless (token != NULL, "token: %s", error ? error->message : "?");
-  return token;
+  fixture_server_free (in_process);
+  in_process = NULL;
 }
 
 /* ------------------------------------------------------------------------ */
-/* Session events of a client or of the element                             */
-
-/* What one client (the peer's or the element's) reported, with the times.
- * The handlers run on the network threads. */
-typedef struct
-{
-  GMutex lock;
-  GCond cond;
-  GArray *reconnecting;         /* gint64, monotonic us */
-  GArray *reconnected;          /* gint64 */
-  guint disconnected;
-  gint64 disconnected_at;
-  gchar *reason;
-  GError *error;
-} Recorder;
-
-static void
-recorder_init (Recorder * r)
-{
-  memset (r, 0, sizeof (Recorder));
-  g_mutex_init (&r->lock);
-  g_cond_init (&r->cond);
-  r->reconnecting = g_array_new (FALSE, FALSE, sizeof (gint64));
-  r->reconnected = g_array_new (FALSE, FALSE, sizeof (gint64));
-}
-
-static void
-recorder_clear (Recorder * r)
-{
-  g_array_unref (r->reconnecting);
-  g_array_unref (r->reconnected);
-  g_free (r->reason);
-  g_clear_error (&r->error);
-  g_mutex_clear (&r->lock);
-  g_cond_clear (&r->cond);
-}
-
-static void
-on_reconnecting (GObject * object, Recorder * r)
-{
-  gint64 now = g_get_monotonic_time ();
-
-  g_mutex_lock (&r->lock);
-  g_array_append_val (r->reconnecting, now);
-  g_cond_broadcast (&r->cond);
-  g_mutex_unlock (&r->lock);
-}
-
-static void
-on_reconnected (GObject * object, Recorder * r)
-{
-  gint64 now = g_get_monotonic_time ();
-
-  g_mutex_lock (&r->lock);
-  g_array_append_val (r->reconnected, now);
-  g_cond_broadcast (&r->cond);
-  g_mutex_unlock (&r->lock);
-}
-
-static void
-on_disconnected (GObject * object, const gchar * reason, const GError * error,
-    Recorder * r)
-{
-  g_mutex_lock (&r->lock);
-  r->disconnected++;
-  r->disconnected_at = g_get_monotonic_time ();
-  g_free (r->reason);
-  r->reason = g_strdup (reason);
-  g_clear_error (&r->error);
-  r->error = error ? g_error_copy (error) : NULL;
-  g_cond_broadcast (&r->cond);
-  g_mutex_unlock (&r->lock);
-}
-
-static void
-recorder_connect (Recorder * r, gpointer object)
-{
-  g_signal_connect (object, "session-reconnecting",
-      G_CALLBACK (on_reconnecting), r);
-  g_signal_connect (object, "session-reconnected",
-      G_CALLBACK (on_reconnected), r);
-  g_signal_connect (object, "session-disconnected",
-      G_CALLBACK (on_disconnected), r);
-}
-
-static guint
-recorder_n_reconnecting (Recorder * r)
-{
-  guint n;
-
-  g_mutex_lock (&r->lock);
-  n = r->reconnecting->len;
-  g_mutex_unlock (&r->lock);
-  return n;
-}
-
-static guint
-recorder_n_reconnected (Recorder * r)
-{
-  guint n;
-
-  g_mutex_lock (&r->lock);
-  n = r->reconnected->len;
-  g_mutex_unlock (&r->lock);
-  return n;
-}
-
-typedef enum
-{
-  WAIT_RECONNECTING,
-  WAIT_RECONNECTED,
-  WAIT_DISCONNECTED,
-} WaitWhat;
-
-static guint
-recorder_count (Recorder * r, WaitWhat what)
-{
-  switch (what) {
-    case WAIT_RECONNECTING:
-      return r->reconnecting->len;
-    case WAIT_RECONNECTED:
-      return r->reconnected->len;
-    default:
-      return r->disconnected;
-  }
-}
-
-/* Waits until @r saw @n events of the kind @what, at most @timeout_ms. */
-static gboolean
-recorder_wait (Recorder * r, WaitWhat what, guint n, guint timeout_ms)
-{
-  gint64 end = g_get_monotonic_time () +
-      (gint64) timeout_ms * G_TIME_SPAN_MILLISECOND;
-  gboolean ok;
-
-  g_mutex_lock (&r->lock);
-  while (recorder_count (r, what) < n)
-    if (!g_cond_wait_until (&r->cond, &r->lock, end))
-      break;
-  ok = recorder_count (r, what) >= n;
-  g_mutex_unlock (&r->lock);
-  return ok;
-}
-
-/* ------------------------------------------------------------------------ */
-/* The peer: a GstOpenTokClient connected directly                          */
-
-typedef struct
-{
-  GstOpenTokClient *client;
-  gchar *id;
-  Recorder events;
-} Peer;
-
-typedef struct
-{
-  gboolean done;
-  gboolean ok;
-  GError *error;
-} ConnectResult;
-
-static void
-on_peer_connected (GObject * source, GAsyncResult * result, gpointer data)
-{
-  ConnectResult *r = data;
-
-  r->ok = gst_opentok_client_connect_finish (GST_OPENTOK_CLIENT (source),
-      result, &r->error);
-  r->done = TRUE;
-}
-
-static gboolean
-set_flag (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Iterates a private context until *@flag or @timeout_ms. */
-static void
-iterate_until (GMainContext * context, gboolean * flag, guint timeout_ms)
-{
-  gboolean timed_out = FALSE;
-  GSource *timeout = g_timeout_source_new (timeout_ms);
-
-  g_source_set_callback (timeout, set_flag, &timed_out, NULL);
-  g_source_attach (timeout, context);
-  while (!*flag && !timed_out)
-    g_main_context_iteration (context, TRUE);
-  g_source_destroy (timeout);
-  g_source_unref (timeout);
-}
+/* The peer and the element                                                 */
 
 /* Joins @session at @url; @reconnect_window 0 keeps the client's default. */
-static Peer *
+static FixturePeer *
 peer_new (const gchar * url, const gchar * session, guint reconnect_window)
 {
-  Peer *peer = g_new0 (Peer, 1);
-  ConnectResult r = { FALSE, FALSE, NULL };
-  GMainContext *context;
-  gchar *token = make_token (session, "peer");
+  gchar *token = fixture_token_new (session, "peer");
+  FixturePeer *peer = fixture_peer_new (NULL, "peer", url, API_KEY, session,
+      token);
 
-  recorder_init (&peer->events);
-  peer->client = gst_opentok_client_new (url, API_KEY, session, token);
   g_free (token);
   if (reconnect_window > 0)
     g_object_set (peer->client, "reconnect-window", reconnect_window, NULL);
-  peer->id = gst_opentok_client_get_connection_id (peer->client);
-  recorder_connect (&peer->events, peer->client);
-
-  context = g_main_context_new ();
-  g_main_context_push_thread_default (context);
-  gst_opentok_client_connect_async (peer->client, NULL, on_peer_connected, &r);
-  iterate_until (context, &r.done, WAIT_S * 1000);
-  g_main_context_pop_thread_default (context);
-  g_main_context_unref (context);
-
-  fail_unless (r.done, "the peer did not connect in time");
-  fail_unless (r.ok, "the peer could not connect: %s",
-      r.error ? r.error->message : "?");
+  fixture_peer_connect (peer);
   return peer;
 }
 
-/* How long the disconnection took, in seconds. */
+/* Disconnects and frees @peer, failing unless the disconnect returns in
+ * time; returns how long it took, in seconds (printed, not checked). */
 static gdouble
-peer_free (Peer * peer)
+peer_stop (FixturePeer * peer)
 {
   gint64 start = g_get_monotonic_time ();
   gdouble took;
 
-  gst_opentok_client_disconnect (peer->client);
+  fixture_peer_disconnect (peer);
   took = (g_get_monotonic_time () - start) / (gdouble) G_USEC_PER_SEC;
-  g_signal_handlers_disconnect_by_data (peer->client, &peer->events);
-  g_signal_handlers_disconnect_by_data (peer->client, peer);
-  gst_object_unref (peer->client);
-  recorder_clear (&peer->events);
-  g_free (peer->id);
-  g_free (peer);
+  fixture_peer_free (peer);
   return took;
 }
 
-/* One signal of the peer's, and its completion. */
-typedef struct
-{
-  GMutex lock;
-  GCond cond;
-  gboolean done;
-  gint code;                    /* 0 when accepted */
-  GQuark domain;
-} PeerSend;
-
-static void
-on_peer_send_done (GstOpenTokClient * client, GstOpenTokSignal * signal,
-    const GError * error, gpointer data)
-{
-  PeerSend *s = data;
-
-  g_mutex_lock (&s->lock);
-  s->done = TRUE;
-  s->code = error ? error->code : 0;
-  s->domain = error ? error->domain : 0;
-  g_cond_broadcast (&s->cond);
-  g_mutex_unlock (&s->lock);
-}
-
-static PeerSend *
-peer_send_start (Peer * peer, const gchar * data, const gchar * to)
-{
-  PeerSend *s = g_new0 (PeerSend, 1);
-  GstOpenTokSignal *signal = gst_opentok_signal_new ("check", data);
-
-  g_mutex_init (&s->lock);
-  g_cond_init (&s->cond);
-  gst_opentok_signal_set_to (signal, to);
-  gst_opentok_signal_set_retry_after_reconnect (signal, TRUE);
-  gst_opentok_client_send_signal_full (peer->client, signal,
-      on_peer_send_done, s, NULL);
-  gst_opentok_signal_unref (signal);
-  return s;
-}
-
-/* The OpenTok code of the completion, -1 at the deadline. */
-static gint
-peer_send_wait (PeerSend * s, guint timeout_ms)
-{
-  gint64 end = g_get_monotonic_time () +
-      (gint64) timeout_ms * G_TIME_SPAN_MILLISECOND;
-  GQuark domain;
-  gint code;
-
-  g_mutex_lock (&s->lock);
-  while (!s->done)
-    if (!g_cond_wait_until (&s->cond, &s->lock, end))
-      break;
-  code = s->done ? s->code : -1;
-  domain = s->domain;
-  g_mutex_unlock (&s->lock);
-  if (code > 0)
-    fail_unless (domain == GST_OPENTOK_SIGNAL_ERROR, "domain %s",
-        g_quark_to_string (domain));
-  return code;
-}
-
-static gboolean
-peer_send_done (PeerSend * s)
-{
-  gboolean done;
-
-  g_mutex_lock (&s->lock);
-  done = s->done;
-  g_mutex_unlock (&s->lock);
-  return done;
-}
-
-static void
-peer_send_free (PeerSend * s)
-{
-  g_mutex_clear (&s->lock);
-  g_cond_clear (&s->cond);
-  g_free (s);
-}
-
-/* ------------------------------------------------------------------------ */
-/* The element                                                              */
-
-typedef struct
-{
-  GstElement *element;
-  GstHarness *h;
-  GstBus *bus;
-  gchar *id;
-  Recorder events;
-} Bin;
-
+/* signalbin at @url, at the soak's pace (GST_OPENTOK_SOAK_RATE, above
+ * signalbin's default max-rate), which the in-process server allows */
 static GstElement *
 signalbin_new (const gchar * url, const gchar * session)
 {
-  GstElement *element = gst_element_factory_make ("signalbin", NULL);
-  gchar *token = make_token (session, "element");
+  GstElement *element = fixture_signalbin_new (url, session, "element");
 
-  fail_unless (element != NULL, "signalbin is not registered");
-  /* the soak's own pace (GST_OPENTOK_SOAK_RATE, above signalbin's default
-   * max-rate) is the one under test, and the in-process server allows it */
-  g_object_set (element, "api-url", url, "api-key", API_KEY, "session-id",
-      session, "token", token, "max-rate", 0.0, NULL);
-  g_free (token);
+  g_object_set (element, "max-rate", 0.0, NULL);
   return element;
 }
 
-/* Pops messages until an element message named @name arrives; an error
- * message first fails. NULL at the deadline. */
-static GstMessage *
-bus_wait_element (GstBus * bus, const gchar * name, guint timeout_ms)
+/* In a harness, with text lines on its sink pad, joined. */
+static FixtureBin *
+bin_start (GstElement * element)
 {
-  gint64 end = g_get_monotonic_time () +
-      (gint64) timeout_ms * G_TIME_SPAN_MILLISECOND;
-  GstMessage *message;
-  gint64 left;
+  return fixture_bin_start (element, "text/x-raw, format=utf8", TRUE);
+}
 
-  while ((left = end - g_get_monotonic_time ()) > 0) {
-    message = gst_bus_timed_pop (bus, left * GST_USECOND);
-    if (message == NULL)
-      break;
-    if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR) {
-      GError *error = NULL;
-
-      gst_message_parse_error (message, &error, NULL);
-      fail ("unexpected error: %s", error->message);
-    }
-    if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ELEMENT &&
-        gst_message_has_name (message, name))
-      return message;
-    gst_message_unref (message);
-  }
+static gpointer
+bin_stop_thread (gpointer bin)
+{
+  fixture_bin_stop (bin);
   return NULL;
 }
 
-/* Wraps the element in a harness (which sets it to PLAYING) with a bus,
- * text lines on its sink pad, and waits until it joined. */
-static Bin *
-bin_start (GstElement * element)
-{
-  Bin *bin = g_new0 (Bin, 1);
-  GstMessage *message;
-
-  bin->element = element;
-  recorder_init (&bin->events);
-  recorder_connect (&bin->events, element);
-  bin->bus = gst_bus_new ();
-  gst_element_set_bus (element, bin->bus);
-  bin->h = gst_harness_new_with_element (element, "sink", "src");
-  gst_harness_set_src_caps_str (bin->h, "text/x-raw, format=utf8");
-  message = bus_wait_element (bin->bus, "opentok-session-connected",
-      WAIT_S * 1000);
-  fail_unless (message != NULL, "the element did not join in time");
-  bin->id = g_strdup (gst_structure_get_string (gst_message_get_structure
-          (message), "connection-id"));
-  gst_message_unref (message);
-  fail_unless (bin->id != NULL);
-  return bin;
-}
-
-/* How long the teardown (to NULL) took, in seconds. */
+/* Stops @bin (to NULL), failing unless that returns in time; returns how
+ * long it took, in seconds (printed, not checked). */
 static gdouble
-bin_stop (Bin * bin)
+bin_stop (FixtureBin * bin)
 {
   gint64 start = g_get_monotonic_time ();
-  gdouble took;
 
-  gst_harness_teardown (bin->h);
-  took = (g_get_monotonic_time () - start) / (gdouble) G_USEC_PER_SEC;
-  g_signal_handlers_disconnect_by_data (bin->element, &bin->events);
-  gst_element_set_bus (bin->element, NULL);
-  gst_object_unref (bin->bus);
-  gst_object_unref (bin->element);
-  recorder_clear (&bin->events);
-  g_free (bin->id);
-  g_free (bin);
-  return took;
-}
-
-static GstBuffer *
-text_buffer (const gchar * text)
-{
-  return gst_buffer_new_memdup (text, strlen (text));
-}
-
-/* The code of a promise reply's error, 0 when the signal went out, -1 for
- * a reply that is not what signalbin documents. */
-static gint
-reply_code (const GstStructure * reply)
-{
-  GError *error = NULL;
-  gint code;
-
-  if (reply == NULL)
-    return -1;
-  if (!gst_structure_has_field (reply, "error"))
-    return 0;
-  if (!gst_structure_get (reply, "error", G_TYPE_ERROR, &error, NULL))
-    return -1;
-  code = error->domain == GST_OPENTOK_SIGNAL_ERROR ? error->code : -1;
-  g_error_free (error);
-  return code;
-}
-
-static void
-set_int_flag (GstPromise * promise, gpointer data)
-{
-  g_atomic_int_set ((gint *) data, 1);
+  fail_unless (fixture_run_bounded (bin_stop_thread, bin, WAIT_MS),
+      "signalbin's teardown hangs");
+  return (g_get_monotonic_time () - start) / (gdouble) G_USEC_PER_SEC;
 }
 
 /* Sends through the action signal; the caller waits on the promise. When
  * @replied is given, it is set to 1 on the reply. */
 static GstPromise *
-bin_send (Bin * bin, const gchar * data, const gchar * to, gboolean retry,
-    gint * replied)
+bin_send (FixtureBin * bin, const gchar * data, const gchar * to,
+    gboolean retry, gint * replied)
 {
-  GstStructure *s = gst_structure_new ("opentok-signal",
-      "type", G_TYPE_STRING, "check", "data", G_TYPE_STRING, data,
-      "to", G_TYPE_STRING, to, "retry-after-reconnect", G_TYPE_BOOLEAN, retry,
-      NULL);
+  GstStructure *s = fixture_signal_structure ("check", data, to, retry);
   GstPromise *promise = replied ?
-      gst_promise_new_with_change_func (set_int_flag, replied, NULL) :
-      gst_promise_new ();
+      gst_promise_new_with_change_func (fixture_promise_set_flag, replied,
+      NULL) : gst_promise_new ();
 
   g_signal_emit_by_name (bin->element, "send-signal", s, promise);
   gst_structure_free (s);
@@ -768,7 +359,7 @@ on_soak_b2p_reply (GstPromise * promise, gpointer user_data)
   Outgoing *out = user_data;
 
   soak_complete_b2p (out->soak, out->index,
-      reply_code (gst_promise_get_reply (promise)));
+      fixture_reply_code (gst_promise_get_reply (promise)));
 }
 
 /* the peer's network thread */
@@ -842,7 +433,7 @@ soak_wait_data (Soak * soak, GHashTable * table, const gchar * data,
 typedef struct
 {
   Soak *soak;
-  Recorder *events;             /* the element's */
+  FixtureCollector *events;     /* the element's */
   TcpProxy *proxy;
   GRand *rand;
   guint min_faults;
@@ -889,7 +480,9 @@ driver_thread (gpointer data)
 
   while (!driver_sending_done (d) || d->total < d->min_faults) {
     FaultKind kind;
-    guint before = recorder_n_reconnecting (d->events);
+    guint before =
+        fixture_collector_count (d->events, FIXTURE_EVENT_RECONNECTING, NULL,
+        NULL);
     gboolean loss = FALSE;
 
     driver_pause (d, g_rand_int_range (d->rand, SOAK_GAP_MIN_MS,
@@ -933,12 +526,12 @@ driver_thread (gpointer data)
 
         /* until the client gives the silent socket up */
         tcp_proxy_set_mode (d->proxy, TCP_PROXY_MODE_BLACKHOLE);
-        if (!recorder_wait (d->events, WAIT_RECONNECTING, before + 1,
-                CLIENT_LIVENESS_MS + WAIT_S * 1000)) {
+        if (!fixture_collector_wait (d->events, FIXTURE_EVENT_RECONNECTING,
+                NULL, NULL, before + 1, CLIENT_LIVENESS_MS + WAIT_MS)) {
           tcp_proxy_set_mode (d->proxy, TCP_PROXY_MODE_PASS);
           d->failure = g_strdup_printf ("fault %u (silence): the element "
               "did not notice the silence in %u ms", d->total + 1,
-              CLIENT_LIVENESS_MS + WAIT_S * 1000);
+              CLIENT_LIVENESS_MS + WAIT_MS);
           goto out;
         }
         took = g_get_monotonic_time () - start;
@@ -961,12 +554,15 @@ driver_thread (gpointer data)
       continue;
     d->lossy++;
     /* back before the next fault, well within the reconnection window */
-    if (!recorder_wait (d->events, WAIT_RECONNECTED, d->lossy, WAIT_S * 1000)) {
-      d->failure = g_strdup_printf ("fault %u (%s): no session-reconnected "
-          "within %d s (reconnecting %u, reconnected %u, lossy faults %u)",
-          d->total, fault_names[kind], WAIT_S,
-          recorder_n_reconnecting (d->events),
-          recorder_n_reconnected (d->events), d->lossy);
+    if (!fixture_collector_wait (d->events, FIXTURE_EVENT_RECONNECTED, NULL,
+            NULL, d->lossy, WAIT_MS)) {
+      d->failure =
+          g_strdup_printf ("fault %u (%s): no session-reconnected "
+          "within %d ms (reconnecting %u, reconnected %u, lossy faults %u)",
+          d->total, fault_names[kind], WAIT_MS,
+          fixture_collector_count (d->events, FIXTURE_EVENT_RECONNECTING, NULL,
+              NULL), fixture_collector_count (d->events,
+              FIXTURE_EVENT_RECONNECTED, NULL, NULL), d->lossy);
       goto out;
     }
   }
@@ -1081,37 +677,35 @@ soak_drain (Soak * soak, GstHarness * h, GstBus * bus_object,
 /* Whether one of the element's losses was reported between @from and
  * @to: a signal given then was in flight at a fault. */
 static gboolean
-loss_between (Recorder * events, gint64 from, gint64 to)
+loss_between (FixtureCollector * events, gint64 from, gint64 to)
 {
+  const GstStructure *lost;
   gboolean found = FALSE;
   guint i;
 
-  g_mutex_lock (&events->lock);
-  for (i = 0; i < events->reconnecting->len && !found; i++) {
-    gint64 t = g_array_index (events->reconnecting, gint64, i);
+  for (i = 0; !found && (lost = fixture_collector_nth (events,
+              FIXTURE_EVENT_RECONNECTING, i)) != NULL; i++) {
+    gint64 t = fixture_event_int64 (lost, "time");
 
     found = t >= from && t <= to;
   }
-  g_mutex_unlock (&events->lock);
   return found;
 }
 
 /* Whether @t falls between a loss and its recovery. */
 static gboolean
-while_reconnecting (Recorder * events, gint64 t)
+while_reconnecting (FixtureCollector * events, gint64 t)
 {
+  const GstStructure *lost, *back;
   gboolean found = FALSE;
   guint i;
 
-  g_mutex_lock (&events->lock);
-  for (i = 0; i < events->reconnecting->len && !found; i++) {
-    gint64 lost = g_array_index (events->reconnecting, gint64, i);
-    gint64 back = i < events->reconnected->len ?
-        g_array_index (events->reconnected, gint64, i) : G_MAXINT64;
-
-    found = t >= lost && t <= back;
+  for (i = 0; !found && (lost = fixture_collector_nth (events,
+              FIXTURE_EVENT_RECONNECTING, i)) != NULL; i++) {
+    back = fixture_collector_nth (events, FIXTURE_EVENT_RECONNECTED, i);
+    found = t >= fixture_event_int64 (lost, "time") &&
+        (back == NULL || t <= fixture_event_int64 (back, "time"));
   }
-  g_mutex_unlock (&events->lock);
   return found;
 }
 
@@ -1126,8 +720,8 @@ GST_START_TEST (test_soak_cuts_stalls_blackholes)
   GThread *thread;
   GstElement *element;
   GstPromise **promises;
-  Peer *peer;
-  Bin *bin;
+  FixturePeer *peer;
+  FixtureBin *bin;
   TcpProxy *proxy;
   gchar *url;
   guint i, sent_kind[3] = { 0, 0, 0 };
@@ -1137,7 +731,7 @@ GST_START_TEST (test_soak_cuts_stalls_blackholes)
   gint64 start, sending_end, end;
   GstState state = GST_STATE_VOID_PENDING;
   GstPromise *marker;
-  PeerSend *peer_marker;
+  FixtureSend *peer_marker;
   gdouble took;
 
   memset (&soak, 0, sizeof (soak));
@@ -1163,15 +757,16 @@ GST_START_TEST (test_soak_cuts_stalls_blackholes)
   promises = g_new0 (GstPromise *, n);
 
   /* the peer, directly; the element through the proxy */
-  peer = peer_new (server_url, session_id, 0);
+  peer = peer_new (in_process->url, in_process->session_id, 0);
   soak.peer_id = peer->id;
   g_object_set_data (G_OBJECT (peer->client), "soak", &soak);
   g_signal_connect (peer->client, "signal-received",
       G_CALLBACK (on_soak_peer_signal), &soak);
-  proxy = tcp_proxy_new ("127.0.0.1", gst_opentok_server_get_port (server));
+  proxy = tcp_proxy_new ("127.0.0.1",
+      gst_opentok_server_get_port (in_process->server));
   fail_unless (proxy != NULL);
   url = tcp_proxy_get_url (proxy, "http");
-  element = signalbin_new (url, session_id);
+  element = signalbin_new (url, in_process->session_id);
   g_free (url);
   g_object_set (element, "signal-type", "line", "signal-to", peer->id, NULL);
   g_signal_connect (element, "signal-received",
@@ -1182,7 +777,7 @@ GST_START_TEST (test_soak_cuts_stalls_blackholes)
   g_mutex_unlock (&soak.lock);
 
   driver.soak = &soak;
-  driver.events = &bin->events;
+  driver.events = bin->events;
   driver.proxy = proxy;
   driver.rand = g_rand_new_with_seed (seed ^ 0x5a5a5a5a);
   driver.min_faults = SOAK_MIN_FAULTS;
@@ -1212,15 +807,12 @@ GST_START_TEST (test_soak_cuts_stalls_blackholes)
 
         /* may block while 256 signals are in flight */
         fail_unless_equals_int (gst_harness_push (bin->h,
-                text_buffer (line)), GST_FLOW_OK);
+                fixture_text_buffer (line)), GST_FLOW_OK);
         lines_pushed++;
         g_free (line);
       } else {
-        GstStructure *s = gst_structure_new ("opentok-signal",
-            "type", G_TYPE_STRING, "action", "data", G_TYPE_STRING, data,
-            "to", G_TYPE_STRING, peer->id,
-            "retry-after-reconnect", G_TYPE_BOOLEAN, kind == SEND_RETRY,
-            NULL);
+        GstStructure *s = fixture_signal_structure ("action", data, peer->id,
+            kind == SEND_RETRY);
 
         promises[i] = gst_promise_new_with_change_func (on_soak_b2p_reply,
             &soak.b2p[i], NULL);
@@ -1265,7 +857,7 @@ GST_START_TEST (test_soak_cuts_stalls_blackholes)
   fail_unless (driver.total >= driver.min_faults);
 
   /* every signal completes, each way */
-  end = g_get_monotonic_time () + 4 * WAIT_S * G_TIME_SPAN_SECOND;
+  end = g_get_monotonic_time () + 4 * WAIT_MS * G_TIME_SPAN_MILLISECOND;
   while (g_get_monotonic_time () < end) {
     gboolean all;
 
@@ -1286,17 +878,17 @@ GST_START_TEST (test_soak_cuts_stalls_blackholes)
   marker = bin_send (bin, "marker-bin", peer->id, TRUE, NULL);
   fail_unless_equals_int (gst_promise_wait (marker),
       GST_PROMISE_RESULT_REPLIED);
-  fail_unless_equals_int (reply_code (gst_promise_get_reply (marker)), 0);
+  fail_unless_equals_int (fixture_reply_code (gst_promise_get_reply (marker)),
+      0);
   gst_promise_unref (marker);
   fail_unless (soak_wait_data (&soak, soak.at_peer, "marker-bin",
-          WAIT_S * 1000), "the peer did not get the last signal");
-  peer_marker = peer_send_start (peer, "marker-peer", bin->id);
-  fail_unless_equals_int (peer_send_wait (peer_marker, WAIT_S * 1000), 0);
-  peer_send_free (peer_marker);
+          WAIT_MS), "the peer did not get the last signal");
+  peer_marker = fixture_peer_send (peer, "check", "marker-peer", bin->id, TRUE);
+  fail_unless_equals_int (fixture_send_wait (peer_marker, WAIT_MS), 0);
   fail_unless (soak_wait_data (&soak, soak.at_bin, "marker-peer",
-          WAIT_S * 1000), "the element did not get the last signal");
+          WAIT_MS), "the element did not get the last signal");
   /* the bus and the src pad catch up with the GObject signals */
-  end = g_get_monotonic_time () + WAIT_S * G_TIME_SPAN_SECOND;
+  end = g_get_monotonic_time () + WAIT_MS * G_TIME_SPAN_MILLISECOND;
   while ((bus.signals < n + 1 || bus.buffers < n + 1) &&
       g_get_monotonic_time () < end)
     soak_drain (&soak, bin->h, bin->bus, &bus, 100 * G_TIME_SPAN_MILLISECOND);
@@ -1326,12 +918,12 @@ GST_START_TEST (test_soak_cuts_stalls_blackholes)
           if (got == 1) {
             /* the signal went out before the loss, its answer did not
              * come back: allowed only for a signal in flight at a fault */
-            fail_unless (loss_between (&bin->events, out->sent_at,
+            fail_unless (loss_between (bin->events, out->sent_at,
                     out->completed_at), "%s was refused with 500 and "
                 "delivered, but no loss was reported while it was in "
                 "flight", data);
             no_retry_delivered++;
-          } else if (while_reconnecting (&bin->events, out->sent_at)) {
+          } else if (while_reconnecting (bin->events, out->sent_at)) {
             no_retry_refused++;
           } else {
             no_retry_lost++;
@@ -1369,9 +961,11 @@ GST_START_TEST (test_soak_cuts_stalls_blackholes)
       driver.silence_detect_max / (gdouble) G_USEC_PER_SEC, driver.lossy);
   g_print ("soak: session-reconnecting %u (bus %u), session-reconnected %u "
       "(bus %u), session-disconnected %u, errors %u\n",
-      recorder_n_reconnecting (&bin->events), bus.reconnecting,
-      recorder_n_reconnected (&bin->events), bus.reconnected,
-      bin->events.disconnected, bus.errors);
+      fixture_collector_count (bin->events, FIXTURE_EVENT_RECONNECTING, NULL,
+          NULL), bus.reconnecting, fixture_collector_count (bin->events,
+          FIXTURE_EVENT_RECONNECTED, NULL, NULL), bus.reconnected,
+      fixture_collector_count (bin->events, FIXTURE_EVENT_DISCONNECTED, NULL,
+          NULL), bus.errors);
   g_print ("soak: signalbin -> peer: %u sent (%u retry, %u sink lines, %u "
       "no-retry), %u received; no-retry: %u accepted, %u refused with 500 "
       "(%u while reconnecting, %u in flight at a fault and lost, %u in "
@@ -1392,17 +986,22 @@ GST_START_TEST (test_soak_cuts_stalls_blackholes)
   fail_unless_equals_int (bus.lines_failed, 0);
   fail_unless_equals_int (bus.sent_other, 0);
   /* one reconnection per fault that cost the socket, and nothing else */
-  if (recorder_n_reconnecting (&bin->events) != driver.lossy)
+  if (fixture_collector_count (bin->events, FIXTURE_EVENT_RECONNECTING, NULL,
+          NULL) != driver.lossy)
     g_print ("soak: faults (number:kind[+loss]@reconnections before):%s\n",
         driver.history->str);
-  fail_unless_equals_int (recorder_n_reconnecting (&bin->events), driver.lossy);
-  fail_unless_equals_int (recorder_n_reconnected (&bin->events), driver.lossy);
+  fail_unless_equals_int (fixture_collector_count (bin->events,
+          FIXTURE_EVENT_RECONNECTING, NULL, NULL), driver.lossy);
+  fail_unless_equals_int (fixture_collector_count (bin->events,
+          FIXTURE_EVENT_RECONNECTED, NULL, NULL), driver.lossy);
   fail_unless_equals_int (bus.reconnecting, driver.lossy);
   fail_unless_equals_int (bus.reconnected, driver.lossy);
-  fail_unless_equals_int (bin->events.disconnected, 0);
+  fail_unless_equals_int (fixture_collector_count (bin->events,
+          FIXTURE_EVENT_DISCONNECTED, NULL, NULL), 0);
   fail_unless_equals_int (bus.disconnected, 0);
   fail_unless_equals_int (bus.errors, 0);
-  fail_unless_equals_int (recorder_n_reconnecting (&peer->events), 0);
+  fail_unless_equals_int (fixture_collector_count (peer->events,
+          FIXTURE_EVENT_RECONNECTING, NULL, NULL), 0);
   /* the faults did hit: those made under traffic nearly always cost the
    * socket (a stall does not when no byte tried to pass) */
   fail_unless (driver.lossy > 0 && driver.lossy >= driver.during_sending *
@@ -1420,7 +1019,7 @@ GST_START_TEST (test_soak_cuts_stalls_blackholes)
   g_signal_handlers_disconnect_by_data (peer->client, &soak);
   bin_stop (bin);
   tcp_proxy_free (proxy);
-  peer_free (peer);
+  peer_stop (peer);
   g_rand_free (driver.rand);
   g_string_free (driver.history, TRUE);
   g_rand_free (kinds);
@@ -1497,7 +1096,7 @@ server_process_start (guint16 port)
   GError *error = NULL;
   gchar *port_text;
   gboolean ready = FALSE;
-  gint64 end = g_get_monotonic_time () + WAIT_S * G_TIME_SPAN_SECOND;
+  gint64 end = g_get_monotonic_time () + WAIT_MS * G_TIME_SPAN_MILLISECOND;
 
   fail_unless (exe != NULL && g_file_test (exe, G_FILE_TEST_IS_EXECUTABLE),
       "GST_OPENTOK_SERVER_EXE must name the built gst-opentok-server (meson "
@@ -1523,7 +1122,7 @@ server_process_start (guint16 port)
 
     g_data_input_stream_read_line_async (out, G_PRIORITY_DEFAULT, cancellable,
         on_line, &r);
-    iterate_until (context, &r.done,
+    fixture_wait_flag (context, &r.done,
         MAX (1, (end - g_get_monotonic_time ()) / 1000));
     if (!r.done) {
       g_cancellable_cancel (cancellable);
@@ -1591,7 +1190,7 @@ server_process_stop (ServerProcess * srv)
   g_main_context_push_thread_default (context);
   g_subprocess_wait_async (srv->process, NULL, on_process_exited, &exited);
   g_subprocess_send_signal (srv->process, SIGTERM);
-  iterate_until (context, &exited, WAIT_S * 1000);
+  fixture_wait_flag (context, &exited, WAIT_MS);
   if (!exited) {
     g_subprocess_force_exit (srv->process);
     while (!exited)
@@ -1651,13 +1250,45 @@ bus_count (GPtrArray * seen, GstMessageType type, const gchar * name)
   return n;
 }
 
-/* The element posted one error, in RESOURCE READ with opentok-code 1022,
- * and went out of the session with networkDisconnected. */
-static void
-expect_bin_lost_1022 (Bin * bin, GPtrArray * seen, guint timeout_ms)
+/* The client behind @events gave the session up, once, with
+ * networkDisconnected and GST_OPENTOK_CLIENT_ERROR_NETWORK_DISCONNECTED
+ * (1022), for the reason @why (a part of the error's message); returns the
+ * event. */
+static const GstStructure *
+expect_lost (FixtureCollector * events, const gchar * who, const gchar * why,
+    guint timeout_ms)
 {
+  const GstStructure *event;
+  const GError *error;
+
+  fail_unless (fixture_collector_wait (events, FIXTURE_EVENT_DISCONNECTED,
+          NULL, NULL, 1, timeout_ms), "%s did not give the session up in %u "
+      "ms", who, timeout_ms);
+  fail_unless_equals_int (fixture_collector_count (events,
+          FIXTURE_EVENT_DISCONNECTED, NULL, NULL), 1);
+  event = fixture_collector_find (events, FIXTURE_EVENT_DISCONNECTED, NULL,
+      NULL);
+  fail_unless_equals_string (gst_structure_get_string (event, "reason"),
+      "networkDisconnected");
+  error = fixture_event_error (event);
+  fail_unless (error != NULL);
+  fail_unless (error->domain == GST_OPENTOK_CLIENT_ERROR);
+  fail_unless_equals_int (error->code,
+      GST_OPENTOK_CLIENT_ERROR_NETWORK_DISCONNECTED);
+  fail_unless (strstr (error->message, why) != NULL,
+      "%s gave up for another reason than \"%s\": %s", who, why,
+      error->message);
+  return event;
+}
+
+/* The element posted one error, in RESOURCE READ with opentok-code 1022,
+ * and went out of the session with networkDisconnected for @why. */
+static const GstStructure *
+expect_bin_lost_1022 (FixtureBin * bin, GPtrArray * seen, const gchar * why,
+    guint timeout_ms)
+{
+  const GstStructure *details = NULL, *event;
   GstMessage *message;
-  const GstStructure *details = NULL;
   GError *error = NULL;
   gint code = 0;
 
@@ -1675,34 +1306,24 @@ expect_bin_lost_1022 (Bin * bin, GPtrArray * seen, guint timeout_ms)
   fail_unless (gst_structure_get_int (details, "opentok-code", &code));
   fail_unless_equals_int (code, 1022);
 
-  fail_unless (recorder_wait (&bin->events, WAIT_DISCONNECTED, 1, 1000));
-  fail_unless_equals_string (bin->events.reason, "networkDisconnected");
-  fail_unless (bin->events.error != NULL);
-  fail_unless (bin->events.error->domain == GST_OPENTOK_CLIENT_ERROR);
-  fail_unless_equals_int (bin->events.error->code,
-      GST_OPENTOK_CLIENT_ERROR_NETWORK_DISCONNECTED);
+  event = expect_lost (bin->events, "signalbin", why, 1000);
   message = bus_find (bin->bus, seen, GST_MESSAGE_ELEMENT,
       "opentok-session-disconnected", 1000);
   fail_unless (message != NULL);
   fail_unless_equals_string (gst_structure_get_string
       (gst_message_get_structure (message), "reason"), "networkDisconnected");
+  return event;
 }
 
-static void
-expect_peer_lost_1022 (Peer * peer, guint timeout_ms)
+static const GstStructure *
+expect_peer_lost_1022 (FixturePeer * peer, const gchar * why, guint timeout_ms)
 {
-  fail_unless (recorder_wait (&peer->events, WAIT_DISCONNECTED, 1,
-          timeout_ms), "the peer did not give the session up in %u ms",
+  const GstStructure *event = expect_lost (peer->events, "the peer", why,
       timeout_ms);
-  g_mutex_lock (&peer->events.lock);
-  fail_unless_equals_string (peer->events.reason, "networkDisconnected");
-  fail_unless (peer->events.error != NULL);
-  fail_unless (peer->events.error->domain == GST_OPENTOK_CLIENT_ERROR);
-  fail_unless_equals_int (peer->events.error->code,
-      GST_OPENTOK_CLIENT_ERROR_NETWORK_DISCONNECTED);
-  g_mutex_unlock (&peer->events.lock);
+
   fail_unless_equals_int (gst_opentok_client_get_state (peer->client),
       GST_OPENTOK_CLIENT_STATE_DISCONNECTED);
+  return event;
 }
 
 /* What waits while the server is gone. */
@@ -1710,11 +1331,12 @@ typedef struct
 {
   GstPromise *retry;            /* an action signal that may wait */
   gint retry_replied;
-  PeerSend *peer_retry;         /* the peer's, which may wait */
+  FixtureSend *peer_retry;      /* the peer's, which may wait */
 } Pending;
 
 static void
-pending_start (Pending * p, Bin * bin, Peer * peer, GPtrArray * seen)
+pending_start (Pending * p, FixtureBin * bin, FixturePeer * peer,
+    GPtrArray * seen)
 {
   GstPromise *no_retry;
   GstMessage *message;
@@ -1722,20 +1344,21 @@ pending_start (Pending * p, Bin * bin, Peer * peer, GPtrArray * seen)
 
   p->retry_replied = 0;
   p->retry = bin_send (bin, "waits", peer->id, TRUE, &p->retry_replied);
-  p->peer_retry = peer_send_start (peer, "waits-too", bin->id);
+  p->peer_retry = fixture_peer_send (peer, "check", "waits-too", bin->id, TRUE);
   fail_unless_equals_int (gst_harness_push (bin->h,
-          text_buffer ("a line that waits\n")), GST_FLOW_OK);
+          fixture_text_buffer ("a line that waits\n")), GST_FLOW_OK);
 
   /* one that may not wait fails at once */
   no_retry = bin_send (bin, "impatient", peer->id, FALSE, NULL);
   fail_unless_equals_int (gst_promise_wait (no_retry),
       GST_PROMISE_RESULT_REPLIED);
-  fail_unless_equals_int (reply_code (gst_promise_get_reply (no_retry)), 500);
+  fail_unless_equals_int (fixture_reply_code (gst_promise_get_reply (no_retry)),
+      500);
   gst_promise_unref (no_retry);
 
   /* the others wait */
   fail_if (g_atomic_int_get (&p->retry_replied), "the action did not wait");
-  fail_if (peer_send_done (p->peer_retry), "the peer's signal did not wait");
+  fail_if (fixture_send_done (p->peer_retry), "the peer's signal did not wait");
   message = bus_find (bin->bus, seen, GST_MESSAGE_ELEMENT,
       "opentok-signal-sent", 0);
   if (message != NULL)
@@ -1745,7 +1368,7 @@ pending_start (Pending * p, Bin * bin, Peer * peer, GPtrArray * seen)
 
 /* Everything that waited failed with 500. */
 static void
-pending_expect_500 (Pending * p, Bin * bin, GPtrArray * seen)
+pending_expect_500 (Pending * p, FixtureBin * bin, GPtrArray * seen)
 {
   GstMessage *message;
   const GstStructure *s;
@@ -1753,34 +1376,35 @@ pending_expect_500 (Pending * p, Bin * bin, GPtrArray * seen)
 
   fail_unless_equals_int (gst_promise_wait (p->retry),
       GST_PROMISE_RESULT_REPLIED);
-  fail_unless_equals_int (reply_code (gst_promise_get_reply (p->retry)), 500);
-  fail_unless_equals_int (peer_send_wait (p->peer_retry, WAIT_S * 1000), 500);
+  fail_unless_equals_int (fixture_reply_code (gst_promise_get_reply (p->retry)),
+      500);
+  fail_unless_equals_int (fixture_send_wait (p->peer_retry, WAIT_MS), 500);
   message = bus_find (bin->bus, seen, GST_MESSAGE_ELEMENT,
-      "opentok-signal-sent", WAIT_S * 1000);
+      "opentok-signal-sent", WAIT_MS);
   fail_unless (message != NULL, "the line never completed");
   s = gst_message_get_structure (message);
   fail_unless_equals_string (gst_structure_get_string (s, "origin"), "buffer");
   fail_unless (gst_structure_get_int (s, "code", &code));
   fail_unless_equals_int (code, 500);
   gst_promise_unref (p->retry);
-  peer_send_free (p->peer_retry);
 }
 
 /* Both clients in the session hear each other. */
 static void
-round_trip (Bin * bin, Peer * peer, GPtrArray * seen)
+round_trip (FixtureBin * bin, FixturePeer * peer, GPtrArray * seen)
 {
   GstPromise *promise = bin_send (bin, "hello-peer", peer->id, TRUE, NULL);
-  PeerSend *s = peer_send_start (peer, "hello-bin", bin->id);
+  FixtureSend *s =
+      fixture_peer_send (peer, "check", "hello-bin", bin->id, TRUE);
 
   fail_unless_equals_int (gst_promise_wait (promise),
       GST_PROMISE_RESULT_REPLIED);
-  fail_unless_equals_int (reply_code (gst_promise_get_reply (promise)), 0);
+  fail_unless_equals_int (fixture_reply_code (gst_promise_get_reply (promise)),
+      0);
   gst_promise_unref (promise);
-  fail_unless_equals_int (peer_send_wait (s, WAIT_S * 1000), 0);
-  peer_send_free (s);
+  fail_unless_equals_int (fixture_send_wait (s, WAIT_MS), 0);
   fail_unless (bus_find (bin->bus, seen, GST_MESSAGE_ELEMENT,
-          "opentok-signal", WAIT_S * 1000) != NULL,
+          "opentok-signal", WAIT_MS) != NULL,
       "the element did not get the peer's signal");
 }
 
@@ -1796,8 +1420,9 @@ GST_START_TEST (test_server_killed_and_restarted)
   GPtrArray *seen = g_ptr_array_new_with_free_func ((GDestroyNotify)
       gst_message_unref);
   Pending pending;
-  Peer *peer;
-  Bin *bin;
+  const GstStructure *bin_event, *peer_event;
+  FixturePeer *peer;
+  FixtureBin *bin;
   gint64 killed, restarted, bin_lost, peer_lost;
   gdouble bin_teardown, peer_teardown;
 
@@ -1808,50 +1433,40 @@ GST_START_TEST (test_server_killed_and_restarted)
   /* the server dies: both clients notice and keep trying */
   killed = g_get_monotonic_time ();
   server_process_kill (srv);
-  fail_unless (recorder_wait (&bin->events, WAIT_RECONNECTING, 1,
-          WAIT_S * 1000), "signalbin did not report the loss");
-  fail_unless (recorder_wait (&peer->events, WAIT_RECONNECTING, 1,
-          WAIT_S * 1000), "the peer did not report the loss");
+  fail_unless (fixture_collector_wait (bin->events, FIXTURE_EVENT_RECONNECTING,
+          NULL, NULL, 1, WAIT_MS), "signalbin did not report the loss");
+  fail_unless (fixture_collector_wait (peer->events, FIXTURE_EVENT_RECONNECTING,
+          NULL, NULL, 1, WAIT_MS), "the peer did not report the loss");
   fail_unless (bus_find (bin->bus, seen, GST_MESSAGE_ELEMENT,
-          "opentok-session-reconnecting", WAIT_S * 1000) != NULL);
+          "opentok-session-reconnecting", WAIT_MS) != NULL);
   pending_start (&pending, bin, peer, seen);
 
   /* back on the same port, without the sessions: the reconnections are
-   * refused (1011, unknown socketId) and the clients give up at once,
-   * long before their 30 s window ends */
+   * refused (1011, unknown socketId) and the clients give up then, after
+   * the restart, for that refusal: not for their 30 s window */
   restarted = g_get_monotonic_time ();
   again = server_process_start (srv->port);
-  expect_bin_lost_1022 (bin, seen, WAIT_S * 1000);
-  bin_lost = bin->events.disconnected_at;
-  expect_peer_lost_1022 (peer, WAIT_S * 1000);
-  peer_lost = peer->events.disconnected_at;
+  bin_event = expect_bin_lost_1022 (bin, seen, LOST_REFUSED, WAIT_MS);
+  peer_event = expect_peer_lost_1022 (peer, LOST_REFUSED, WAIT_MS);
   pending_expect_500 (&pending, bin, seen);
-
-  fail_unless (seconds_between (restarted, bin_lost) < 5.0,
-      "signalbin gave up %.2f s after the restart",
-      seconds_between (restarted, bin_lost));
-  fail_unless (seconds_between (restarted, peer_lost) < 5.0,
-      "the peer gave up %.2f s after the restart",
-      seconds_between (restarted, peer_lost));
-  fail_unless (seconds_between (killed, bin_lost) <
-      CLIENT_RECONNECT_WINDOW_MS / 2000.0);
-  fail_unless_equals_int (recorder_n_reconnected (&bin->events), 0);
-  fail_unless_equals_int (recorder_n_reconnected (&peer->events), 0);
+  bin_lost = fixture_event_int64 (bin_event, "time");
+  peer_lost = fixture_event_int64 (peer_event, "time");
+  fail_unless (bin_lost >= restarted && peer_lost >= restarted);
+  fail_unless_equals_int (fixture_collector_count (bin->events,
+          FIXTURE_EVENT_RECONNECTED, NULL, NULL), 0);
+  fail_unless_equals_int (fixture_collector_count (peer->events,
+          FIXTURE_EVENT_RECONNECTED, NULL, NULL), 0);
   fail_unless_equals_int (bus_count (seen, GST_MESSAGE_ERROR, NULL), 1);
 
   /* nothing hangs */
   bin_teardown = bin_stop (bin);
-  peer_teardown = peer_free (peer);
+  peer_teardown = peer_stop (peer);
   g_print ("killed and restarted: restarted %.2f s after the kill; "
       "signalbin gave up (1022) %.2f s after the restart, the peer %.2f s; "
       "teardown %.3f s (signalbin), %.3f s (peer)\n",
       seconds_between (killed, restarted),
       seconds_between (restarted, bin_lost),
       seconds_between (restarted, peer_lost), bin_teardown, peer_teardown);
-  fail_unless (bin_teardown < 5.0, "signalbin took %.2f s to stop",
-      bin_teardown);
-  fail_unless (peer_teardown < 5.0, "the peer took %.2f s to disconnect",
-      peer_teardown);
 
   server_process_stop (again);
   server_process_free (again);
@@ -1869,8 +1484,10 @@ GST_START_TEST (test_server_killed_not_restarted)
   GPtrArray *seen = g_ptr_array_new_with_free_func ((GDestroyNotify)
       gst_message_unref);
   Pending pending;
-  Peer *peer;
-  Bin *bin;
+  const GstStructure *bin_event, *peer_event;
+  GstOpenTokClientState state;
+  FixturePeer *peer;
+  FixtureBin *bin;
   gint64 killed;
   gdouble bin_after, peer_after, bin_teardown, peer_teardown;
 
@@ -1880,42 +1497,40 @@ GST_START_TEST (test_server_killed_not_restarted)
 
   killed = g_get_monotonic_time ();
   server_process_kill (srv);
-  fail_unless (recorder_wait (&bin->events, WAIT_RECONNECTING, 1,
-          WAIT_S * 1000), "signalbin did not report the loss");
-  fail_unless (recorder_wait (&peer->events, WAIT_RECONNECTING, 1,
-          WAIT_S * 1000), "the peer did not report the loss");
+  fail_unless (fixture_collector_wait (bin->events, FIXTURE_EVENT_RECONNECTING,
+          NULL, NULL, 1, WAIT_MS), "signalbin did not report the loss");
+  fail_unless (fixture_collector_wait (peer->events, FIXTURE_EVENT_RECONNECTING,
+          NULL, NULL, 1, WAIT_MS), "the peer did not report the loss");
   pending_start (&pending, bin, peer, seen);
 
   /* nobody comes back: each gives up when its window ends, the peer
-   * after its 2 s, signalbin after the 30 s it does not let one change */
-  expect_peer_lost_1022 (peer, SHORT_WINDOW_MS + WAIT_S * 1000);
-  peer_after = seconds_between (killed, peer->events.disconnected_at);
-  fail_unless (peer_after >= SHORT_WINDOW_MS / 1000.0 - 0.1 &&
-      peer_after < SHORT_WINDOW_MS / 1000.0 + 3.0,
-      "the peer gave up %.2f s after the loss, its window is %.1f s",
-      peer_after, SHORT_WINDOW_MS / 1000.0);
-  expect_bin_lost_1022 (bin, seen, CLIENT_RECONNECT_WINDOW_MS + WAIT_S * 1000);
-  bin_after = seconds_between (killed, bin->events.disconnected_at);
-  fail_unless (bin_after >= CLIENT_RECONNECT_WINDOW_MS / 1000.0 - 0.1 &&
-      bin_after < CLIENT_RECONNECT_WINDOW_MS / 1000.0 + 3.0,
-      "signalbin gave up %.2f s after the loss, its window is %.1f s",
-      bin_after, CLIENT_RECONNECT_WINDOW_MS / 1000.0);
+   * after its 2 s, signalbin after the 30 s it does not let one change;
+   * so the peer first, while signalbin still tries */
+  peer_event = expect_peer_lost_1022 (peer, LOST_WINDOW,
+      SHORT_WINDOW_MS + WAIT_MS);
+  fail_unless_equals_int (fixture_collector_count (bin->events,
+          FIXTURE_EVENT_DISCONNECTED, NULL, NULL), 0);
+  g_object_get (bin->element, "state", &state, NULL);
+  fail_unless_equals_int (state, GST_OPENTOK_CLIENT_STATE_RECONNECTING);
+  bin_event = expect_bin_lost_1022 (bin, seen, LOST_WINDOW,
+      CLIENT_RECONNECT_WINDOW_MS + WAIT_MS);
+  peer_after = seconds_between (killed, fixture_event_int64 (peer_event,
+          "time"));
+  bin_after = seconds_between (killed, fixture_event_int64 (bin_event, "time"));
   pending_expect_500 (&pending, bin, seen);
-  fail_unless_equals_int (recorder_n_reconnected (&bin->events), 0);
-  fail_unless_equals_int (recorder_n_reconnected (&peer->events), 0);
+  fail_unless_equals_int (fixture_collector_count (bin->events,
+          FIXTURE_EVENT_RECONNECTED, NULL, NULL), 0);
+  fail_unless_equals_int (fixture_collector_count (peer->events,
+          FIXTURE_EVENT_RECONNECTED, NULL, NULL), 0);
   fail_unless_equals_int (bus_count (seen, GST_MESSAGE_ERROR, NULL), 1);
 
   bin_teardown = bin_stop (bin);
-  peer_teardown = peer_free (peer);
+  peer_teardown = peer_stop (peer);
   g_print ("killed, not restarted: the peer gave up (1022) %.2f s after "
       "the kill (window %.1f s), signalbin %.2f s (window %.1f s); "
       "teardown %.3f s (signalbin), %.3f s (peer)\n", peer_after,
       SHORT_WINDOW_MS / 1000.0, bin_after,
       CLIENT_RECONNECT_WINDOW_MS / 1000.0, bin_teardown, peer_teardown);
-  fail_unless (bin_teardown < 5.0, "signalbin took %.2f s to stop",
-      bin_teardown);
-  fail_unless (peer_teardown < 5.0, "the peer took %.2f s to disconnect",
-      peer_teardown);
 
   server_process_free (srv);
   g_ptr_array_unref (seen);
