@@ -608,20 +608,53 @@ gst_opentok_client_new (const gchar * api_url, const gchar * api_key,
       "session-id", session_id, "token", token, NULL);
 }
 
-/* Hands the join to the network thread, which completes @task (taken).
- * When it cannot even begin, @task fails here and FALSE comes back with
- * @error set. */
+/* A connect with no caller to answer: its task is made on the network
+ * thread, so that nothing is left queued on the caller's context. */
+typedef struct
+{
+  GstOpenTokClient *client;
+  GCancellable *cancellable;
+} ConnectStart;
+
+static void
+connect_start_free (gpointer data)
+{
+  ConnectStart *start = data;
+
+  g_clear_object (&start->cancellable);
+  gst_object_unref (start->client);
+  g_free (start);
+}
+
 static gboolean
-client_start_connect (GstOpenTokClient * client, GTask * task, GError ** error)
+client_connect_on_thread (gpointer data)
+{
+  ConnectStart *start = data;
+  GTask *task = g_task_new (start->client, start->cancellable, NULL, NULL);
+
+  g_task_set_source_tag (task, gst_opentok_client_connect);
+  g_task_set_check_cancellable (task, FALSE);
+  gst_opentok_client_transport_connect (task);
+  g_object_unref (task);
+  return G_SOURCE_REMOVE;
+}
+
+/* Hands the join to the network thread, which completes @task (taken), or
+ * makes a task of its own when @task is NULL. When it cannot even begin,
+ * @task fails here and FALSE comes back with @error set. */
+static gboolean
+client_start_connect (GstOpenTokClient * client, GCancellable * cancellable,
+    GTask * task, GError ** error)
 {
   GError *failure = NULL, *start_error = NULL;
   gchar *missing = NULL;
+  ConnectStart *start;
 
   /* the outcome is what the client did: a cancel that comes once it has
    * joined leaves it connected, and the connect succeeded */
-  g_task_set_check_cancellable (task, FALSE);
-  if (g_cancellable_set_error_if_cancelled (g_task_get_cancellable (task),
-          &failure))
+  if (task != NULL)
+    g_task_set_check_cancellable (task, FALSE);
+  if (g_cancellable_set_error_if_cancelled (cancellable, &failure))
     goto failed;
   GST_OBJECT_LOCK (client);
   if (client->api_key == NULL || *client->api_key == '\0')
@@ -647,17 +680,28 @@ client_start_connect (GstOpenTokClient * client, GTask * task, GError ** error)
     g_error_free (start_error);
     goto failed;
   }
-  if (gst_opentok_loop_invoke (client->loop,
-          gst_opentok_client_transport_connect, task, g_object_unref))
-    return TRUE;
+  if (task != NULL) {
+    if (gst_opentok_loop_invoke (client->loop,
+            gst_opentok_client_transport_connect, task, g_object_unref))
+      return TRUE;
+  } else {
+    start = g_new0 (ConnectStart, 1);
+    start->client = gst_object_ref (client);
+    start->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
+    if (gst_opentok_loop_invoke (client->loop, client_connect_on_thread,
+            start, connect_start_free))
+      return TRUE;
+    connect_start_free (start);
+  }
   failure = g_error_new_literal (GST_OPENTOK_CLIENT_ERROR,
       GST_OPENTOK_CLIENT_ERROR_CONNECT_FAILED, "The client is shutting down");
 
 failed:
-  if (error != NULL)
-    *error = g_error_copy (failure);
-  g_task_return_error (task, failure);
-  g_object_unref (task);
+  if (task != NULL) {
+    g_task_return_error (task, g_error_copy (failure));
+    g_object_unref (task);
+  }
+  g_propagate_error (error, failure);
   return FALSE;
 }
 
@@ -684,13 +728,9 @@ gboolean
 gst_opentok_client_connect (GstOpenTokClient * client,
     GCancellable * cancellable, GError ** error)
 {
-  GTask *task;
-
   g_return_val_if_fail (GST_IS_OPENTOK_CLIENT (client), FALSE);
 
-  task = g_task_new (client, cancellable, NULL, NULL);
-  g_task_set_source_tag (task, gst_opentok_client_connect);
-  return client_start_connect (client, task, error);
+  return client_start_connect (client, cancellable, NULL, error);
 }
 
 /**
@@ -728,7 +768,7 @@ gst_opentok_client_connect_async (GstOpenTokClient * client,
 
   task = g_task_new (client, cancellable, callback, user_data);
   g_task_set_source_tag (task, gst_opentok_client_connect_async);
-  client_start_connect (client, task, NULL);
+  client_start_connect (client, cancellable, task, NULL);
 }
 
 /**

@@ -487,10 +487,15 @@ server_on_relayed (GstOpenTokSession * session, const gchar * from,
   GstOpenTokSignal *signal;
   GQuark detail;
 
-  /* never intern network input: the quark exists when someone listens */
+  /* never intern network input: the quark exists when someone listens.
+   * GLib 2.74 matches only the handlers of @detail when it is not 0, so
+   * those connected without a detail are asked for apart. */
   detail = (type != NULL && *type != '\0') ? g_quark_try_string (type) : 0;
   if (!g_signal_has_handler_pending (self,
-          gst_opentok_server_signals[SIGNAL_SIGNAL_RECEIVED], detail, FALSE))
+          gst_opentok_server_signals[SIGNAL_SIGNAL_RECEIVED], 0, FALSE)
+      && (detail == 0 || !g_signal_has_handler_pending (self,
+              gst_opentok_server_signals[SIGNAL_SIGNAL_RECEIVED], detail,
+              FALSE)))
     return;
   signal = gst_opentok_signal_new_received (type, data,
       *from != '\0' ? from : NULL, FALSE);

@@ -1657,6 +1657,10 @@ GST_START_TEST (test_liveness_reconnection_frame_sequence)
           WAIT_MS));
   fixture_outage_end (f, a);
   fixture_sync (f, "m1", a, b, NULL);
+  /* the marker's acknowledgements have reached the server, and so the tap,
+   * before it goes: the new socket carried at least those */
+  fixture_server_wait_metric (f->srv, f->context,
+      "opentok_pending_messages", 0);
   tcp_proxy_set_tap (f->proxy, NULL, NULL);
 
   for (i = 0; i < capture.streams->len; i++) {
@@ -3068,6 +3072,8 @@ GST_START_TEST (test_connect_without_callback_reports_by_signals)
   FixturePeer *unset =
       peer_new_full (f, "Nobody", f->srv->url, API_KEY, f->srv->session_id,
       NULL);
+  FixturePeer *quiet = peer_new (f, "Quiet", FALSE);
+  GMainContext *unused;
   GCancellable *cancellable = g_cancellable_new ();
   GError *error = NULL;
 
@@ -3095,6 +3101,19 @@ GST_START_TEST (test_connect_without_callback_reports_by_signals)
   g_clear_error (&error);
   fail_unless_equals_int (gst_opentok_client_get_state (unset->client),
       GST_OPENTOK_CLIENT_STATE_DISCONNECTED);
+
+  /* nothing of the join waits on the caller's context, which may never
+   * run: once disconnected, the client is the caller's alone */
+  unused = g_main_context_new ();
+  g_main_context_push_thread_default (unused);
+  fail_unless (gst_opentok_client_connect (quiet->client, NULL, &error));
+  g_main_context_pop_thread_default (unused);
+  fail_unless (fixture_peer_wait (quiet, FIXTURE_EVENT_CONNECTED, NULL, 1,
+          WAIT_MS));
+  gst_opentok_client_disconnect (quiet->client);
+  fail_unless_equals_int (G_OBJECT (quiet->client)->ref_count, 1);
+  fail_if (g_main_context_pending (unused));
+  g_main_context_unref (unused);
 
   g_object_unref (cancellable);
   fixture_free (f);

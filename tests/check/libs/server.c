@@ -3414,6 +3414,54 @@ check_send_signal_error (Fixture * f, const gchar * session_id,
   gst_opentok_signal_unref (signal);
 }
 
+/* Runs on the server thread, while the test waits in send_signal(). */
+static void
+on_server_signal (GstOpenTokServer * server, const gchar * session_id,
+    GstOpenTokSignal * signal, GPtrArray * types)
+{
+  const gchar *type = gst_opentok_signal_get_signal_type (signal);
+
+  g_ptr_array_add (types, g_strdup (type ? type : ""));
+}
+
+/* A handler connected without a detail hears every type, those whose
+ * quark already exists in the process ("notify", "error") included; a
+ * detailed one hears its own. */
+GST_START_TEST (test_server_signal_received_reaches_every_handler)
+{
+  Fixture *f = fixture_new (NULL);
+  const gchar *types[] = { "chat", "notify", "error", "message", NULL };
+  GPtrArray *all = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *chats = g_ptr_array_new_with_free_func (g_free);
+  guint i;
+
+  g_signal_connect (f->srv->server, "signal-received",
+      G_CALLBACK (on_server_signal), all);
+  g_signal_connect (f->srv->server, "signal-received::chat",
+      G_CALLBACK (on_server_signal), chats);
+  for (i = 0; i < G_N_ELEMENTS (types); i++) {
+    GstOpenTokSignal *signal = gst_opentok_signal_new (types[i], "x");
+
+    fail_unless (gst_opentok_server_send_signal (f->srv->server,
+            f->srv->session_id, signal, NULL));
+    gst_opentok_signal_unref (signal);
+  }
+  fail_unless_equals_int (all->len, G_N_ELEMENTS (types));
+  for (i = 0; i < G_N_ELEMENTS (types); i++)
+    fail_unless_equals_string (g_ptr_array_index (all, i),
+        types[i] ? types[i] : "");
+  fail_unless_equals_int (chats->len, 1);
+
+  g_signal_handlers_disconnect_by_func (f->srv->server, on_server_signal, all);
+  g_signal_handlers_disconnect_by_func (f->srv->server, on_server_signal,
+      chats);
+  g_ptr_array_unref (all);
+  g_ptr_array_unref (chats);
+  fixture_free (f);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_server_send_signal_api)
 {
   Fixture *f = fixture_new (NULL);
@@ -3780,6 +3828,7 @@ server_suite (void)
   tc = tcase_create ("api");
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_server_send_signal_api);
+  tcase_add_test (tc, test_server_signal_received_reaches_every_handler);
   tcase_add_test (tc, test_server_start_stop_and_start_again);
   tcase_add_test (tc, test_two_servers_get_different_ports);
   tcase_add_test (tc, test_start_on_port_in_use_fails);
