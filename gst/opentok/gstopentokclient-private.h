@@ -111,7 +111,9 @@ struct _GstOpenTokClient
   GSource *tick;
   GSource *retry;               /* the next session-info or socket attempt */
   GSource *connect_deadline;    /* fails a connect that takes too long */
-  GSource *connect_cancelled;   /* watches the connect's GCancellable */
+  GCancellable *connect_cancellable;    /* the connect's, watched */
+  gulong connect_cancel_id;     /* its "cancelled" handler */
+  guint connect_serial;         /* which connect a cancel is for */
 
   /* network thread only: the requests */
   GQueue requests;              /* of gstopentokclientrequests.c, in

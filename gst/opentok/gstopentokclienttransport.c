@@ -99,16 +99,58 @@ gst_opentok_client_transport_cancel_connect (GstOpenTokClient * self)
   gst_opentok_client_end (self, "clientDisconnected", NULL);
 }
 
-static gboolean
-on_connect_cancelled (GCancellable * cancellable, gpointer user_data)
+/* A cancel of connect @serial, on its way to the network thread. */
+typedef struct
 {
-  GstOpenTokClient *self = user_data;
+  GstOpenTokClient *client;
+  guint serial;
+} ConnectCancel;
 
-  g_clear_pointer (&self->connect_cancelled, g_source_unref);
-  if (gst_opentok_client_get_state (self) ==
+static ConnectCancel *
+connect_cancel_new (GstOpenTokClient * client, guint serial)
+{
+  ConnectCancel *cancel = g_new (ConnectCancel, 1);
+
+  cancel->client = gst_object_ref (client);
+  cancel->serial = serial;
+  return cancel;
+}
+
+static void
+connect_cancel_free (gpointer data)
+{
+  ConnectCancel *cancel = data;
+
+  gst_object_unref (cancel->client);
+  g_free (cancel);
+}
+
+/* On the network thread; the connect may have ended meanwhile. */
+static gboolean
+connect_cancel_run (gpointer data)
+{
+  ConnectCancel *cancel = data;
+  GstOpenTokClient *self = cancel->client;
+
+  if (cancel->serial == self->connect_serial
+      && gst_opentok_client_get_state (self) ==
       GST_OPENTOK_CLIENT_STATE_CONNECTING)
     gst_opentok_client_transport_cancel_connect (self);
   return G_SOURCE_REMOVE;
+}
+
+/* On the thread that cancels: hands the cancel to the network thread. A
+ * GCancellableSource would do it, but GLib 2.74 leaks one cancelled on
+ * another thread while it is being destroyed. */
+static void
+on_connect_cancelled (GCancellable * cancellable, gpointer user_data)
+{
+  ConnectCancel *watch = user_data;
+  ConnectCancel *cancel = connect_cancel_new (watch->client, watch->serial);
+
+  if (!gst_opentok_loop_invoke (watch->client->loop, connect_cancel_run,
+          cancel, connect_cancel_free))
+    connect_cancel_free (cancel);
 }
 
 gboolean
@@ -151,11 +193,17 @@ gst_opentok_client_transport_connect (gpointer data)
       NULL);
   g_source_attach (self->connect_deadline, self->context);
   /* a cancel from any thread is handled here, on the network thread */
+  self->connect_serial++;
   if (cancellable != NULL) {
-    self->connect_cancelled = g_cancellable_source_new (cancellable);
-    g_source_set_callback (self->connect_cancelled,
-        G_SOURCE_FUNC (on_connect_cancelled), self, NULL);
-    g_source_attach (self->connect_cancelled, self->context);
+    ConnectCancel *watch = g_new (ConnectCancel, 1);
+
+    /* not a reference: the handler is disconnected before the client
+     * goes */
+    self->connect_cancellable = g_object_ref (cancellable);
+    watch->client = self;
+    watch->serial = self->connect_serial;
+    self->connect_cancel_id = g_cancellable_connect (cancellable,
+        G_CALLBACK (on_connect_cancelled), watch, g_free);
   }
   gst_opentok_client_session_info_request (self);
   return G_SOURCE_REMOVE;
@@ -175,7 +223,14 @@ void
 gst_opentok_client_transport_connect_done (GstOpenTokClient * self)
 {
   client_clear_source (&self->connect_deadline);
-  client_clear_source (&self->connect_cancelled);
+  /* waits for a "cancelled" handler running on another thread, which only
+   * queues work */
+  if (self->connect_cancellable != NULL) {
+    g_cancellable_disconnect (self->connect_cancellable,
+        self->connect_cancel_id);
+    self->connect_cancel_id = 0;
+    g_clear_object (&self->connect_cancellable);
+  }
 }
 
 /* ------------------------------------------------------------------------ */
