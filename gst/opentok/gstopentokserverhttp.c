@@ -20,6 +20,7 @@
 #include "gstopentok-private.h"
 #include "gstopentoksessionid.h"
 #include "gstopentokrestjwt.h"
+#include "gstopentokcredential-private.h"
 
 #define GST_CAT_DEFAULT (gst_opentok_server_debug_get_category ())
 
@@ -305,14 +306,12 @@ rest_authenticate (GstOpenTokServerHttp * self, SoupServerMessage * msg,
     gchar *expected = g_strdup_printf ("%s:%s", self->config->api_key,
         self->config->api_secret);
     gsize length = strlen (expected);
-    guint8 diff = strlen (partner) != length;
-    gsize i;
+    gboolean equal = strlen (partner) == length
+        && gst_opentok_credential_equal (partner, expected, length);
 
-    for (i = 0; i < length && partner[i]; i++)
-      diff |= partner[i] ^ expected[i];
     memset (expected, 0, length);
     g_free (expected);
-    if (diff == 0)
+    if (equal)
       return TRUE;
   }
   g_set_error_literal (error, GST_OPENTOK_TOKEN_ERROR,
