@@ -15,10 +15,10 @@
 G_BEGIN_DECLS
 
 /* The router fans a server MESSAGE out to the subscribers of a Rumor address
- * (a session topic, or a connection id). It is the one place that knows where
- * members live: the local router delivers to members on this node; a remote
- * router (for instance over Redis pub/sub) implements the same vtable, so the
- * protocol code does not change when nodes are added.
+ * (a session topic, or a connection id) on this node. What reaches other
+ * nodes goes through the GstOpenTokCluster instead (gstopentokcluster.h):
+ * each node applies the session's events and routes them to its own
+ * members.
  *
  * A message is encoded once and shared: every subscriber receives a reference
  * to the same envelope. All calls happen on the server's network thread. */

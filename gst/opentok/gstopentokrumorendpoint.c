@@ -57,6 +57,7 @@ typedef struct
   GstOpenTokWs *ws;             /* on one of the I/O threads */
   gchar *socket_id;             /* from the URL, nullable */
   gchar *unique_id;             /* from CONNECT, nullable */
+  gchar *join_transaction_id;   /* of the connection#create waiting */
   gint64 opened_time;           /* monotonic */
   gboolean leaving;             /* sent DISCONNECT with reconnect "" */
   gboolean refused;             /* the server is closing it: ignore it */
@@ -177,15 +178,14 @@ socket_reply (Socket * sock, const gchar * transaction_id, guint status,
   socket_send_reply (sock, transaction_id, status, body);
 }
 
-static void
-socket_reply_error (Socket * sock, const gchar * transaction_id,
-    guint status, const gchar * reason)
+/* The body of a refusal: {"reason": ...} */
+static gchar *
+reason_body_new (const gchar * reason)
 {
   JsonBuilder *builder = json_builder_new ();
   JsonNode *root;
   gchar *body;
 
-  GST_INFO ("request %s refused with %u: %s", transaction_id, status, reason);
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "reason");
   json_builder_add_string_value (builder, reason);
@@ -194,6 +194,28 @@ socket_reply_error (Socket * sock, const gchar * transaction_id,
   body = gst_opentok_json_to_string (root, NULL);
   json_node_unref (root);
   g_object_unref (builder);
+  return body;
+}
+
+static guint
+error_status (const GError * error)
+{
+  if (error->domain == GST_OPENTOK_SIGNAL_ERROR)
+    return error->code;
+  if (error->domain == GST_OPENTOK_TOKEN_ERROR)
+    return 403;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+    return 409;
+  return 400;
+}
+
+static void
+socket_reply_error (Socket * sock, const gchar * transaction_id,
+    guint status, const gchar * reason)
+{
+  gchar *body = reason_body_new (reason);
+
+  GST_INFO ("request %s refused with %u: %s", transaction_id, status, reason);
   socket_reply (sock, transaction_id, status, body);
   g_free (body);
 }
@@ -202,15 +224,63 @@ static void
 socket_reply_gerror (Socket * sock, const gchar * transaction_id,
     const GError * error)
 {
-  guint status = 400;
+  socket_reply_error (sock, transaction_id, error_status (error),
+      error->message);
+}
 
-  if (error->domain == GST_OPENTOK_SIGNAL_ERROR)
-    status = error->code;
-  else if (error->domain == GST_OPENTOK_TOKEN_ERROR)
-    status = 403;
-  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
-    status = 409;
-  socket_reply_error (sock, transaction_id, status, error->message);
+/* A member's request the cluster carries out: its answer goes to the
+ * member's socket of the moment, and is kept for a re-sent request. */
+typedef struct
+{
+  GstOpenTokRumorEndpoint *endpoint;
+  gchar *session_id;
+  gchar *connection_id;
+  gchar *transaction_id;
+} Request;
+
+static Request *
+request_new (Socket * sock, const gchar * transaction_id)
+{
+  Request *request = g_new (Request, 1);
+
+  request->endpoint = sock->endpoint;
+  request->session_id = g_strdup (SOCKET_MEMBER (sock)->session->id);
+  request->connection_id = g_strdup (SOCKET_MEMBER (sock)->id);
+  request->transaction_id = g_strdup (transaction_id);
+  return request;
+}
+
+static void
+request_done (const GError * error, gpointer user_data)
+{
+  Request *request = user_data;
+  GstOpenTokSession *session;
+  GstOpenTokMember *member = NULL;
+
+  session = gst_opentok_sessions_lookup (request->endpoint->sessions,
+      request->session_id);
+  if (session != NULL)
+    member = gst_opentok_session_lookup_member (session,
+        request->connection_id);
+  /* a member gone meanwhile has nobody to answer */
+  if (member != NULL && member->link != NULL) {
+    Socket *sock = (Socket *) member->link;
+
+    if (error != NULL)
+      socket_reply_gerror (sock, request->transaction_id, error);
+    else
+      socket_reply (sock, request->transaction_id, 200, NULL);
+  } else if (member != NULL) {
+    gchar *body = error ? reason_body_new (error->message) : NULL;
+
+    gst_opentok_member_store_reply (member, request->transaction_id,
+        error ? error_status (error) : 200, body);
+    g_free (body);
+  }
+  g_free (request->session_id);
+  g_free (request->connection_id);
+  g_free (request->transaction_id);
+  g_free (request);
 }
 
 /* Connection ids and socket ids become Rumor addresses and URI segments. */
@@ -228,6 +298,32 @@ is_valid_id (const gchar * id)
   return TRUE;
 }
 
+/* The answer to connection#create, before the session hears of the
+ * newcomer: the state lists it, and its own connection#created then
+ * completes its connect. */
+static void
+socket_joined (GstOpenTokLink * link, GstOpenTokMember * member,
+    const GError * error, gpointer user_data)
+{
+  Socket *sock = (Socket *) link;
+  gchar *transaction_id = g_steal_pointer (&sock->join_transaction_id);
+  gchar *state;
+
+  if (error != NULL) {
+    socket_reply_gerror (sock, transaction_id, error);
+    g_free (transaction_id);
+    return;
+  }
+  state = gst_opentok_session_state_new (member->session);
+  /* a re-sent create gets the session as it is then: the state of a large
+   * session is not kept for every member that joined it */
+  gst_opentok_member_store_reply (member, transaction_id, 200,
+      NULL)->session_state = TRUE;
+  socket_send_reply (sock, transaction_id, 200, state);
+  g_free (state);
+  g_free (transaction_id);
+}
+
 static void
 handle_connection_create (Socket * sock, const gchar * transaction_id,
     GstOpenTokRumorFrame * frame, GstOpenTokRaptorMessage * raptor)
@@ -242,12 +338,10 @@ handle_connection_create (Socket * sock, const gchar * transaction_id,
   const gchar *token_string = gst_opentok_rumor_frame_get_header (frame,
       "X-TB-TOKEN-AUTH");
   GstOpenTokSession *session;
-  GstOpenTokMember *member;
   GstOpenTokToken *token;
   GError *error = NULL;
-  gchar *state;
 
-  if (SOCKET_MEMBER (sock) != NULL) {
+  if (SOCKET_MEMBER (sock) != NULL || sock->link.joining != NULL) {
     socket_reply_error (sock, transaction_id, 400,
         "This socket is already connected to a session");
     return;
@@ -283,26 +377,12 @@ handle_connection_create (Socket * sock, const gchar * transaction_id,
     socket_reply_error (sock, transaction_id, 404, "Session not found");
     goto out;
   }
-  member = gst_opentok_sessions_join (sock->endpoint->sessions, session,
+  g_free (sock->join_transaction_id);
+  sock->join_transaction_id = g_strdup (transaction_id);
+  gst_opentok_sessions_join (sock->endpoint->sessions, session,
       connection_id, sock->socket_id,
       gst_opentok_token_get_connection_data (token),
-      gst_opentok_token_get_role (token), &sock->link, &error);
-  if (member == NULL) {
-    socket_reply_gerror (sock, transaction_id, error);
-    g_error_free (error);
-    goto out;
-  }
-
-  /* the state first: it lists the newcomer, whose own connection#created
-   * then completes its connect */
-  state = gst_opentok_session_state_new (session);
-  /* a re-sent create gets the session as it is then: the state of a large
-   * session is not kept for every member that joined it */
-  gst_opentok_member_store_reply (member, transaction_id, 200,
-      NULL)->session_state = TRUE;
-  socket_send_reply (sock, transaction_id, 200, state);
-  g_free (state);
-  gst_opentok_member_announce (member);
+      gst_opentok_token_get_role (token), &sock->link, socket_joined, NULL);
 
 out:
   gst_opentok_token_unref (token);
@@ -313,8 +393,7 @@ handle_signal (Socket * sock, const gchar * transaction_id,
     GstOpenTokRaptorMessage * raptor)
 {
   GstOpenTokMember *member = SOCKET_MEMBER (sock);
-  GstOpenTokMember *target;
-  const gchar *type, *data;
+  const gchar *type, *data, *to;
   GError *error = NULL;
 
   if (g_strcmp0 (gst_opentok_raptor_message_get_param (raptor, "session"),
@@ -325,12 +404,12 @@ handle_signal (Socket * sock, const gchar * transaction_id,
         "Signals can only be sent to the session the connection is in");
     return;
   }
+  to = gst_opentok_raptor_message_get_param (raptor, "connection");
   if (!gst_opentok_rest_read_signal_content
       (gst_opentok_raptor_message_get_content (raptor), &type, &data,
           &error) ||
-      !gst_opentok_session_check_signal (member->session, type, data,
-          gst_opentok_raptor_message_get_param (raptor, "connection"),
-          &target, &error)) {
+      !gst_opentok_session_check_signal (member->session, type, data, to,
+          &error)) {
     socket_reply_gerror (sock, transaction_id, error);
     g_error_free (error);
     return;
@@ -340,9 +419,9 @@ handle_signal (Socket * sock, const gchar * transaction_id,
         "Too many signals: the connection exceeded its signal rate");
     return;
   }
-  socket_reply (sock, transaction_id, 200, NULL);
-  gst_opentok_session_relay_signal (member->session, member->id, target,
-      type, data, gst_opentok_raptor_message_get_uri (raptor));
+  gst_opentok_session_relay_signal (member->session, member->id, to, type,
+      data, gst_opentok_raptor_message_get_uri (raptor), request_done,
+      request_new (sock, transaction_id));
 }
 
 static void
@@ -350,7 +429,6 @@ handle_connection_delete (Socket * sock, const gchar * transaction_id,
     GstOpenTokRaptorMessage * raptor)
 {
   GstOpenTokMember *member = SOCKET_MEMBER (sock);
-  GstOpenTokMember *victim;
 
   if (g_strcmp0 (gst_opentok_raptor_message_get_param (raptor, "session"),
           member->session->id) != 0) {
@@ -363,15 +441,9 @@ handle_connection_delete (Socket * sock, const gchar * transaction_id,
         "This token's role does not allow forcing a disconnection");
     return;
   }
-  victim = gst_opentok_session_lookup_member (member->session,
-      gst_opentok_raptor_message_get_param (raptor, "connection"));
-  if (victim == NULL) {
-    socket_reply_error (sock, transaction_id, 404,
-        "The connection is not connected to the session");
-    return;
-  }
-  socket_reply (sock, transaction_id, 200, NULL);
-  gst_opentok_member_force_disconnect (victim);
+  gst_opentok_session_force_disconnect (member->session,
+      gst_opentok_raptor_message_get_param (raptor, "connection"),
+      request_done, request_new (sock, transaction_id));
 }
 
 /* A request re-sent after a reconnection: answered again, acted on once. */
@@ -599,6 +671,7 @@ socket_free (Socket * sock)
   gst_opentok_ws_release (sock->ws);
   g_free (sock->socket_id);
   g_free (sock->unique_id);
+  g_free (sock->join_transaction_id);
   g_free (sock);
 }
 

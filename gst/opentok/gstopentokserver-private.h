@@ -9,8 +9,13 @@
 
 /* Internal, not installed: what the files of the embedded server share.
  *
- * gstopentokserver.c        the GObject, its properties and public API, the
+ * gstopentokserver.c        the GObject, its properties and signals, the
  *                           server thread (start, listen, stop)
+ * gstopentokservercalls.c   the public calls that work on the sessions
+ *                           (create a session, signal, force disconnect)
+ *                           and the token minting
+ * gstopentokcluster.c       what the nodes agree on: each session's events
+ *                           in one order; the cluster of one node
  * gstopentoksessions.c      the session model: sessions, members, pending
  *                           messages and acks, stored replies, rate limits,
  *                           reconnection windows; no sockets, no libsoup
@@ -28,6 +33,10 @@
 #define __GST_OPENTOK_SERVER_PRIVATE_H__
 
 #include <gst/gst.h>
+#include <gio/gio.h>
+
+#include "gstopentokserver.h"
+#include "gstopentokloop.h"
 
 G_BEGIN_DECLS
 
@@ -85,6 +94,52 @@ G_GNUC_INTERNAL
 void gst_opentok_server_metrics_count_error (GstOpenTokServerMetrics *
     metrics, guint code);
 
+/* The GObject, for gstopentokserver.c and gstopentokservercalls.c. */
+typedef struct _GstOpenTokSessions GstOpenTokSessions;
+typedef struct _GstOpenTokRumorEndpoint GstOpenTokRumorEndpoint;
+typedef struct _GstOpenTokServerHttp GstOpenTokServerHttp;
+
+struct _GstOpenTokServer
+{
+  GstObject parent;
+
+  /* settings, under the object lock; the server thread reads them once at
+   * start */
+  gchar *host;
+  guint port;
+  gchar *public_url;
+  gchar *api_key;
+  gchar *api_secret;
+  guint max_frame_size;
+  gdouble signal_rate;
+  guint signal_burst;
+  guint liveness_timeout;
+  guint reconnect_window;
+  guint max_pending_messages;
+  guint64 max_pending_bytes;
+  guint max_connections;
+  guint io_threads;
+  GTlsCertificate *tls_certificate;
+
+  /* the server thread, which runs all the code that is not public API;
+   * idle_lock is held by start and stop, and by a call that runs on its
+   * caller's thread because no server thread runs. Lock order: idle_lock,
+   * then lock (the loop's own lock comes last). */
+  GstOpenTokLoop *loop;
+  GMutex idle_lock;
+  GMutex lock;
+  guint bound_port;             /* under lock */
+
+  /* the server thread's (or any thread's before start and after stop) */
+  GMainContext *context;        /* the loop's, kept until the next start */
+  GstOpenTokServerConfig cfg;   /* copied at start */
+  GstOpenTokServerMetrics metrics;
+  GstOpenTokSessions *sessions;
+  GstOpenTokRumorEndpoint *endpoint;
+  GstOpenTokServerHttp *http;
+};
+
 G_END_DECLS
+
 
 #endif /* __GST_OPENTOK_SERVER_PRIVATE_H__ */

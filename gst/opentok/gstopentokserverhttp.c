@@ -93,6 +93,69 @@ http_respond_gerror (GstOpenTokServerHttp * self, SoupServerMessage * msg,
   http_respond_error (self, msg, status, error->message);
 }
 
+/* A request the session model carries out through the cluster: the
+ * message is paused until its answer is set, unless that came at once. */
+typedef struct
+{
+  GstOpenTokServerHttp *http;
+  SoupServerMessage *msg;
+  gboolean waiting;             /* the handler returned */
+  gboolean answered;
+} HttpCall;
+
+static HttpCall *
+http_call_new (GstOpenTokServerHttp * self, SoupServerMessage * msg)
+{
+  HttpCall *call = g_new0 (HttpCall, 1);
+
+  call->http = self;
+  call->msg = g_object_ref (msg);
+  return call;
+}
+
+static void
+http_call_free (HttpCall * call)
+{
+  g_object_unref (call->msg);
+  g_free (call);
+}
+
+/* The handler returns: the call waits for its answer, or is over. */
+static void
+http_call_wait (HttpCall * call)
+{
+  if (call->answered) {
+    http_call_free (call);
+    return;
+  }
+  call->waiting = TRUE;
+  soup_server_message_pause (call->msg);
+}
+
+/* Its answer is set. */
+static void
+http_call_answered (HttpCall * call)
+{
+  call->answered = TRUE;
+  if (!call->waiting)
+    return;
+  soup_server_message_unpause (call->msg);
+  http_call_free (call);
+}
+
+/* 204, or the refusal. */
+static void
+http_call_done (const GError * error, gpointer user_data)
+{
+  HttpCall *call = user_data;
+
+  if (error != NULL)
+    http_respond_gerror (call->http, call->msg, error);
+  else
+    http_respond_no_content (call->msg);
+  http_call_answered (call);
+}
+
 static void
 http_add_cors (SoupServerMessage * msg)
 {
@@ -322,17 +385,21 @@ rest_authenticate (GstOpenTokServerHttp * self, SoupServerMessage * msg,
 }
 
 static void
-handle_rest_create_session (GstOpenTokServerHttp * self,
-    SoupServerMessage * msg)
+rest_session_added (GstOpenTokSession * session, const GError * error,
+    gpointer user_data)
 {
+  HttpCall *call = user_data;
+  GstOpenTokServerHttp *self = call->http;
   JsonBuilder *builder;
-  GstOpenTokSession *session;
   JsonNode *root;
   gchar *date;
 
-  /* archiveMode, p2p.preference and location are accepted: this server
-   * relays no media, so they change nothing */
-  session = gst_opentok_sessions_add (self->sessions, self->config->api_key);
+  if (error != NULL) {
+    http_respond_error (self, call->msg, SOUP_STATUS_INTERNAL_SERVER_ERROR,
+        error->message);
+    http_call_answered (call);
+    return;
+  }
   date = soup_date_time_to_string (session->created, SOUP_DATE_HTTP);
   builder = json_builder_new ();
   json_builder_begin_array (builder);
@@ -350,10 +417,24 @@ handle_rest_create_session (GstOpenTokServerHttp * self,
   json_builder_end_object (builder);
   json_builder_end_array (builder);
   root = json_builder_get_root (builder);
-  http_respond_json (msg, SOUP_STATUS_OK, root);
+  http_respond_json (call->msg, SOUP_STATUS_OK, root);
   json_node_unref (root);
   g_object_unref (builder);
   g_free (date);
+  http_call_answered (call);
+}
+
+static void
+handle_rest_create_session (GstOpenTokServerHttp * self,
+    SoupServerMessage * msg)
+{
+  HttpCall *call = http_call_new (self, msg);
+
+  /* archiveMode, p2p.preference and location are accepted: this server
+   * relays no media, so they change nothing */
+  gst_opentok_sessions_add (self->sessions, self->config->api_key,
+      rest_session_added, call);
+  http_call_wait (call);
 }
 
 /* /v2/project/{key}/session/{id}/signal
@@ -370,7 +451,7 @@ handle_rest_project (GstOpenTokServerHttp * self, SoupServerMessage * msg,
   gboolean is_signal, is_delete;
   GError *error = NULL;
   GstOpenTokSession *session;
-  GstOpenTokMember *target = NULL;
+  HttpCall *call;
 
   /* parts: "", "v2", "project", key, "session", id, ... */
   is_signal = method == SOUP_METHOD_POST &&
@@ -401,14 +482,10 @@ handle_rest_project (GstOpenTokServerHttp * self, SoupServerMessage * msg,
     connection_id = parts[7];
 
   if (is_delete) {
-    target = gst_opentok_session_lookup_member (session, connection_id);
-    if (target == NULL) {
-      http_respond_error (self, msg, SOUP_STATUS_NOT_FOUND,
-          "The connection is not connected to the session");
-      goto out;
-    }
-    gst_opentok_member_force_disconnect (target);
-    http_respond_no_content (msg);
+    call = http_call_new (self, msg);
+    gst_opentok_session_force_disconnect (session, connection_id,
+        http_call_done, call);
+    http_call_wait (call);
   } else {
     SoupMessageBody *body = soup_server_message_get_request_body (msg);
     gchar *type, *data;
@@ -416,9 +493,11 @@ handle_rest_project (GstOpenTokServerHttp * self, SoupServerMessage * msg,
     if (gst_opentok_rest_read_signal_body (body->data, body->length, &type,
             &data, &error) &&
         gst_opentok_session_check_signal (session, type, data, connection_id,
-            &target, &error)) {
-      gst_opentok_session_relay_signal (session, "", target, type, data, NULL);
-      http_respond_no_content (msg);
+            &error)) {
+      call = http_call_new (self, msg);
+      gst_opentok_session_relay_signal (session, "", connection_id, type,
+          data, NULL, http_call_done, call);
+      http_call_wait (call);
     } else {
       http_respond_gerror (self, msg, error);
     }

@@ -45,22 +45,24 @@ struct _GstOpenTokSessions
   const GstOpenTokServerConfig *config;
   GMainContext *context;
 
+  GstOpenTokCluster *cluster;
   GstOpenTokRouter *router;
   GHashTable *sessions;         /* id -> GstOpenTokSession, owned */
   GHashTable *members_by_socket_id;     /* socket id -> GstOpenTokMember */
-  gchar transaction_prefix[TRANSACTION_PREFIX_LENGTH];
-  guint64 transaction_counter;  /* 48 bits are written */
   GSource *overflow_idle;
 };
 
 static void member_deliver (gpointer subscriber, GstOpenTokEnvelope * envelope);
 static void member_free (GstOpenTokMember * member);
+static void member_join_committed (const GError * error, gpointer user_data);
 
 static void
 session_free (GstOpenTokSession * session)
 {
+  g_hash_table_unref (session->joining);
   g_hash_table_unref (session->members);
   g_queue_clear (&session->order);
+  g_free (session->transaction_prefix);
   g_date_time_unref (session->created);
   g_free (session->topic);
   g_free (session->id);
@@ -76,6 +78,8 @@ gst_opentok_sessions_new (const GstOpenTokSessionsEvents * events,
   self->events = events;
   self->user_data = user_data;
   self->metrics = metrics;
+  self->cluster =
+      gst_opentok_local_cluster_new (gst_opentok_sessions_apply, self);
   self->router = gst_opentok_local_router_new (member_deliver);
   self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
       (GDestroyNotify) session_free);
@@ -90,26 +94,25 @@ gst_opentok_sessions_free (GstOpenTokSessions * self)
   g_hash_table_unref (self->sessions);
   g_hash_table_unref (self->members_by_socket_id);
   gst_opentok_router_free (self->router);
+  gst_opentok_cluster_free (self->cluster);
   g_free (self);
 }
 
-/* Transaction ids of the server's MESSAGEs only have to be unique among
- * those a client may still hold (and differ from a previous run's): a
- * random UUID prefix drawn at start, then a counter. A random UUID for each
- * message cost about 4 % of the server's instructions per signal. */
+void
+gst_opentok_sessions_set_cluster (GstOpenTokSessions * self,
+    GstOpenTokCluster * cluster)
+{
+  g_return_if_fail (g_hash_table_size (self->sessions) == 0);
+  gst_opentok_cluster_free (self->cluster);
+  self->cluster = cluster;
+}
+
 void
 gst_opentok_sessions_start (GstOpenTokSessions * self,
     const GstOpenTokServerConfig * config, GMainContext * context)
 {
-  gchar *uuid = g_uuid_string_random ();
-
   self->config = config;
   self->context = context;
-  /* "xxxxxxxx-xxxx-4xxx-yxxx-" of a version 4 UUID */
-  memcpy (self->transaction_prefix, uuid, TRANSACTION_PREFIX_LENGTH);
-  self->transaction_counter = ((guint64) g_random_int () << 16) ^
-      g_random_int ();
-  g_free (uuid);
 }
 
 void
@@ -123,38 +126,46 @@ gst_opentok_sessions_clear (GstOpenTokSessions * self)
   g_hash_table_remove_all (self->sessions);
   gst_opentok_router_free (self->router);
   self->router = gst_opentok_local_router_new (member_deliver);
+  gst_opentok_cluster_free (self->cluster);
+  self->cluster =
+      gst_opentok_local_cluster_new (gst_opentok_sessions_apply, self);
   self->config = NULL;
   self->context = NULL;
 }
 
+/* Transaction ids of the server's MESSAGEs only have to be unique among
+ * those a client may still hold: a random UUID prefix drawn with the
+ * session, then the event's offset. Every node makes the same id for the
+ * same event, so a client that hears an event again (after a reconnection)
+ * knows it. A random UUID for each message cost about 4 % of the server's
+ * instructions per signal. */
 static void
-sessions_next_transaction_id (GstOpenTokSessions * self,
+session_transaction_id (GstOpenTokSession * session, guint64 offset,
     gchar id[TRANSACTION_ID_SIZE])
 {
   static const gchar hex[] = "0123456789abcdef";
-  guint64 n = self->transaction_counter++;
   gint i;
 
-  memcpy (id, self->transaction_prefix, TRANSACTION_PREFIX_LENGTH);
+  memcpy (id, session->transaction_prefix, TRANSACTION_PREFIX_LENGTH);
   for (i = TRANSACTION_ID_SIZE - 2; i >= TRANSACTION_PREFIX_LENGTH; i--) {
-    id[i] = hex[n & 0xf];
-    n >>= 4;
+    id[i] = hex[offset & 0xf];
+    offset >>= 4;
   }
   id[TRANSACTION_ID_SIZE - 1] = '\0';
 }
 
-/* A server MESSAGE with a fresh TRANSACTION-ID, wrapped once for all its
+/* The server MESSAGE of the event at @offset, wrapped once for all its
  * receivers. @from is the sender's connection id, "" for the server itself
  * (REST signals), or the symphony address for connection events. */
 static GstOpenTokEnvelope *
-sessions_envelope_new (GstOpenTokSessions * self, const gchar * to,
-    const gchar * from, GBytes * payload)
+session_envelope_new (GstOpenTokSession * session, guint64 offset,
+    const gchar * to, const gchar * from, GBytes * payload)
 {
   gchar transaction_id[TRANSACTION_ID_SIZE];
   GstOpenTokEnvelope *envelope;
   GBytes *bytes;
 
-  sessions_next_transaction_id (self, transaction_id);
+  session_transaction_id (session, offset, transaction_id);
   bytes = gst_opentok_frame_finish (gst_opentok_frame_new_raptor (to, from,
           transaction_id, payload), NULL);
   envelope = gst_opentok_envelope_new (bytes, transaction_id);
@@ -162,10 +173,38 @@ sessions_envelope_new (GstOpenTokSessions * self, const gchar * to,
   return envelope;
 }
 
-GstOpenTokSession *
-gst_opentok_sessions_add (GstOpenTokSessions * self, const gchar * api_key)
+typedef struct
+{
+  GstOpenTokSession *session;
+  GstOpenTokSessionAddedFunc added;
+  gpointer user_data;
+} SessionAdd;
+
+static void
+session_added (const GError * error, gpointer user_data)
+{
+  SessionAdd *add = user_data;
+  GstOpenTokSession *session = add->session;
+
+  if (error != NULL) {
+    GST_WARNING ("session %s could not be made: %s", session->id,
+        error->message);
+    add->added (NULL, error, add->user_data);
+    g_hash_table_remove (session->sessions->sessions, session->id);
+  } else {
+    GST_INFO ("created session %s", session->id);
+    add->added (session, NULL, add->user_data);
+  }
+  g_free (add);
+}
+
+void
+gst_opentok_sessions_add (GstOpenTokSessions * self, const gchar * api_key,
+    GstOpenTokSessionAddedFunc added, gpointer user_data)
 {
   GstOpenTokSession *session = g_new0 (GstOpenTokSession, 1);
+  SessionAdd *add = g_new (SessionAdd, 1);
+  gchar *uuid = g_uuid_string_random ();
 
   session->sessions = self;
   session->id = gst_opentok_session_id_new (api_key);
@@ -174,10 +213,19 @@ gst_opentok_sessions_add (GstOpenTokSessions * self, const gchar * api_key)
   session->created = g_date_time_new_now_utc ();
   session->members = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
       (GDestroyNotify) member_free);
+  session->joining = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+      (GDestroyNotify) member_free);
   g_queue_init (&session->order);
+  /* "xxxxxxxx-xxxx-4xxx-yxxx-" of a version 4 UUID */
+  session->transaction_prefix = g_strndup (uuid, TRANSACTION_PREFIX_LENGTH);
+  g_free (uuid);
   g_hash_table_insert (self->sessions, session->id, session);
-  GST_INFO ("created session %s", session->id);
-  return session;
+
+  add->session = session;
+  add->added = added;
+  add->user_data = user_data;
+  gst_opentok_cluster_add_session (self->cluster, session->id, session_added,
+      add);
 }
 
 GstOpenTokSession *
@@ -233,6 +281,7 @@ member_unbind (GstOpenTokMember * member)
 {
   if (member->link != NULL) {
     member->link->member = NULL;
+    member->link->joining = NULL;
     member->link = NULL;
   }
 }
@@ -244,6 +293,24 @@ member_cancel_grace (GstOpenTokMember * member)
     return;
   g_source_destroy (member->grace);
   g_clear_pointer (&member->grace, g_source_unref);
+}
+
+/* Only a refusal has something to do: a join goes on when applied. */
+static void
+member_join_committed (const GError * error, gpointer user_data)
+{
+  GstOpenTokMember *member = user_data;
+  GstOpenTokLink *link = member->link;
+
+  if (error == NULL)
+    return;
+  GST_INFO ("connection %s could not join session %s: %s", member->id,
+      member->session->id, error->message);
+  member_unbind (member);
+  g_hash_table_steal (member->session->joining, member->id);
+  if (link != NULL)
+    member->joined (link, NULL, error, member->joined_data);
+  member_free (member);
 }
 
 static void
@@ -266,24 +333,31 @@ member_free (GstOpenTokMember * member)
   g_free (member);
 }
 
-GstOpenTokMember *
+/* A join waits in session->joining, bound to its link through
+ * link->joining, until the cluster applies it. */
+void
 gst_opentok_sessions_join (GstOpenTokSessions * self,
     GstOpenTokSession * session, const gchar * connection_id,
     const gchar * socket_id, const gchar * data, GstOpenTokRole role,
-    GstOpenTokLink * link, GError ** error)
+    GstOpenTokLink * link, GstOpenTokJoinedFunc joined, gpointer user_data)
 {
   GstOpenTokMember *member;
+  GstOpenTokEvent *event;
+  GError *error = NULL;
 
-  if (g_hash_table_contains (session->members, connection_id)) {
-    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+  if (g_hash_table_contains (session->members, connection_id) ||
+      g_hash_table_contains (session->joining, connection_id)) {
+    g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_EXISTS,
         "The connection id is already in use in this session");
-    return NULL;
-  }
-  if (socket_id != NULL &&
+  } else if (socket_id != NULL &&
       g_hash_table_contains (self->members_by_socket_id, socket_id)) {
-    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+    g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_EXISTS,
         "The socketId is already in use");
-    return NULL;
+  }
+  if (error != NULL) {
+    joined (link, NULL, error, user_data);
+    g_error_free (error);
+    return;
   }
 
   member = g_new0 (GstOpenTokMember, 1);
@@ -298,21 +372,20 @@ gst_opentok_sessions_join (GstOpenTokSessions * self,
   member->tokens_time = g_get_monotonic_time ();
   g_queue_init (&member->pending);
   g_queue_init (&member->reply_order);
-
-  g_hash_table_insert (session->members, member->id, member);
-  g_queue_push_tail (&session->order, member);
-  member->order_link = session->order.tail;
-  if (member->socket_id)
-    g_hash_table_insert (self->members_by_socket_id, member->socket_id, member);
+  member->joined = joined;
+  member->joined_data = user_data;
   member->link = link;
-  link->member = member;
-  gst_opentok_router_subscribe (self->router, session->topic, member);
-  gst_opentok_router_subscribe (self->router, member->id, member);
-  self->metrics->connections_total++;
+  link->joining = member;
+  g_hash_table_insert (session->joining, member->id, member);
 
-  GST_INFO ("connection %s joins session %s as %s", member->id, session->id,
-      gst_opentok_role_to_string (member->role));
-  return member;
+  event = gst_opentok_event_new (GST_OPENTOK_EVENT_JOIN, member->id);
+  event->socket_id = g_strdup (member->socket_id);
+  event->data = g_strdup (member->data);
+  event->role = member->role;
+  event->creation_time = member->creation_time;
+  gst_opentok_cluster_append (self->cluster, session->id, event,
+      member_join_committed, member);
+  gst_opentok_event_free (event);
 }
 
 GstOpenTokMember *
@@ -343,6 +416,8 @@ gst_opentok_link_release (GstOpenTokLink * link)
 {
   if (link->member != NULL)
     member_unbind (link->member);
+  else if (link->joining != NULL)
+    member_unbind (link->joining);
 }
 
 static JsonNode *
@@ -393,11 +468,11 @@ gst_opentok_session_state_new (GstOpenTokSession * session)
   return text;
 }
 
-/* connection#created or #deleted, to every member subscribed to the
- * session topic. */
+/* connection#created or #deleted of the event at @offset, to every member
+ * subscribed to the session topic. */
 static void
-member_publish_event (GstOpenTokMember * member, const gchar * method,
-    const gchar * reason)
+member_publish_event (GstOpenTokMember * member, guint64 offset,
+    const gchar * method, const gchar * reason)
 {
   GstOpenTokSessions *self = member->sessions;
   GstOpenTokSession *session = member->session;
@@ -425,22 +500,12 @@ member_publish_event (GstOpenTokMember * member, const gchar * method,
     gst_opentok_raptor_message_set_reason (raptor, reason);
 
   payload = gst_opentok_raptor_message_to_bytes (raptor);
-  envelope = sessions_envelope_new (self, session->topic,
+  envelope = session_envelope_new (session, offset, session->topic,
       GST_OPENTOK_SERVER_SYMPHONY_ADDRESS, payload);
   gst_opentok_router_publish (self->router, session->topic, envelope);
   gst_opentok_envelope_unref (envelope);
   g_bytes_unref (payload);
   gst_opentok_raptor_message_unref (raptor);
-}
-
-void
-gst_opentok_member_announce (GstOpenTokMember * member)
-{
-  GstOpenTokSessions *self = member->sessions;
-
-  member_publish_event (member, "created", NULL);
-  if (self->events->joined)
-    self->events->joined (member->session, member, self->user_data);
 }
 
 /* Takes the member out of its session and of every table. */
@@ -461,36 +526,44 @@ member_unlink (GstOpenTokMember * member)
 void
 gst_opentok_member_remove (GstOpenTokMember * member, const gchar * reason)
 {
-  GstOpenTokSessions *self = member->sessions;
+  GstOpenTokEvent *event;
 
+  member_unbind (member);
+  member_cancel_grace (member);
+  if (member->leaving)
+    return;
+  member->leaving = TRUE;
   GST_INFO ("connection %s leaves session %s: %s", member->id,
       member->session->id, reason);
-  member_unbind (member);
-  member_unlink (member);
-  member_publish_event (member, "deleted", reason);
-  if (self->events->left)
-    self->events->left (member->session, member, reason, self->user_data);
-  member_free (member);
+  event = gst_opentok_event_new (GST_OPENTOK_EVENT_LEAVE, member->id);
+  event->reason = g_strdup (reason);
+  gst_opentok_cluster_append (member->sessions->cluster, member->session->id,
+      event, NULL, NULL);
+  gst_opentok_event_free (event);
 }
 
-/* The victim hears of its own deletion too: it is still subscribed when the
- * event goes out. */
 void
-gst_opentok_member_force_disconnect (GstOpenTokMember * member)
+gst_opentok_session_force_disconnect (GstOpenTokSession * session,
+    const gchar * connection_id, GstOpenTokSessionsDoneFunc done,
+    gpointer user_data)
 {
-  GstOpenTokSessions *self = member->sessions;
-  GstOpenTokLink *link = member->link;
+  GstOpenTokEvent *event;
 
-  GST_INFO ("force disconnecting connection %s", member->id);
-  member_publish_event (member, "deleted", "forceDisconnected");
-  member_unbind (member);
-  if (link != NULL)
-    link->funcs->evict (link);
-  member_unlink (member);
-  if (self->events->left)
-    self->events->left (member->session, member, "forceDisconnected",
-        self->user_data);
-  member_free (member);
+  if (gst_opentok_session_lookup_member (session, connection_id) == NULL) {
+    GError *error = g_error_new_literal (GST_OPENTOK_SIGNAL_ERROR,
+        GST_OPENTOK_SIGNAL_ERROR_NOT_FOUND,
+        "The connection is not connected to the session");
+
+    done (error, user_data);
+    g_error_free (error);
+    return;
+  }
+  GST_INFO ("force disconnecting connection %s", connection_id);
+  event = gst_opentok_event_new (GST_OPENTOK_EVENT_LEAVE, connection_id);
+  event->reason = g_strdup ("forceDisconnected");
+  gst_opentok_cluster_append (session->sessions->cluster, session->id, event,
+      done, user_data);
+  gst_opentok_event_free (event);
 }
 
 static gboolean
@@ -708,16 +781,13 @@ gst_opentok_member_lookup_reply (GstOpenTokMember * member,
 
 gboolean
 gst_opentok_session_check_signal (GstOpenTokSession * session,
-    const gchar * type, const gchar * data, const gchar * to,
-    GstOpenTokMember ** target, GError ** error)
+    const gchar * type, const gchar * data, const gchar * to, GError ** error)
 {
   if (!gst_opentok_signal_validate_fields (type, type ? strlen (type) : 0,
           data, data ? strlen (data) : 0, error))
     return FALSE;
-  *target = NULL;
   if (to != NULL) {
-    *target = g_hash_table_lookup (session->members, to);
-    if (*target == NULL) {
+    if (!g_hash_table_contains (session->members, to)) {
       g_set_error (error, GST_OPENTOK_SIGNAL_ERROR,
           GST_OPENTOK_SIGNAL_ERROR_NOT_FOUND,
           "The connection %s is not connected to the session", to);
@@ -725,6 +795,108 @@ gst_opentok_session_check_signal (GstOpenTokSession * session,
     }
   }
   return TRUE;
+}
+
+void
+gst_opentok_session_relay_signal (GstOpenTokSession * session,
+    const gchar * from, const gchar * to, const gchar * type,
+    const gchar * data, const gchar * uri, GstOpenTokSessionsDoneFunc done,
+    gpointer user_data)
+{
+  GstOpenTokEvent *event = gst_opentok_event_new (GST_OPENTOK_EVENT_SIGNAL,
+      from);
+
+  event->to = g_strdup (to);
+  event->type = g_strdup (type);
+  event->payload = g_strdup (data);
+  if (uri != NULL) {
+    event->uri = g_strdup (uri);
+  } else {
+    gchar *id = gst_opentok_uuid_new ();
+
+    if (to != NULL)
+      event->uri = g_strdup_printf ("%s/connection/%s/signal/%s",
+          session->topic, to, id);
+    else
+      event->uri = g_strdup_printf ("%s/signal/%s", session->topic, id);
+    g_free (id);
+  }
+  gst_opentok_cluster_append (session->sessions->cluster, session->id, event,
+      done, user_data);
+  gst_opentok_event_free (event);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Events applied                                                           */
+
+static void
+session_apply_join (GstOpenTokSession * session, const GstOpenTokEvent * event)
+{
+  GstOpenTokSessions *self = session->sessions;
+  GstOpenTokMember *member;
+  GstOpenTokLink *link;
+
+  member = g_hash_table_lookup (session->joining, event->connection_id);
+  if (member == NULL)
+    return;
+  g_hash_table_steal (session->joining, member->id);
+  g_hash_table_insert (session->members, member->id, member);
+  g_queue_push_tail (&session->order, member);
+  member->order_link = session->order.tail;
+  if (member->socket_id)
+    g_hash_table_insert (self->members_by_socket_id, member->socket_id, member);
+  gst_opentok_router_subscribe (self->router, session->topic, member);
+  gst_opentok_router_subscribe (self->router, member->id, member);
+  self->metrics->connections_total++;
+  GST_INFO ("connection %s joins session %s as %s", member->id, session->id,
+      gst_opentok_role_to_string (member->role));
+
+  link = member->link;
+  if (link != NULL) {
+    link->joining = NULL;
+    link->member = member;
+    member->joined (link, member, NULL, member->joined_data);
+  }
+  /* the newcomer's own connection#created completes its connect */
+  member_publish_event (member, event->offset, "created", NULL);
+  if (self->events->joined)
+    self->events->joined (session, member, self->user_data);
+  /* its socket went while the join waited; the handler above may have
+   * ended the member already */
+  member = g_hash_table_lookup (session->members, event->connection_id);
+  if (member != NULL && member->link == NULL && member->grace == NULL &&
+      !member->leaving)
+    gst_opentok_member_detach (member);
+}
+
+static void
+session_apply_leave (GstOpenTokSession * session, const GstOpenTokEvent * event)
+{
+  GstOpenTokSessions *self = session->sessions;
+  GstOpenTokMember *member;
+  GstOpenTokLink *link;
+
+  member = g_hash_table_lookup (session->members, event->connection_id);
+  if (member == NULL)
+    return;
+  member_cancel_grace (member);
+  if (g_str_equal (event->reason, "forceDisconnected")) {
+    /* the victim hears of its own deletion too: it is still subscribed
+     * when the event goes out */
+    member_publish_event (member, event->offset, "deleted", event->reason);
+    link = member->link;
+    member_unbind (member);
+    if (link != NULL)
+      link->funcs->evict (link);
+    member_unlink (member);
+  } else {
+    member_unbind (member);
+    member_unlink (member);
+    member_publish_event (member, event->offset, "deleted", event->reason);
+  }
+  if (self->events->left)
+    self->events->left (session, member, event->reason, self->user_data);
+  member_free (member);
 }
 
 /* The Raptor `signal` message a signal is relayed with, as
@@ -755,40 +927,52 @@ signal_payload_new (const gchar * uri, const gchar * type, const gchar * data)
 }
 
 /* The frame is built once and shared by every receiver. */
-void
-gst_opentok_session_relay_signal (GstOpenTokSession * session,
-    const gchar * from, GstOpenTokMember * to, const gchar * type,
-    const gchar * data, const gchar * uri)
+static void
+session_apply_signal (GstOpenTokSession * session,
+    const GstOpenTokEvent * event)
 {
   GstOpenTokSessions *self = session->sessions;
   GstOpenTokEnvelope *envelope;
-  const gchar *address = to ? to->id : session->topic;
-  gchar *own_uri = NULL;
+  const gchar *address = event->to ? event->to : session->topic;
   GBytes *payload;
   guint delivered;
 
-  if (uri == NULL) {
-    gchar *id = gst_opentok_uuid_new ();
-
-    if (to != NULL)
-      own_uri = g_strdup_printf ("%s/connection/%s/signal/%s", session->topic,
-          to->id, id);
-    else
-      own_uri = g_strdup_printf ("%s/signal/%s", session->topic, id);
-    g_free (id);
-    uri = own_uri;
-  }
-  payload = signal_payload_new (uri, type, data);
-  g_free (own_uri);
-
-  envelope = sessions_envelope_new (self, address, from, payload);
+  payload = signal_payload_new (event->uri, event->type, event->payload);
+  envelope = session_envelope_new (session, event->offset, address,
+      event->connection_id, payload);
   g_bytes_unref (payload);
   delivered = gst_opentok_router_publish (self->router, address, envelope);
   gst_opentok_envelope_unref (envelope);
 
   self->metrics->signals_received++;
   self->metrics->signals_delivered += delivered;
-  GST_LOG ("signal from '%s' to %s delivered to %u", from, address, delivered);
+  GST_LOG ("signal from '%s' to %s delivered to %u", event->connection_id,
+      address, delivered);
   if (self->events->relayed)
-    self->events->relayed (session, from, to, type, data, self->user_data);
+    self->events->relayed (session, event->connection_id, event->to,
+        event->type, event->payload, self->user_data);
+}
+
+/* One event of @session_id, in the session's order. */
+void
+gst_opentok_sessions_apply (const gchar * session_id,
+    const GstOpenTokEvent * event, gpointer user_data)
+{
+  GstOpenTokSessions *self = user_data;
+  GstOpenTokSession *session = g_hash_table_lookup (self->sessions,
+      session_id);
+
+  if (session == NULL)
+    return;
+  switch (event->kind) {
+    case GST_OPENTOK_EVENT_JOIN:
+      session_apply_join (session, event);
+      break;
+    case GST_OPENTOK_EVENT_LEAVE:
+      session_apply_leave (session, event);
+      break;
+    case GST_OPENTOK_EVENT_SIGNAL:
+      session_apply_signal (session, event);
+      break;
+  }
 }

@@ -13,8 +13,12 @@
  * lives from its `create` to its deletion, across socket reconnections: it
  * keeps the server MESSAGEs its client has not acknowledged, the replies to
  * its requests (so that a request re-sent after a reconnection is answered
- * again, not run twice) and its signal rate budget. Messages fan out through
- * a GstOpenTokRouter.
+ * again, not run twice) and its signal rate budget.
+ *
+ * Every change of a session is committed through the GstOpenTokCluster as
+ * an event and carried out when the cluster applies it, in the session's
+ * one order: a join, a leave, a signal. Messages then fan out to the
+ * members of this node through a GstOpenTokRouter.
  *
  * The model knows no socket: a member is reached through a GstOpenTokLink
  * the transport implements (the Rumor endpoint; a test's fake). It runs on
@@ -28,6 +32,7 @@
 
 #include "gstopentoktoken.h"
 #include "gstopentokrouter.h"
+#include "gstopentokcluster.h"
 #include "gstopentokserver-private.h"
 
 G_BEGIN_DECLS
@@ -36,6 +41,12 @@ typedef struct _GstOpenTokSessions GstOpenTokSessions;
 typedef struct _GstOpenTokSession GstOpenTokSession;
 typedef struct _GstOpenTokMember GstOpenTokMember;
 typedef struct _GstOpenTokLink GstOpenTokLink;
+
+/* A join is done: @member is in the session and nobody heard of it yet
+ * (its client's answer goes first), or @error says why not. Not called when
+ * the link was released meanwhile. */
+typedef void (*GstOpenTokJoinedFunc) (GstOpenTokLink * link,
+    GstOpenTokMember * member, const GError * error, gpointer user_data);
 
 /* How the transport reaches a member's client. */
 typedef struct
@@ -53,6 +64,7 @@ struct _GstOpenTokLink
 {
   const GstOpenTokLinkFuncs *funcs;
   GstOpenTokMember *member;     /* set by the model while bound */
+  GstOpenTokMember *joining;    /* set by the model while its join waits */
 };
 
 struct _GstOpenTokSession
@@ -63,6 +75,10 @@ struct _GstOpenTokSession
   GDateTime *created;
   GHashTable *members;          /* connection id -> GstOpenTokMember, owned */
   GQueue order;                 /* GstOpenTokMember, in joining order */
+  GHashTable *joining;          /* connection id -> GstOpenTokMember, owned:
+                                 * joins waiting for the cluster */
+  /*< private > */
+  gchar *transaction_prefix;    /* of the MESSAGEs made from its events */
 };
 
 struct _GstOpenTokMember
@@ -78,6 +94,9 @@ struct _GstOpenTokMember
 
   /*< private > */
   GList *order_link;            /* in session->order */
+  gboolean leaving;             /* its leave waits for the cluster */
+  GstOpenTokJoinedFunc joined;  /* while it joins */
+  gpointer joined_data;
   GSource *grace;               /* running while detached */
   GQueue pending;               /* GstOpenTokEnvelope not acknowledged yet */
   gsize pending_bytes;
@@ -100,7 +119,7 @@ typedef struct
       const gchar * reason, gpointer user_data);
   /* @from is "" for the server itself, @to NULL for the whole session */
   void (*relayed) (GstOpenTokSession * session, const gchar * from,
-      GstOpenTokMember * to, const gchar * type, const gchar * data,
+      const gchar * to, const gchar * type, const gchar * data,
       gpointer user_data);
 } GstOpenTokSessionsEvents;
 
@@ -121,19 +140,44 @@ gst_opentok_sessions_new (const GstOpenTokSessionsEvents * events,
 G_GNUC_INTERNAL
 void gst_opentok_sessions_free (GstOpenTokSessions * sessions);
 
+/* The sessions are committed through @cluster (taken) from now on,
+ * instead of the cluster of one node they start with. Only while no
+ * session exists. */
+G_GNUC_INTERNAL
+void gst_opentok_sessions_set_cluster (GstOpenTokSessions * sessions,
+    GstOpenTokCluster * cluster);
+
+/* What the cluster applies (the GstOpenTokClusterApplyFunc of
+ * gst_opentok_local_cluster_new() and of every other cluster). */
+G_GNUC_INTERNAL
+void gst_opentok_sessions_apply (const gchar * session_id,
+    const GstOpenTokEvent * event, gpointer sessions);
+
 /* A run begins: limits from @config (kept, not copied), timers on
  * @context, fresh transaction ids. */
 G_GNUC_INTERNAL
 void gst_opentok_sessions_start (GstOpenTokSessions * sessions,
     const GstOpenTokServerConfig * config, GMainContext * context);
 
-/* The run ends: every session and member is forgotten and nobody told. */
+/* The run ends: every session and member is forgotten and nobody told;
+ * the cluster is the one of one node again. */
 G_GNUC_INTERNAL
 void gst_opentok_sessions_clear (GstOpenTokSessions * sessions);
 
+/* A session is made (@session) or could not be (@error). */
+typedef void (*GstOpenTokSessionAddedFunc) (GstOpenTokSession * session,
+    const GError * error, gpointer user_data);
+
+/* A request carried out through the cluster is done: @error is NULL, or
+ * says why it was refused. */
+typedef void (*GstOpenTokSessionsDoneFunc) (const GError * error,
+    gpointer user_data);
+
+/* Makes a session with a new id; @added may run before this returns. */
 G_GNUC_INTERNAL
-GstOpenTokSession *gst_opentok_sessions_add (GstOpenTokSessions * sessions,
-    const gchar * api_key);
+void gst_opentok_sessions_add (GstOpenTokSessions * sessions,
+    const gchar * api_key, GstOpenTokSessionAddedFunc added,
+    gpointer user_data);
 
 G_GNUC_INTERNAL
 GstOpenTokSession *gst_opentok_sessions_lookup (GstOpenTokSessions *
@@ -148,13 +192,15 @@ G_GNUC_INTERNAL
 void gst_opentok_sessions_count (GstOpenTokSessions * sessions,
     guint64 * members, guint64 * pending);
 
-/* Adds a member reached through @link. Refused with G_IO_ERROR_EXISTS
- * when the connection id or the socket id is in use. Nobody hears of it before gst_opentok_member_announce(). */
+/* Adds a member reached through @link; @joined says when it is in, then
+ * the session hears connection#created. Refused with G_IO_ERROR_EXISTS when
+ * the connection id or the socket id is in use. @joined may run before this
+ * returns. */
 G_GNUC_INTERNAL
-GstOpenTokMember *gst_opentok_sessions_join (GstOpenTokSessions * sessions,
+void gst_opentok_sessions_join (GstOpenTokSessions * sessions,
     GstOpenTokSession * session, const gchar * connection_id,
     const gchar * socket_id, const gchar * data, GstOpenTokRole role,
-    GstOpenTokLink * link, GError ** error);
+    GstOpenTokLink * link, GstOpenTokJoinedFunc joined, gpointer user_data);
 
 /* A new socket claims the member of @socket_id (reconnection): it is bound
  * to @link, and every message it has not acknowledged is sent again.
@@ -163,8 +209,8 @@ G_GNUC_INTERNAL
 GstOpenTokMember *gst_opentok_sessions_rebind (GstOpenTokSessions *
     sessions, const gchar * socket_id, GstOpenTokLink * link);
 
-/* The run ends with @link still bound: its member forgets it, nobody is
- * told. */
+/* @link goes away: its member (or the join it waits for) forgets it,
+ * nobody is told. */
 G_GNUC_INTERNAL
 void gst_opentok_link_release (GstOpenTokLink * link);
 
@@ -181,34 +227,38 @@ GstOpenTokMember *gst_opentok_session_lookup_member (GstOpenTokSession *
 G_GNUC_INTERNAL
 gboolean gst_opentok_session_check_signal (GstOpenTokSession * session,
     const gchar * type, const gchar * data, const gchar * to,
-    GstOpenTokMember ** target, GError ** error);
+    GError ** error);
 
-/* Relays a checked signal to @to, or to the whole session (the sender
- * included) when @to is NULL. @from is "" for the server itself; @uri the
- * request's, or NULL to make one. */
+/* Relays a checked signal to the member @to, or to the whole session (the
+ * sender included) when @to is NULL. @from is "" for the server itself;
+ * @uri the request's, or NULL to make one. @done (nullable) runs once the
+ * signal is accepted or refused, before the sender's own copy reaches it
+ * on this node. */
 G_GNUC_INTERNAL
 void gst_opentok_session_relay_signal (GstOpenTokSession * session,
-    const gchar * from, GstOpenTokMember * to, const gchar * type,
-    const gchar * data, const gchar * uri);
+    const gchar * from, const gchar * to, const gchar * type,
+    const gchar * data, const gchar * uri, GstOpenTokSessionsDoneFunc done,
+    gpointer user_data);
 
-/* connection#created to the session, and the joined event. */
+/* Deletes the member @connection_id with the reason forceDisconnected,
+ * which its own client hears too, then evicts its link. Refused with
+ * GST_OPENTOK_SIGNAL_ERROR_NOT_FOUND when it is not in the session. */
 G_GNUC_INTERNAL
-void gst_opentok_member_announce (GstOpenTokMember * member);
+void gst_opentok_session_force_disconnect (GstOpenTokSession * session,
+    const gchar * connection_id, GstOpenTokSessionsDoneFunc done,
+    gpointer user_data);
 
 /* The link is gone: the member waits the reconnection window for a new
  * one when its client can reconnect, else it leaves now. */
 G_GNUC_INTERNAL
 void gst_opentok_member_detach (GstOpenTokMember * member);
 
-/* Deletes the member and tells the rest of the session why. */
+/* Deletes the member and tells the rest of the session why. Its link is
+ * forgotten at once; the member itself may outlive this call until the
+ * cluster applies its leave. */
 G_GNUC_INTERNAL
 void gst_opentok_member_remove (GstOpenTokMember * member,
     const gchar * reason);
-
-/* Deletes the member with the reason forceDisconnected, which its own
- * client hears too, then evicts its link. */
-G_GNUC_INTERNAL
-void gst_opentok_member_force_disconnect (GstOpenTokMember * member);
 
 G_GNUC_INTERNAL
 void gst_opentok_member_acknowledge (GstOpenTokMember * member,

@@ -106,7 +106,7 @@ on_left (GstOpenTokSession * session, GstOpenTokMember * member,
 
 static void
 on_relayed (GstOpenTokSession * session, const gchar * from,
-    GstOpenTokMember * to, const gchar * type, const gchar * data,
+    const gchar * to, const gchar * type, const gchar * data,
     gpointer user_data)
 {
   ((Fixture *) user_data)->relayed++;
@@ -116,8 +116,117 @@ static const GstOpenTokSessionsEvents events = {
   on_joined, on_left, on_relayed
 };
 
+static void
+on_session_added (GstOpenTokSession * session, const GError * error,
+    gpointer user_data)
+{
+  fail_unless (error == NULL);
+  *(GstOpenTokSession **) user_data = session;
+}
+
+static GstOpenTokSession *
+add_session (Fixture * f)
+{
+  GstOpenTokSession *session = NULL;
+
+  gst_opentok_sessions_add (f->sessions, API_KEY, on_session_added, &session);
+  fail_unless (session != NULL);
+  return session;
+}
+
+/* A cluster that commits what it is asked only when the test says so, as
+ * one over a network does some time later. */
+typedef struct
+{
+  GstOpenTokCluster parent;
+  GQueue appends;               /* Append */
+  guint64 offset;
+} DeferredCluster;
+
+typedef struct
+{
+  gchar *session_id;
+  GstOpenTokEvent *event;
+  GstOpenTokClusterDoneFunc done;
+  gpointer user_data;
+} Append;
+
+static void
+deferred_add_session (GstOpenTokCluster * cluster, const gchar * session_id,
+    GstOpenTokClusterDoneFunc done, gpointer user_data)
+{
+  done (NULL, user_data);
+}
+
+static void
+deferred_append (GstOpenTokCluster * cluster, const gchar * session_id,
+    const GstOpenTokEvent * event, GstOpenTokClusterDoneFunc done,
+    gpointer user_data)
+{
+  Append *append = g_new0 (Append, 1);
+  GstOpenTokEvent *copy = gst_opentok_event_new (event->kind,
+      event->connection_id);
+
+  copy->socket_id = g_strdup (event->socket_id);
+  copy->data = g_strdup (event->data);
+  copy->role = event->role;
+  copy->creation_time = event->creation_time;
+  copy->reason = g_strdup (event->reason);
+  copy->to = g_strdup (event->to);
+  copy->type = g_strdup (event->type);
+  copy->payload = g_strdup (event->payload);
+  copy->uri = g_strdup (event->uri);
+  append->session_id = g_strdup (session_id);
+  append->event = copy;
+  append->done = done;
+  append->user_data = user_data;
+  g_queue_push_tail (&((DeferredCluster *) cluster)->appends, append);
+}
+
+static void
+append_free (Append * append)
+{
+  gst_opentok_event_free (append->event);
+  g_free (append->session_id);
+  g_free (append);
+}
+
+static void
+deferred_free (GstOpenTokCluster * cluster)
+{
+  g_queue_clear_full (&((DeferredCluster *) cluster)->appends,
+      (GDestroyNotify) append_free);
+  g_free (cluster);
+}
+
+static const GstOpenTokClusterVTable deferred_vtable = {
+  deferred_add_session, deferred_append, deferred_free
+};
+
+/* Commits every waiting append in order, or refuses them all with
+ * @refusal. Applied after the done, as the cluster of one node does. */
+static guint
+deferred_flush (DeferredCluster * self, const GError * refusal)
+{
+  Append *append;
+  guint n = 0;
+
+  while ((append = g_queue_pop_head (&self->appends))) {
+    append->done ? append->done (refusal, append->user_data) : (void) 0;
+    if (refusal == NULL) {
+      append->event->offset = ++self->offset;
+      self->parent.apply (append->session_id, append->event,
+          self->parent.apply_data);
+    }
+    append_free (append);
+    n++;
+  }
+  return n;
+}
+
 static Fixture *
-fixture_new (guint reconnect_window, guint max_pending_messages)
+fixture_new_full (guint reconnect_window, guint max_pending_messages,
+    DeferredCluster ** deferred)
 {
   Fixture *f = g_new0 (Fixture, 1);
 
@@ -132,9 +241,23 @@ fixture_new (guint reconnect_window, guint max_pending_messages)
   f->joined = g_ptr_array_new_with_free_func (g_free);
   f->left = g_ptr_array_new_with_free_func (g_free);
   f->sessions = gst_opentok_sessions_new (&events, f, &f->metrics);
+  if (deferred != NULL) {
+    *deferred = g_new0 (DeferredCluster, 1);
+    (*deferred)->parent.vtable = &deferred_vtable;
+    (*deferred)->parent.apply = gst_opentok_sessions_apply;
+    (*deferred)->parent.apply_data = f->sessions;
+    g_queue_init (&(*deferred)->appends);
+    gst_opentok_sessions_set_cluster (f->sessions, &(*deferred)->parent);
+  }
   gst_opentok_sessions_start (f->sessions, &f->config, f->context);
-  f->session = gst_opentok_sessions_add (f->sessions, API_KEY);
+  f->session = add_session (f);
   return f;
+}
+
+static Fixture *
+fixture_new (guint reconnect_window, guint max_pending_messages)
+{
+  return fixture_new_full (reconnect_window, max_pending_messages, NULL);
 }
 
 static void
@@ -149,17 +272,61 @@ fixture_free (Fixture * f)
   g_free (f);
 }
 
+/* what a join's callback said */
+typedef struct
+{
+  gboolean called;
+  GstOpenTokMember *member;
+  GError *error;
+  guint frames_then;            /* what its link had been sent by then */
+} Joined;
+
+static void
+on_member_joined (GstOpenTokLink * link, GstOpenTokMember * member,
+    const GError * error, gpointer user_data)
+{
+  Joined *joined = user_data;
+
+  fail_if (joined->called, "a join answered twice");
+  joined->called = TRUE;
+  joined->member = member;
+  joined->error = error ? g_error_copy (error) : NULL;
+  joined->frames_then = ((FakeLink *) link)->frames->len;
+}
+
+static void
+join_in (Fixture * f, GstOpenTokSession * session, const gchar * id,
+    const gchar * socket_id, FakeLink * link, Joined * joined)
+{
+  gst_opentok_sessions_join (f->sessions, session, id, socket_id, "data",
+      GST_OPENTOK_ROLE_MODERATOR, &link->link, on_member_joined, joined);
+}
+
 static GstOpenTokMember *
 join (Fixture * f, const gchar * id, const gchar * socket_id, FakeLink * link)
 {
-  GError *error = NULL;
-  GstOpenTokMember *member;
+  Joined joined = { 0, };
 
-  member = gst_opentok_sessions_join (f->sessions, f->session, id, socket_id,
-      "data", GST_OPENTOK_ROLE_MODERATOR, &link->link, &error);
-  fail_unless (member != NULL, "join: %s", error ? error->message : "?");
-  gst_opentok_member_announce (member);
-  return member;
+  join_in (f, f->session, id, socket_id, link, &joined);
+  fail_unless (joined.called);
+  fail_unless (joined.member != NULL, "join: %s", joined.error ?
+      joined.error->message : "?");
+  /* answered before anybody, itself included, heard of it */
+  fail_unless_equals_int (joined.frames_then, 0);
+  return joined.member;
+}
+
+/* Refused at once, with G_IO_ERROR_EXISTS. */
+static void
+assert_join_refused (Fixture * f, GstOpenTokSession * session,
+    const gchar * id, const gchar * socket_id, FakeLink * link)
+{
+  Joined joined = { 0, };
+
+  join_in (f, session, id, socket_id, link, &joined);
+  fail_unless (joined.called && joined.member == NULL);
+  fail_unless (g_error_matches (joined.error, G_IO_ERROR, G_IO_ERROR_EXISTS));
+  g_error_free (joined.error);
 }
 
 /* Iterates the model's context until @done, for at most WAIT_US. */
@@ -266,10 +433,25 @@ acknowledge_all (GstOpenTokMember * member, FakeLink * link)
 }
 
 static void
-relay (Fixture * f, const gchar * from, GstOpenTokMember * to,
-    const gchar * data)
+on_done (const GError * error, gpointer user_data)
 {
-  gst_opentok_session_relay_signal (f->session, from, to, "chat", data, NULL);
+  GError **result = user_data;
+
+  fail_unless (*result == NULL);
+  *result = error ? g_error_copy (error) :
+      g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NONE, "done");
+}
+
+/* Relays and checks that it was accepted. */
+static void
+relay (Fixture * f, const gchar * from, const gchar * to, const gchar * data)
+{
+  GError *done = NULL;
+
+  gst_opentok_session_relay_signal (f->session, from, to, "chat", data, NULL,
+      on_done, &done);
+  fail_unless (g_error_matches (done, G_IO_ERROR, G_IO_ERROR_NONE));
+  g_error_free (done);
 }
 
 GST_START_TEST (test_broadcast_reaches_every_member_in_one_order)
@@ -311,20 +493,19 @@ GST_START_TEST (test_targeted_signal_reaches_only_its_target)
 {
   Fixture *f = fixture_new (0, 100);
   FakeLink *a = fake_link_new (), *b = fake_link_new ();
-  GstOpenTokMember *target;
   GError *error = NULL;
 
   join (f, "a", NULL, a);
   join (f, "b", NULL, b);
   fail_unless (gst_opentok_session_check_signal (f->session, "chat", "x",
-          "b", &target, &error));
-  relay (f, "a", target, "for b");
+          "b", &error));
+  relay (f, "a", "b", "for b");
   fail_unless_equals_int (a->frames->len, 2);
   fail_unless_equals_int (b->frames->len, 2);
   assert_sent (b, 1, "signal", "for b");
 
   fail_if (gst_opentok_session_check_signal (f->session, "chat", "x",
-          "nobody", &target, &error));
+          "nobody", &error));
   fail_unless (g_error_matches (error, GST_OPENTOK_SIGNAL_ERROR,
           GST_OPENTOK_SIGNAL_ERROR_NOT_FOUND));
   g_clear_error (&error);
@@ -387,6 +568,13 @@ static gboolean
 has_left (gpointer data)
 {
   return ((Fixture *) data)->left->len > 0;
+}
+
+/* a leave waits in the deferred cluster */
+static gboolean
+has_waiting_append (gpointer data)
+{
+  return ((DeferredCluster *) data)->appends.length > 0;
 }
 
 GST_START_TEST (test_member_not_back_within_the_window_leaves)
@@ -490,21 +678,12 @@ GST_START_TEST (test_join_refuses_ids_in_use)
 {
   Fixture *f = fixture_new (60000, 100);
   FakeLink *a = fake_link_new (), *b = fake_link_new ();
-  GstOpenTokSession *other;
-  GError *error = NULL;
 
   join (f, "a", "socket-a", a);
-  fail_if (gst_opentok_sessions_join (f->sessions, f->session, "a", NULL,
-          NULL, GST_OPENTOK_ROLE_PUBLISHER, &b->link, &error));
-  fail_unless (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS));
-  g_clear_error (&error);
+  assert_join_refused (f, f->session, "a", NULL, b);
   /* socket ids are unique across sessions: reconnection finds by them */
-  other = gst_opentok_sessions_add (f->sessions, API_KEY);
-  fail_if (gst_opentok_sessions_join (f->sessions, other, "b", "socket-a",
-          NULL, GST_OPENTOK_ROLE_PUBLISHER, &b->link, &error));
-  fail_unless (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS));
-  g_clear_error (&error);
-  fail_unless (b->link.member == NULL);
+  assert_join_refused (f, add_session (f), "b", "socket-a", b);
+  fail_unless (b->link.member == NULL && b->link.joining == NULL);
   fail_unless_equals_int (f->joined->len, 1);
 
   fixture_free (f);
@@ -540,11 +719,13 @@ GST_START_TEST (test_force_disconnect_tells_the_victim_then_evicts_it)
 {
   Fixture *f = fixture_new (60000, 100);
   FakeLink *a = fake_link_new (), *b = fake_link_new ();
+  GError *done = NULL;
 
   join (f, "a", "socket-a", a);
   join (f, "b", NULL, b);
-  gst_opentok_member_force_disconnect (gst_opentok_session_lookup_member
-      (f->session, "a"));
+  gst_opentok_session_force_disconnect (f->session, "a", on_done, &done);
+  fail_unless (g_error_matches (done, G_IO_ERROR, G_IO_ERROR_NONE));
+  g_clear_error (&done);
   assert_sent (a, a->frames->len - 1, "deleted", "forceDisconnected");
   assert_sent (b, b->frames->len - 1, "deleted", "forceDisconnected");
   fail_unless (a->evicted);
@@ -554,6 +735,136 @@ GST_START_TEST (test_force_disconnect_tells_the_victim_then_evicts_it)
   /* gone for good: no reconnection window */
   fail_unless (gst_opentok_sessions_rebind (f->sessions, "socket-a",
           &a->link) == NULL);
+
+  fixture_free (f);
+  fake_link_free (a);
+  fake_link_free (b);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_join_waits_for_the_cluster)
+{
+  DeferredCluster *cluster;
+  Fixture *f = fixture_new_full (0, 100, &cluster);
+  FakeLink *a = fake_link_new (), *b = fake_link_new ();
+  Joined joined = { 0, };
+  gchar *state;
+
+  join_in (f, f->session, "a", NULL, a, &joined);
+  fail_if (joined.called);
+  fail_unless (a->link.member == NULL && a->link.joining != NULL);
+  fail_unless (gst_opentok_session_lookup_member (f->session, "a") == NULL);
+  /* the id is taken while its join waits */
+  assert_join_refused (f, f->session, "a", NULL, b);
+  state = gst_opentok_session_state_new (f->session);
+  fail_if (strstr (state, "\"a\"") != NULL, "%s", state);
+  g_free (state);
+
+  fail_unless_equals_int (deferred_flush (cluster, NULL), 1);
+  fail_unless (joined.called && joined.member != NULL);
+  fail_unless_equals_int (joined.frames_then, 0);
+  fail_unless (a->link.member == joined.member && a->link.joining == NULL);
+  assert_sent (a, 0, "created", NULL);
+  fail_unless_equals_int (f->joined->len, 1);
+
+  fixture_free (f);
+  fake_link_free (a);
+  fake_link_free (b);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_join_refused_by_the_cluster_frees_its_id)
+{
+  DeferredCluster *cluster;
+  Fixture *f = fixture_new_full (0, 100, &cluster);
+  FakeLink *a = fake_link_new ();
+  Joined joined = { 0, };
+  GError *taken = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_EXISTS,
+      "joined on another node");
+
+  join_in (f, f->session, "a", NULL, a, &joined);
+  fail_unless_equals_int (deferred_flush (cluster, taken), 1);
+  fail_unless (joined.called && joined.member == NULL);
+  fail_unless (g_error_matches (joined.error, G_IO_ERROR, G_IO_ERROR_EXISTS));
+  fail_unless (a->link.member == NULL && a->link.joining == NULL);
+  fail_unless_equals_int (a->frames->len, 0);
+  fail_unless_equals_int (f->joined->len, 0);
+  g_clear_error (&joined.error);
+
+  memset (&joined, 0, sizeof (joined));
+  join_in (f, f->session, "a", NULL, a, &joined);
+  deferred_flush (cluster, NULL);
+  fail_unless (joined.member != NULL);
+
+  g_error_free (taken);
+  fixture_free (f);
+  fake_link_free (a);
+}
+
+GST_END_TEST;
+
+/* Its client may still come back: it is in, detached, in its window. */
+GST_START_TEST (test_join_whose_socket_went_meanwhile_is_detached)
+{
+  DeferredCluster *cluster;
+  Fixture *f = fixture_new_full (1, 100, &cluster);
+  FakeLink *a = fake_link_new (), *b = fake_link_new ();
+  Joined joined = { 0, };
+
+  join_in (f, f->session, "b", NULL, b, &joined);
+  deferred_flush (cluster, NULL);
+  memset (&joined, 0, sizeof (joined));
+  join_in (f, f->session, "a", "socket-a", a, &joined);
+  gst_opentok_link_release (&a->link);
+  fail_unless (a->link.joining == NULL);
+  deferred_flush (cluster, NULL);
+  fail_if (joined.called);
+  fail_unless_equals_int (a->frames->len, 0);
+  assert_sent (b, b->frames->len - 1, "created", NULL);
+  fail_unless (gst_opentok_session_lookup_member (f->session, "a") != NULL);
+
+  /* the window ends: its leave goes to the cluster too */
+  fail_unless (wait_for (f, has_waiting_append, cluster));
+  fail_unless_equals_int (f->left->len, 0);
+  deferred_flush (cluster, NULL);
+  fail_unless_equals_string (g_ptr_array_index (f->left, 0),
+      "a:networkDisconnected");
+  assert_sent (b, b->frames->len - 1, "deleted", "networkDisconnected");
+
+  fixture_free (f);
+  fake_link_free (a);
+  fake_link_free (b);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_leave_is_told_when_the_cluster_applies_it)
+{
+  DeferredCluster *cluster;
+  Fixture *f = fixture_new_full (0, 100, &cluster);
+  FakeLink *a = fake_link_new (), *b = fake_link_new ();
+  Joined joined_a = { 0, }, joined_b = { 0, };
+  guint sent_b;
+
+  join_in (f, f->session, "a", NULL, a, &joined_a);
+  join_in (f, f->session, "b", NULL, b, &joined_b);
+  deferred_flush (cluster, NULL);
+  sent_b = b->frames->len;
+
+  gst_opentok_member_remove (joined_a.member, "clientDisconnected");
+  fail_unless (a->link.member == NULL);
+  /* a second removal (its socket closing now) is the same leave */
+  gst_opentok_member_remove (joined_a.member, "networkDisconnected");
+  fail_unless_equals_int (b->frames->len, sent_b);
+  fail_unless_equals_int (f->left->len, 0);
+
+  fail_unless_equals_int (deferred_flush (cluster, NULL), 1);
+  fail_unless_equals_int (b->frames->len, sent_b + 1);
+  assert_sent (b, sent_b, "deleted", "clientDisconnected");
+  fail_unless_equals_int (f->left->len, 1);
+  fail_unless (gst_opentok_session_lookup_member (f->session, "a") == NULL);
 
   fixture_free (f);
   fake_link_free (a);
@@ -633,6 +944,10 @@ sessions_suite (void)
   tcase_add_test (tc, test_join_refuses_ids_in_use);
   tcase_add_test (tc, test_reply_is_stored_once);
   tcase_add_test (tc, test_force_disconnect_tells_the_victim_then_evicts_it);
+  tcase_add_test (tc, test_join_waits_for_the_cluster);
+  tcase_add_test (tc, test_join_refused_by_the_cluster_frees_its_id);
+  tcase_add_test (tc, test_join_whose_socket_went_meanwhile_is_detached);
+  tcase_add_test (tc, test_leave_is_told_when_the_cluster_applies_it);
   tcase_add_test (tc, test_session_state_lists_members_in_joining_order);
   tcase_add_test (tc, test_clear_forgets_everything_silently);
   return s;

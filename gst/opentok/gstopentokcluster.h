@@ -1,0 +1,136 @@
+/* GStreamer OpenTok signaling
+ * Copyright (C) 2026 The gst-opentok authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/* Internal, not installed: what the nodes serving one API key agree on.
+ *
+ * The session model never changes a session by itself: it asks the cluster
+ * to commit the change as an event (a member joins, a member leaves, a
+ * signal). The cluster checks it against the session as every node sees it,
+ * gives it the session's next offset (1, 2, 3, ... per session) and hands it
+ * back, in offset order, to every node that applies the session's events;
+ * the model then delivers it to its members. One order per session, for all
+ * nodes, is what makes "every member sees the same order" hold across nodes.
+ *
+ * The cluster of one node (gst_opentok_local_cluster_new()) commits at once
+ * and applies before append returns. A cluster over a shared store
+ * implements the same vtable; the protocol code does not change.
+ *
+ * Every call and every callback runs on the server thread. A callback may
+ * call the cluster again. */
+
+#ifndef __GST_OPENTOK_CLUSTER_H__
+#define __GST_OPENTOK_CLUSTER_H__
+
+#include <glib.h>
+
+#include "gstopentoktoken.h"
+
+G_BEGIN_DECLS
+
+typedef struct _GstOpenTokCluster GstOpenTokCluster;
+
+typedef enum
+{
+  GST_OPENTOK_EVENT_JOIN,
+  GST_OPENTOK_EVENT_LEAVE,
+  GST_OPENTOK_EVENT_SIGNAL,
+} GstOpenTokEventKind;
+
+/* One change of a session. */
+typedef struct
+{
+  GstOpenTokEventKind kind;
+  guint64 offset;               /* given by the cluster when committed */
+  /* join and leave: the member; signal: the sender, "" for the server */
+  gchar *connection_id;
+  /* join */
+  gchar *socket_id;             /* nullable */
+  gchar *data;
+  GstOpenTokRole role;
+  gint64 creation_time;         /* ms since the epoch */
+  /* leave */
+  gchar *reason;
+  /* signal: @to a connection id, NULL for the whole session */
+  gchar *to;
+  gchar *type;                  /* nullable */
+  gchar *payload;               /* nullable: the signal's data */
+  gchar *uri;
+} GstOpenTokEvent;
+
+G_GNUC_INTERNAL
+GstOpenTokEvent *gst_opentok_event_new (GstOpenTokEventKind kind,
+    const gchar * connection_id);
+G_GNUC_INTERNAL
+void gst_opentok_event_free (GstOpenTokEvent * event);
+
+/* The node applies @event of @session_id: called in offset order, once per
+ * event and node. */
+typedef void (*GstOpenTokClusterApplyFunc) (const gchar * session_id,
+    const GstOpenTokEvent * event, gpointer user_data);
+
+/* A request is committed (@error NULL) or refused. Refusals carry
+ * G_IO_ERROR_EXISTS (the connection id is taken),
+ * GST_OPENTOK_SIGNAL_ERROR_NOT_FOUND (no such session or member) or
+ * GST_OPENTOK_SIGNAL_ERROR_NOT_CONNECTED (the cluster cannot commit now). */
+typedef void (*GstOpenTokClusterDoneFunc) (const GError * error,
+    gpointer user_data);
+
+/* @done may be NULL in every call. */
+typedef struct
+{
+  /* The session exists from now on, for every node. */
+  void (*add_session) (GstOpenTokCluster * cluster, const gchar * session_id,
+      GstOpenTokClusterDoneFunc done, gpointer user_data);
+  /* Commits @event with the session's next offset and has it applied. The
+   * model has checked it against its own view of the session; a cluster of
+   * several nodes checks it again against the shared one (join: the
+   * connection id is free; leave: the member is there; signal: its target
+   * is there). @event stays the caller's. */
+  void (*append) (GstOpenTokCluster * cluster, const gchar * session_id,
+      const GstOpenTokEvent * event, GstOpenTokClusterDoneFunc done,
+      gpointer user_data);
+  void (*free) (GstOpenTokCluster * cluster);
+} GstOpenTokClusterVTable;
+
+struct _GstOpenTokCluster
+{
+  const GstOpenTokClusterVTable *vtable;
+  GstOpenTokClusterApplyFunc apply;
+  gpointer apply_data;
+};
+
+G_GNUC_INTERNAL
+GstOpenTokCluster *gst_opentok_local_cluster_new (GstOpenTokClusterApplyFunc
+    apply, gpointer user_data);
+
+static inline void
+gst_opentok_cluster_add_session (GstOpenTokCluster * cluster,
+    const gchar * session_id, GstOpenTokClusterDoneFunc done,
+    gpointer user_data)
+{
+  cluster->vtable->add_session (cluster, session_id, done, user_data);
+}
+
+static inline void
+gst_opentok_cluster_append (GstOpenTokCluster * cluster,
+    const gchar * session_id, const GstOpenTokEvent * event,
+    GstOpenTokClusterDoneFunc done, gpointer user_data)
+{
+  cluster->vtable->append (cluster, session_id, event, done, user_data);
+}
+
+static inline void
+gst_opentok_cluster_free (GstOpenTokCluster * cluster)
+{
+  cluster->vtable->free (cluster);
+}
+
+G_END_DECLS
+
+#endif /* __GST_OPENTOK_CLUSTER_H__ */
