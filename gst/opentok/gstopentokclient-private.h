@@ -9,8 +9,11 @@
 
 /* Internal, not installed: what the files of GstOpenTokClient share.
  *
- *   gstopentokclient.c             the GObject: properties, signals and the
- *                                  public API
+ *   gstopentokclient.c             the GObject: properties, signals, the
+ *                                  constructor and the getters
+ *   gstopentokclientactions.c      the public actions: connect, disconnect,
+ *                                  send_signal, force_disconnect (their
+ *                                  _full, _async and _finish forms)
  *   gstopentokclienttransport.c    the connect and the socket: opening it,
  *                                  joining, frame I/O, liveness,
  *                                  reconnection, leaving, the end
