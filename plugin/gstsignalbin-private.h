@@ -10,7 +10,11 @@
 /* What the files of signalbin share: the element's structure and the
  * functions one part calls in another.
  *
- * gstsignalbin.c          the element: properties, states, its signals
+ * gstsignalbin.c          the element: its documentation, class and
+ *                         instance, pads, GObject signals, state changes
+ * gstsignalbinproperties.c
+ *                         the properties: documentation, defaults, checks,
+ *                         set and get, notifications
  * gstsignalbinsession.c   the client and its session, and what the client
  *                         reports turned into signals and bus messages
  * gstsignalbinactions.c   what applications ask: actions, custom events,
@@ -181,13 +185,21 @@ struct _GstSignalBin
 /* gstsignalbin.c */
 G_GNUC_INTERNAL
 GstOpenTokClient *gst_signal_bin_get_client (GstSignalBin * self);
+/* Wipes and frees a token or secret. */
+G_GNUC_INTERNAL
+void gst_signal_bin_clear_secret (gchar ** secret);
+
+/* gstsignalbinproperties.c */
+/* Installs every property, with set_property and get_property. */
+G_GNUC_INTERNAL
+void gst_signal_bin_install_properties (GObjectClass * gobject_class);
+/* Gives every property its default value. */
+G_GNUC_INTERNAL
+void gst_signal_bin_init_properties (GstSignalBin * self);
 G_GNUC_INTERNAL
 void gst_signal_bin_notify_state (GstSignalBin * self);
 G_GNUC_INTERNAL
 void gst_signal_bin_notify_connection_id (GstSignalBin * self);
-/* Wipes and frees a token or secret. */
-G_GNUC_INTERNAL
-void gst_signal_bin_clear_secret (gchar ** secret);
 
 /* gstsignalbinactions.c */
 G_GNUC_INTERNAL
