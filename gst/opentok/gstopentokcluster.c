@@ -35,7 +35,26 @@ gst_opentok_event_free (GstOpenTokEvent * event)
   g_free (event->type);
   g_free (event->payload);
   g_free (event->uri);
+  g_free (event->node);
   g_free (event);
+}
+
+GstOpenTokEvent *
+gst_opentok_event_copy (const GstOpenTokEvent * event)
+{
+  GstOpenTokEvent *copy = g_new (GstOpenTokEvent, 1);
+
+  *copy = *event;
+  copy->connection_id = g_strdup (event->connection_id);
+  copy->socket_id = g_strdup (event->socket_id);
+  copy->data = g_strdup (event->data);
+  copy->reason = g_strdup (event->reason);
+  copy->to = g_strdup (event->to);
+  copy->type = g_strdup (event->type);
+  copy->payload = g_strdup (event->payload);
+  copy->uri = g_strdup (event->uri);
+  copy->node = g_strdup (event->node);
+  return copy;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -51,12 +70,12 @@ typedef struct
 
 static void
 local_cluster_add_session (GstOpenTokCluster * cluster,
-    const gchar * session_id, GstOpenTokClusterDoneFunc done,
+    const GstOpenTokSessionRecord * record, GstOpenTokClusterDoneFunc done,
     gpointer user_data)
 {
   GstOpenTokLocalCluster *self = (GstOpenTokLocalCluster *) cluster;
 
-  g_hash_table_insert (self->offsets, g_strdup (session_id),
+  g_hash_table_insert (self->offsets, g_strdup (record->id),
       g_new0 (guint64, 1));
   if (done)
     done (NULL, user_data);
@@ -89,6 +108,21 @@ local_cluster_append (GstOpenTokCluster * cluster, const gchar * session_id,
   cluster->apply (session_id, &committed, cluster->apply_data);
 }
 
+/* Every session this node has is in the model already. */
+static void
+local_cluster_find_session (GstOpenTokCluster * cluster,
+    const gchar * session_id, GstOpenTokClusterFoundFunc found,
+    gpointer user_data)
+{
+  found (NULL, NULL, user_data);
+}
+
+/* It applies every session's events anyway. */
+static void
+local_cluster_watch (GstOpenTokCluster * cluster, const gchar * session_id)
+{
+}
+
 static void
 local_cluster_free (GstOpenTokCluster * cluster)
 {
@@ -99,7 +133,11 @@ local_cluster_free (GstOpenTokCluster * cluster)
 }
 
 static const GstOpenTokClusterVTable local_cluster_vtable = {
+  TRUE,
   local_cluster_add_session,
+  local_cluster_find_session,
+  local_cluster_watch,
+  local_cluster_watch,
   local_cluster_append,
   local_cluster_free,
 };

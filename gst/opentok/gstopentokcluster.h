@@ -61,13 +61,26 @@ typedef struct
   gchar *type;                  /* nullable */
   gchar *payload;               /* nullable: the signal's data */
   gchar *uri;
+  /* join: the node the member is on, NULL on the cluster of one node */
+  gchar *node;
 } GstOpenTokEvent;
+
+/* What every node knows of a session. */
+typedef struct
+{
+  gchar *id;
+  gint64 created;               /* ms since the epoch */
+  gchar *transaction_prefix;    /* 24 characters */
+} GstOpenTokSessionRecord;
 
 G_GNUC_INTERNAL
 GstOpenTokEvent *gst_opentok_event_new (GstOpenTokEventKind kind,
     const gchar * connection_id);
 G_GNUC_INTERNAL
 void gst_opentok_event_free (GstOpenTokEvent * event);
+
+G_GNUC_INTERNAL
+GstOpenTokEvent *gst_opentok_event_copy (const GstOpenTokEvent * event);
 
 /* The node applies @event of @session_id: called in offset order, once per
  * event and node. */
@@ -81,12 +94,29 @@ typedef void (*GstOpenTokClusterApplyFunc) (const gchar * session_id,
 typedef void (*GstOpenTokClusterDoneFunc) (const GError * error,
     gpointer user_data);
 
+/* @record is NULL when the cluster has no such session. */
+typedef void (*GstOpenTokClusterFoundFunc) (const GstOpenTokSessionRecord *
+    record, const GError * error, gpointer user_data);
+
 /* @done may be NULL in every call. */
 typedef struct
 {
+  /* TRUE: this node applies every session's events, so the model's view of
+   * each session is whole (one node). FALSE: only those of the sessions it
+   * watches. */
+  gboolean applies_every_session;
   /* The session exists from now on, for every node. */
-  void (*add_session) (GstOpenTokCluster * cluster, const gchar * session_id,
-      GstOpenTokClusterDoneFunc done, gpointer user_data);
+  void (*add_session) (GstOpenTokCluster * cluster,
+      const GstOpenTokSessionRecord * record, GstOpenTokClusterDoneFunc done,
+      gpointer user_data);
+  /* A session this node does not know: made on another node? */
+  void (*find_session) (GstOpenTokCluster * cluster, const gchar * session_id,
+      GstOpenTokClusterFoundFunc found, gpointer user_data);
+  /* This node has members in the session from now on, or no longer: it
+   * applies the session's events while it has, starting with what makes
+   * its view of the session whole (gst_opentok_sessions_load_member()). */
+  void (*watch) (GstOpenTokCluster * cluster, const gchar * session_id);
+  void (*unwatch) (GstOpenTokCluster * cluster, const gchar * session_id);
   /* Commits @event with the session's next offset and has it applied. The
    * model has checked it against its own view of the session; a cluster of
    * several nodes checks it again against the shared one (join: the
@@ -101,6 +131,7 @@ typedef struct
 struct _GstOpenTokCluster
 {
   const GstOpenTokClusterVTable *vtable;
+  gchar *node;                  /* this node's id, NULL on one node */
   GstOpenTokClusterApplyFunc apply;
   gpointer apply_data;
 };
@@ -111,10 +142,32 @@ GstOpenTokCluster *gst_opentok_local_cluster_new (GstOpenTokClusterApplyFunc
 
 static inline void
 gst_opentok_cluster_add_session (GstOpenTokCluster * cluster,
-    const gchar * session_id, GstOpenTokClusterDoneFunc done,
+    const GstOpenTokSessionRecord * record, GstOpenTokClusterDoneFunc done,
     gpointer user_data)
 {
-  cluster->vtable->add_session (cluster, session_id, done, user_data);
+  cluster->vtable->add_session (cluster, record, done, user_data);
+}
+
+static inline void
+gst_opentok_cluster_find_session (GstOpenTokCluster * cluster,
+    const gchar * session_id, GstOpenTokClusterFoundFunc found,
+    gpointer user_data)
+{
+  cluster->vtable->find_session (cluster, session_id, found, user_data);
+}
+
+static inline void
+gst_opentok_cluster_watch (GstOpenTokCluster * cluster,
+    const gchar * session_id)
+{
+  cluster->vtable->watch (cluster, session_id);
+}
+
+static inline void
+gst_opentok_cluster_unwatch (GstOpenTokCluster * cluster,
+    const gchar * session_id)
+{
+  cluster->vtable->unwatch (cluster, session_id);
 }
 
 static inline void

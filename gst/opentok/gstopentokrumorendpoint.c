@@ -49,6 +49,8 @@ struct _GstOpenTokRumorEndpoint
   gboolean closing;             /* the run ends: sockets only go */
 };
 
+typedef struct _SessionLookup SessionLookup;
+
 /* One Rumor WebSocket; its link reaches the member it is bound to. */
 typedef struct
 {
@@ -58,12 +60,21 @@ typedef struct
   gchar *socket_id;             /* from the URL, nullable */
   gchar *unique_id;             /* from CONNECT, nullable */
   gchar *join_transaction_id;   /* of the connection#create waiting */
+  SessionLookup *lookup;        /* the session of that create, looked up */
   gint64 opened_time;           /* monotonic */
   gboolean leaving;             /* sent DISCONNECT with reconnect "" */
   gboolean refused;             /* the server is closing it: ignore it */
   GSource *close_timer;         /* closes a force-disconnected socket */
   GList *queue_link;            /* in endpoint->sockets */
 } Socket;
+
+/* A connection#create waiting for its session to be found. */
+struct _SessionLookup
+{
+  Socket *sock;                 /* NULL once the socket is gone */
+  GstOpenTokToken *token;
+  gchar *transaction_id;
+};
 
 #define SOCKET_MEMBER(sock) ((sock)->link.member)
 
@@ -324,6 +335,38 @@ socket_joined (GstOpenTokLink * link, GstOpenTokMember * member,
   g_free (transaction_id);
 }
 
+/* The session of a connection#create is known (it may have been made on
+ * another node): the member joins. */
+static void
+socket_found_session (GstOpenTokSession * session, const GError * error,
+    gpointer user_data)
+{
+  SessionLookup *lookup = user_data;
+  Socket *sock = lookup->sock;
+
+  if (sock == NULL)
+    goto out;
+  sock->lookup = NULL;
+  if (error != NULL) {
+    socket_reply_gerror (sock, lookup->transaction_id, error);
+  } else if (session == NULL) {
+    socket_reply_error (sock, lookup->transaction_id, 404, "Session not found");
+  } else {
+    g_free (sock->join_transaction_id);
+    sock->join_transaction_id = g_strdup (lookup->transaction_id);
+    gst_opentok_sessions_join (sock->endpoint->sessions, session,
+        sock->unique_id, sock->socket_id,
+        gst_opentok_token_get_connection_data (lookup->token),
+        gst_opentok_token_get_role (lookup->token), &sock->link,
+        socket_joined, NULL);
+  }
+
+out:
+  gst_opentok_token_unref (lookup->token);
+  g_free (lookup->transaction_id);
+  g_free (lookup);
+}
+
 static void
 handle_connection_create (Socket * sock, const gchar * transaction_id,
     GstOpenTokRumorFrame * frame, GstOpenTokRaptorMessage * raptor)
@@ -337,11 +380,12 @@ handle_connection_create (Socket * sock, const gchar * transaction_id,
       "connection");
   const gchar *token_string = gst_opentok_rumor_frame_get_header (frame,
       "X-TB-TOKEN-AUTH");
-  GstOpenTokSession *session;
   GstOpenTokToken *token;
   GError *error = NULL;
+  SessionLookup *lookup;
 
-  if (SOCKET_MEMBER (sock) != NULL || sock->link.joining != NULL) {
+  if (SOCKET_MEMBER (sock) != NULL || sock->link.joining != NULL ||
+      sock->lookup != NULL) {
     socket_reply_error (sock, transaction_id, 400,
         "This socket is already connected to a session");
     return;
@@ -372,20 +416,13 @@ handle_connection_create (Socket * sock, const gchar * transaction_id,
     g_error_free (error);
     return;
   }
-  session = gst_opentok_sessions_lookup (sock->endpoint->sessions, session_id);
-  if (session == NULL) {
-    socket_reply_error (sock, transaction_id, 404, "Session not found");
-    goto out;
-  }
-  g_free (sock->join_transaction_id);
-  sock->join_transaction_id = g_strdup (transaction_id);
-  gst_opentok_sessions_join (sock->endpoint->sessions, session,
-      connection_id, sock->socket_id,
-      gst_opentok_token_get_connection_data (token),
-      gst_opentok_token_get_role (token), &sock->link, socket_joined, NULL);
-
-out:
-  gst_opentok_token_unref (token);
+  lookup = g_new0 (SessionLookup, 1);
+  lookup->sock = sock;
+  lookup->token = token;
+  lookup->transaction_id = g_strdup (transaction_id);
+  sock->lookup = lookup;
+  gst_opentok_sessions_find (sock->endpoint->sessions, session_id,
+      socket_found_session, lookup);
 }
 
 static void
@@ -664,6 +701,8 @@ static void
 socket_free (Socket * sock)
 {
   gst_opentok_link_release (&sock->link);
+  if (sock->lookup != NULL)
+    sock->lookup->sock = NULL;
   if (sock->close_timer) {
     g_source_destroy (sock->close_timer);
     g_source_unref (sock->close_timer);

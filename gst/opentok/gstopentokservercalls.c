@@ -190,30 +190,41 @@ gst_opentok_server_generate_token (GstOpenTokServer * server,
   return token;
 }
 
-static gboolean
-send_signal_func (gpointer data)
+static void
+send_signal_found (GstOpenTokSession * session, const GError * error,
+    gpointer user_data)
 {
-  ServerCall *call = data;
-  GstOpenTokServer *self = call->server;
+  ServerCall *call = user_data;
   const GstOpenTokSignal *signal = call->signal;
   const gchar *type = gst_opentok_signal_get_signal_type (signal);
   const gchar *payload = gst_opentok_signal_get_data (signal);
   const gchar *to = gst_opentok_signal_get_to (signal);
-  GstOpenTokSession *session;
-  GError *error = NULL;
+  GError *refusal = NULL;
 
-  session = gst_opentok_sessions_lookup (self->sessions, call->session_id);
+  if (error != NULL) {
+    server_call_done (error, call);
+    return;
+  }
   if (session == NULL) {
-    g_set_error_literal (&error, GST_OPENTOK_SIGNAL_ERROR,
+    refusal = g_error_new_literal (GST_OPENTOK_SIGNAL_ERROR,
         GST_OPENTOK_SIGNAL_ERROR_NOT_FOUND, "Session not found");
   } else if (gst_opentok_session_check_signal (session, type, payload, to,
-          &error)) {
+          &refusal)) {
     gst_opentok_session_relay_signal (session, "", to, type, payload, NULL,
         server_call_done, call);
-    return G_SOURCE_REMOVE;
+    return;
   }
-  server_call_done (error, call);
-  g_error_free (error);
+  server_call_done (refusal, call);
+  g_error_free (refusal);
+}
+
+static gboolean
+send_signal_func (gpointer data)
+{
+  ServerCall *call = data;
+
+  gst_opentok_sessions_find (call->server->sessions, call->session_id,
+      send_signal_found, call);
   return G_SOURCE_REMOVE;
 }
 
@@ -254,24 +265,35 @@ gst_opentok_server_send_signal (GstOpenTokServer * server,
   return TRUE;
 }
 
+static void
+force_disconnect_found (GstOpenTokSession * session, const GError * error,
+    gpointer user_data)
+{
+  ServerCall *call = user_data;
+  GError *refusal;
+
+  if (session != NULL) {
+    gst_opentok_session_force_disconnect (session, call->connection_id,
+        server_call_done, call);
+    return;
+  }
+  if (error != NULL) {
+    server_call_done (error, call);
+    return;
+  }
+  refusal = g_error_new_literal (GST_OPENTOK_SIGNAL_ERROR,
+      GST_OPENTOK_SIGNAL_ERROR_NOT_FOUND, "Session not found");
+  server_call_done (refusal, call);
+  g_error_free (refusal);
+}
+
 static gboolean
 force_disconnect_func (gpointer data)
 {
   ServerCall *call = data;
-  GstOpenTokSession *session;
-  GError *error;
 
-  session = gst_opentok_sessions_lookup (call->server->sessions,
-      call->session_id);
-  if (session != NULL) {
-    gst_opentok_session_force_disconnect (session, call->connection_id,
-        server_call_done, call);
-    return G_SOURCE_REMOVE;
-  }
-  error = g_error_new_literal (GST_OPENTOK_SIGNAL_ERROR,
-      GST_OPENTOK_SIGNAL_ERROR_NOT_FOUND, "Session not found");
-  server_call_done (error, call);
-  g_error_free (error);
+  gst_opentok_sessions_find (call->server->sessions, call->session_id,
+      force_disconnect_found, call);
   return G_SOURCE_REMOVE;
 }
 

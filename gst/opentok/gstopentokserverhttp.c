@@ -245,57 +245,25 @@ anvil_respond_error (GstOpenTokServerHttp * self, SoupServerMessage * msg,
   g_object_unref (builder);
 }
 
+/* The session of a GET /session/ID is known (it may have been made on
+ * another node). */
 static void
-handle_session_info (GstOpenTokServerHttp * self, SoupServerMessage * msg,
-    const gchar * session_id)
+session_info_found (GstOpenTokSession * session, const GError * error,
+    gpointer user_data)
 {
-  const gchar *token_string =
-      soup_message_headers_get_one (soup_server_message_get_request_headers
-      (msg), "X-OPENTOK-AUTH");
-  GstOpenTokToken *token;
+  HttpCall *call = user_data;
+  GstOpenTokServerHttp *self = call->http;
+  SoupServerMessage *msg = call->msg;
   JsonBuilder *builder;
-  GError *error = NULL;
-  GstOpenTokSession *session;
   JsonNode *root;
   gchar *url, *date;
 
-  gchar *owner;
-
-  /* a malformed session id is the session's fault, not the token's: 400,
-   * which OpenTok's clients report as 1005 */
-  owner = gst_opentok_session_id_get_api_key (session_id, &error);
-  if (owner == NULL) {
-    gchar *message = g_strdup_printf ("Invalid session id: %s",
-        error->message);
-
-    anvil_respond_error (self, msg, 400, message);
-    g_free (message);
-    g_clear_error (&error);
+  if (error != NULL || session == NULL) {
+    anvil_respond_error (self, msg, error ? 500 : 404, error ?
+        error->message : "Session not found");
+    http_call_answered (call);
     return;
   }
-  g_free (owner);
-  if (token_string == NULL || *token_string == '\0') {
-    anvil_respond_error (self, msg, 403,
-        "The X-OPENTOK-AUTH header with the client token is missing");
-    return;
-  }
-  token = gst_opentok_token_verify (token_string, self->config->api_key,
-      self->config->api_secret, session_id, 0, &error);
-  if (token == NULL) {
-    gchar *message = g_strdup_printf ("Invalid token: %s", error->message);
-
-    anvil_respond_error (self, msg, 403, message);
-    g_free (message);
-    g_error_free (error);
-    return;
-  }
-  gst_opentok_token_unref (token);
-  session = gst_opentok_sessions_lookup (self->sessions, session_id);
-  if (session == NULL) {
-    anvil_respond_error (self, msg, 404, "Session not found");
-    return;
-  }
-
   url = messaging_url_new (self, msg);
   date = soup_date_time_to_string (session->created, SOUP_DATE_HTTP);
   builder = json_builder_new ();
@@ -349,6 +317,54 @@ handle_session_info (GstOpenTokServerHttp * self, SoupServerMessage * msg,
   g_object_unref (builder);
   g_free (date);
   g_free (url);
+  http_call_answered (call);
+}
+
+static void
+handle_session_info (GstOpenTokServerHttp * self, SoupServerMessage * msg,
+    const gchar * session_id)
+{
+  const gchar *token_string =
+      soup_message_headers_get_one (soup_server_message_get_request_headers
+      (msg), "X-OPENTOK-AUTH");
+  GstOpenTokToken *token;
+  GError *error = NULL;
+  HttpCall *call;
+  gchar *owner;
+
+  /* a malformed session id is the session's fault, not the token's: 400,
+   * which OpenTok's clients report as 1005 */
+  owner = gst_opentok_session_id_get_api_key (session_id, &error);
+  if (owner == NULL) {
+    gchar *message = g_strdup_printf ("Invalid session id: %s",
+        error->message);
+
+    anvil_respond_error (self, msg, 400, message);
+    g_free (message);
+    g_clear_error (&error);
+    return;
+  }
+  g_free (owner);
+  if (token_string == NULL || *token_string == '\0') {
+    anvil_respond_error (self, msg, 403,
+        "The X-OPENTOK-AUTH header with the client token is missing");
+    return;
+  }
+  token = gst_opentok_token_verify (token_string, self->config->api_key,
+      self->config->api_secret, session_id, 0, &error);
+  if (token == NULL) {
+    gchar *message = g_strdup_printf ("Invalid token: %s", error->message);
+
+    anvil_respond_error (self, msg, 403, message);
+    g_free (message);
+    g_error_free (error);
+    return;
+  }
+  gst_opentok_token_unref (token);
+  call = http_call_new (self, msg);
+  gst_opentok_sessions_find (self->sessions, session_id, session_info_found,
+      call);
+  http_call_wait (call);
 }
 
 /* REST calls carry a JWT in X-OPENTOK-AUTH; older SDKs send
@@ -437,6 +453,55 @@ handle_rest_create_session (GstOpenTokServerHttp * self,
   http_call_wait (call);
 }
 
+/* A REST signal or force-disconnect, read, waiting for its session. */
+typedef struct
+{
+  HttpCall *call;
+  gboolean is_delete;
+  gchar *connection_id;         /* nullable for a signal */
+  gchar *type;
+  gchar *data;
+} RestRequest;
+
+static void
+rest_request_free (RestRequest * request)
+{
+  g_free (request->connection_id);
+  g_free (request->type);
+  g_free (request->data);
+  g_free (request);
+}
+
+/* The session is known (it may have been made on another node): the
+ * request is carried out through the cluster. */
+static void
+rest_found_session (GstOpenTokSession * session, const GError * error,
+    gpointer user_data)
+{
+  RestRequest *request = user_data;
+  HttpCall *call = request->call;
+  GError *refusal = NULL;
+
+  if (error != NULL) {
+    http_call_done (error, call);
+  } else if (session == NULL) {
+    http_respond_error (call->http, call->msg, SOUP_STATUS_NOT_FOUND,
+        "Session not found");
+    http_call_answered (call);
+  } else if (request->is_delete) {
+    gst_opentok_session_force_disconnect (session, request->connection_id,
+        http_call_done, call);
+  } else if (gst_opentok_session_check_signal (session, request->type,
+          request->data, request->connection_id, &refusal)) {
+    gst_opentok_session_relay_signal (session, "", request->connection_id,
+        request->type, request->data, NULL, http_call_done, call);
+  } else {
+    http_call_done (refusal, call);
+    g_error_free (refusal);
+  }
+  rest_request_free (request);
+}
+
 /* /v2/project/{key}/session/{id}/signal
  * /v2/project/{key}/session/{id}/connection/{cid}/signal
  * /v2/project/{key}/session/{id}/connection/{cid}            */
@@ -447,10 +512,9 @@ handle_rest_project (GstOpenTokServerHttp * self, SoupServerMessage * msg,
   const gchar *method = soup_server_message_get_method (msg);
   gchar **parts = g_strsplit (path, "/", 0);
   guint n = g_strv_length (parts);
-  const gchar *connection_id = NULL;
   gboolean is_signal, is_delete;
   GError *error = NULL;
-  GstOpenTokSession *session;
+  RestRequest *request;
   HttpCall *call;
 
   /* parts: "", "v2", "project", key, "session", id, ... */
@@ -473,37 +537,25 @@ handle_rest_project (GstOpenTokServerHttp * self, SoupServerMessage * msg,
         "The project id in the URL is not the authenticated one");
     goto out;
   }
-  session = gst_opentok_sessions_lookup (self->sessions, parts[5]);
-  if (session == NULL) {
-    http_respond_error (self, msg, SOUP_STATUS_NOT_FOUND, "Session not found");
-    goto out;
-  }
+
+  request = g_new0 (RestRequest, 1);
+  request->is_delete = is_delete;
   if (n >= 8)
-    connection_id = parts[7];
-
-  if (is_delete) {
-    call = http_call_new (self, msg);
-    gst_opentok_session_force_disconnect (session, connection_id,
-        http_call_done, call);
-    http_call_wait (call);
-  } else {
+    request->connection_id = g_strdup (parts[7]);
+  if (is_signal) {
     SoupMessageBody *body = soup_server_message_get_request_body (msg);
-    gchar *type, *data;
 
-    if (gst_opentok_rest_read_signal_body (body->data, body->length, &type,
-            &data, &error) &&
-        gst_opentok_session_check_signal (session, type, data, connection_id,
-            &error)) {
-      call = http_call_new (self, msg);
-      gst_opentok_session_relay_signal (session, "", connection_id, type,
-          data, NULL, http_call_done, call);
-      http_call_wait (call);
-    } else {
+    if (!gst_opentok_rest_read_signal_body (body->data, body->length,
+            &request->type, &request->data, &error)) {
       http_respond_gerror (self, msg, error);
+      rest_request_free (request);
+      goto out;
     }
-    g_free (type);
-    g_free (data);
   }
+  call = request->call = http_call_new (self, msg);
+  gst_opentok_sessions_find (self->sessions, parts[5], rest_found_session,
+      request);
+  http_call_wait (call);
 
 out:
   g_clear_error (&error);

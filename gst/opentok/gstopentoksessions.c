@@ -198,34 +198,102 @@ session_added (const GError * error, gpointer user_data)
   g_free (add);
 }
 
-void
-gst_opentok_sessions_add (GstOpenTokSessions * self, const gchar * api_key,
-    GstOpenTokSessionAddedFunc added, gpointer user_data)
+/* The session of @record, known to this node from now on. */
+static GstOpenTokSession *
+sessions_insert (GstOpenTokSessions * self,
+    const GstOpenTokSessionRecord * record, const gchar * api_key)
 {
   GstOpenTokSession *session = g_new0 (GstOpenTokSession, 1);
-  SessionAdd *add = g_new (SessionAdd, 1);
-  gchar *uuid = g_uuid_string_random ();
 
   session->sessions = self;
-  session->id = gst_opentok_session_id_new (api_key);
+  session->id = g_strdup (record->id);
   session->topic = g_strdup_printf ("/v2/partner/%s/session/%s", api_key,
       session->id);
-  session->created = g_date_time_new_now_utc ();
+  session->created = g_date_time_new_from_unix_utc (record->created / 1000);
   session->members = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
       (GDestroyNotify) member_free);
   session->joining = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
       (GDestroyNotify) member_free);
   g_queue_init (&session->order);
-  /* "xxxxxxxx-xxxx-4xxx-yxxx-" of a version 4 UUID */
-  session->transaction_prefix = g_strndup (uuid, TRANSACTION_PREFIX_LENGTH);
-  g_free (uuid);
+  session->replica = self->cluster->vtable->applies_every_session;
+  session->transaction_prefix = g_strndup (record->transaction_prefix,
+      TRANSACTION_PREFIX_LENGTH);
   g_hash_table_insert (self->sessions, session->id, session);
+  return session;
+}
 
-  add->session = session;
+void
+gst_opentok_sessions_add (GstOpenTokSessions * self, const gchar * api_key,
+    GstOpenTokSessionAddedFunc added, gpointer user_data)
+{
+  SessionAdd *add = g_new (SessionAdd, 1);
+  gchar *uuid = g_uuid_string_random ();
+  GstOpenTokSessionRecord record;
+
+  record.id = gst_opentok_session_id_new (api_key);
+  record.created = g_get_real_time () / 1000;
+  /* "xxxxxxxx-xxxx-4xxx-yxxx-" of a version 4 UUID */
+  record.transaction_prefix = uuid;
+  add->session = sessions_insert (self, &record, api_key);
   add->added = added;
   add->user_data = user_data;
-  gst_opentok_cluster_add_session (self->cluster, session->id, session_added,
-      add);
+  gst_opentok_cluster_add_session (self->cluster, &record, session_added, add);
+  g_free (record.id);
+  g_free (uuid);
+}
+
+typedef struct
+{
+  GstOpenTokSessions *sessions;
+  gchar *session_id;
+  GstOpenTokSessionFoundFunc found;
+  gpointer user_data;
+} SessionFind;
+
+static void
+session_found (const GstOpenTokSessionRecord * record, const GError * error,
+    gpointer user_data)
+{
+  SessionFind *find = user_data;
+  GstOpenTokSessions *self = find->sessions;
+  GstOpenTokSession *session = NULL;
+  gchar *api_key;
+
+  /* another lookup may have brought it meanwhile */
+  if (record != NULL)
+    session = g_hash_table_lookup (self->sessions, record->id);
+  if (record != NULL && session == NULL) {
+    api_key = gst_opentok_session_id_get_api_key (record->id, NULL);
+    if (api_key != NULL) {
+      session = sessions_insert (self, record, api_key);
+      GST_INFO ("session %s, made on another node", session->id);
+    }
+    g_free (api_key);
+  }
+  find->found (session, error, find->user_data);
+  g_free (find->session_id);
+  g_free (find);
+}
+
+void
+gst_opentok_sessions_find (GstOpenTokSessions * self,
+    const gchar * session_id, GstOpenTokSessionFoundFunc found,
+    gpointer user_data)
+{
+  GstOpenTokSession *session = gst_opentok_sessions_lookup (self, session_id);
+  SessionFind *find;
+
+  if (session != NULL || session_id == NULL) {
+    found (session, NULL, user_data);
+    return;
+  }
+  find = g_new (SessionFind, 1);
+  find->sessions = self;
+  find->session_id = g_strdup (session_id);
+  find->found = found;
+  find->user_data = user_data;
+  gst_opentok_cluster_find_session (self->cluster, find->session_id,
+      session_found, find);
 }
 
 GstOpenTokSession *
@@ -252,9 +320,14 @@ gst_opentok_sessions_count (GstOpenTokSessions * self, guint64 * members,
   *members = *pending = 0;
   g_hash_table_iter_init (&iter, self->sessions);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) & session)) {
-    *members += g_hash_table_size (session->members);
-    for (l = session->order.head; l != NULL; l = l->next)
-      *pending += ((GstOpenTokMember *) l->data)->pending.length;
+    for (l = session->order.head; l != NULL; l = l->next) {
+      GstOpenTokMember *member = l->data;
+
+      if (member->remote)
+        continue;
+      *members += 1;
+      *pending += member->pending.length;
+    }
   }
 }
 
@@ -295,6 +368,14 @@ member_cancel_grace (GstOpenTokMember * member)
   g_clear_pointer (&member->grace, g_source_unref);
 }
 
+/* A member or join of this node is gone. */
+static void
+session_forget_local (GstOpenTokSession * session)
+{
+  if (--session->n_local == 0)
+    gst_opentok_cluster_unwatch (session->sessions->cluster, session->id);
+}
+
 /* Only a refusal has something to do: a join goes on when applied. */
 static void
 member_join_committed (const GError * error, gpointer user_data)
@@ -310,6 +391,7 @@ member_join_committed (const GError * error, gpointer user_data)
   g_hash_table_steal (member->session->joining, member->id);
   if (link != NULL)
     member->joined (link, NULL, error, member->joined_data);
+  session_forget_local (member->session);
   member_free (member);
 }
 
@@ -377,6 +459,8 @@ gst_opentok_sessions_join (GstOpenTokSessions * self,
   member->link = link;
   link->joining = member;
   g_hash_table_insert (session->joining, member->id, member);
+  if (session->n_local++ == 0)
+    gst_opentok_cluster_watch (self->cluster, session->id);
 
   event = gst_opentok_event_new (GST_OPENTOK_EVENT_JOIN, member->id);
   event->socket_id = g_strdup (member->socket_id);
@@ -549,7 +633,8 @@ gst_opentok_session_force_disconnect (GstOpenTokSession * session,
 {
   GstOpenTokEvent *event;
 
-  if (gst_opentok_session_lookup_member (session, connection_id) == NULL) {
+  if (connection_id == NULL || (session->replica &&
+          gst_opentok_session_lookup_member (session, connection_id) == NULL)) {
     GError *error = g_error_new_literal (GST_OPENTOK_SIGNAL_ERROR,
         GST_OPENTOK_SIGNAL_ERROR_NOT_FOUND,
         "The connection is not connected to the session");
@@ -786,7 +871,8 @@ gst_opentok_session_check_signal (GstOpenTokSession * session,
   if (!gst_opentok_signal_validate_fields (type, type ? strlen (type) : 0,
           data, data ? strlen (data) : 0, error))
     return FALSE;
-  if (to != NULL) {
+  /* without the whole session here, the cluster checks the target */
+  if (to != NULL && session->replica) {
     if (!g_hash_table_contains (session->members, to)) {
       g_set_error (error, GST_OPENTOK_SIGNAL_ERROR,
           GST_OPENTOK_SIGNAL_ERROR_NOT_FOUND,
@@ -829,6 +915,63 @@ gst_opentok_session_relay_signal (GstOpenTokSession * session,
 /* ------------------------------------------------------------------------ */
 /* Events applied                                                           */
 
+/* A member of another node, as its join event says. */
+static GstOpenTokMember *
+session_add_remote (GstOpenTokSession * session, const GstOpenTokEvent * join)
+{
+  GstOpenTokMember *member = g_new0 (GstOpenTokMember, 1);
+
+  member->sessions = session->sessions;
+  member->session = session;
+  member->remote = TRUE;
+  member->id = g_strdup (join->connection_id);
+  member->data = g_strdup (join->data);
+  member->role = join->role;
+  member->creation_time = join->creation_time;
+  g_queue_init (&member->pending);
+  g_queue_init (&member->reply_order);
+  g_hash_table_insert (session->members, member->id, member);
+  g_queue_push_tail (&session->order, member);
+  member->order_link = session->order.tail;
+  return member;
+}
+
+void
+gst_opentok_sessions_load_member (GstOpenTokSessions * self,
+    const gchar * session_id, const GstOpenTokEvent * join)
+{
+  GstOpenTokSession *session = g_hash_table_lookup (self->sessions,
+      session_id);
+
+  if (session != NULL &&
+      !g_hash_table_contains (session->members, join->connection_id))
+    session_add_remote (session, join);
+}
+
+void
+gst_opentok_sessions_set_replica (GstOpenTokSessions * self,
+    const gchar * session_id, gboolean replica)
+{
+  GstOpenTokSession *session = g_hash_table_lookup (self->sessions,
+      session_id);
+  GList *l, *next;
+
+  if (session == NULL || session->replica == replica)
+    return;
+  session->replica = replica;
+  if (replica)
+    return;
+  for (l = session->order.head; l != NULL; l = next) {
+    GstOpenTokMember *member = l->data;
+
+    next = l->next;
+    if (!member->remote)
+      continue;
+    g_queue_delete_link (&session->order, l);
+    g_hash_table_remove (session->members, member->id);
+  }
+}
+
 static void
 session_apply_join (GstOpenTokSession * session, const GstOpenTokEvent * event)
 {
@@ -837,8 +980,19 @@ session_apply_join (GstOpenTokSession * session, const GstOpenTokEvent * event)
   GstOpenTokLink *link;
 
   member = g_hash_table_lookup (session->joining, event->connection_id);
-  if (member == NULL)
+  /* the same id may join on two nodes at once: the cluster lets one in */
+  if (member != NULL && g_strcmp0 (event->node, self->cluster->node) != 0)
+    member = NULL;
+  if (member == NULL) {
+    if (session->replica &&
+        !g_hash_table_contains (session->members, event->connection_id)) {
+      member = session_add_remote (session, event);
+      member_publish_event (member, event->offset, "created", NULL);
+      if (self->events->joined)
+        self->events->joined (session, member, self->user_data);
+    }
     return;
+  }
   g_hash_table_steal (session->joining, member->id);
   g_hash_table_insert (session->members, member->id, member);
   g_queue_push_tail (&session->order, member);
@@ -896,6 +1050,8 @@ session_apply_leave (GstOpenTokSession * session, const GstOpenTokEvent * event)
   }
   if (self->events->left)
     self->events->left (session, member, event->reason, self->user_data);
+  if (!member->remote)
+    session_forget_local (session);
   member_free (member);
 }
 

@@ -77,8 +77,11 @@ struct _GstOpenTokSession
   GQueue order;                 /* GstOpenTokMember, in joining order */
   GHashTable *joining;          /* connection id -> GstOpenTokMember, owned:
                                  * joins waiting for the cluster */
+  gboolean replica;             /* members and order are the whole session's:
+                                 * this node applies its events */
   /*< private > */
   gchar *transaction_prefix;    /* of the MESSAGEs made from its events */
+  guint n_local;                /* members and joins of this node */
 };
 
 struct _GstOpenTokMember
@@ -91,6 +94,7 @@ struct _GstOpenTokMember
   GstOpenTokRole role;
   gint64 creation_time;         /* ms since the epoch */
   GstOpenTokLink *link;         /* nullable while detached */
+  gboolean remote;              /* on another node: a record, no link */
 
   /*< private > */
   GList *order_link;            /* in session->order */
@@ -179,9 +183,34 @@ void gst_opentok_sessions_add (GstOpenTokSessions * sessions,
     const gchar * api_key, GstOpenTokSessionAddedFunc added,
     gpointer user_data);
 
+/* The session this node knows as @session_id, or NULL. */
 G_GNUC_INTERNAL
 GstOpenTokSession *gst_opentok_sessions_lookup (GstOpenTokSessions *
     sessions, const gchar * session_id);
+
+/* @session is NULL when no node knows @session_id. */
+typedef void (*GstOpenTokSessionFoundFunc) (GstOpenTokSession * session,
+    const GError * error, gpointer user_data);
+
+/* Finds a session this node knows, or one the cluster knows; @found may
+ * run before this returns. */
+G_GNUC_INTERNAL
+void gst_opentok_sessions_find (GstOpenTokSessions * sessions,
+    const gchar * session_id, GstOpenTokSessionFoundFunc found,
+    gpointer user_data);
+
+/* For the cluster: this node applies @session_id's events from now on
+ * (TRUE), after loading its members; or no longer (FALSE), and forgets the
+ * members of other nodes. */
+G_GNUC_INTERNAL
+void gst_opentok_sessions_set_replica (GstOpenTokSessions * sessions,
+    const gchar * session_id, gboolean replica);
+
+/* For the cluster: a member of another node, from the join event that
+ * made it, known from now on without anybody being told. */
+G_GNUC_INTERNAL
+void gst_opentok_sessions_load_member (GstOpenTokSessions * sessions,
+    const gchar * session_id, const GstOpenTokEvent * join);
 
 G_GNUC_INTERNAL
 guint gst_opentok_sessions_get_n_sessions (GstOpenTokSessions * sessions);

@@ -152,10 +152,23 @@ typedef struct
 } Append;
 
 static void
-deferred_add_session (GstOpenTokCluster * cluster, const gchar * session_id,
-    GstOpenTokClusterDoneFunc done, gpointer user_data)
+deferred_add_session (GstOpenTokCluster * cluster,
+    const GstOpenTokSessionRecord * record, GstOpenTokClusterDoneFunc done,
+    gpointer user_data)
 {
   done (NULL, user_data);
+}
+
+static void
+deferred_find_session (GstOpenTokCluster * cluster, const gchar * session_id,
+    GstOpenTokClusterFoundFunc found, gpointer user_data)
+{
+  found (NULL, NULL, user_data);
+}
+
+static void
+deferred_watch (GstOpenTokCluster * cluster, const gchar * session_id)
+{
 }
 
 static void
@@ -164,20 +177,9 @@ deferred_append (GstOpenTokCluster * cluster, const gchar * session_id,
     gpointer user_data)
 {
   Append *append = g_new0 (Append, 1);
-  GstOpenTokEvent *copy = gst_opentok_event_new (event->kind,
-      event->connection_id);
 
-  copy->socket_id = g_strdup (event->socket_id);
-  copy->data = g_strdup (event->data);
-  copy->role = event->role;
-  copy->creation_time = event->creation_time;
-  copy->reason = g_strdup (event->reason);
-  copy->to = g_strdup (event->to);
-  copy->type = g_strdup (event->type);
-  copy->payload = g_strdup (event->payload);
-  copy->uri = g_strdup (event->uri);
   append->session_id = g_strdup (session_id);
-  append->event = copy;
+  append->event = gst_opentok_event_copy (event);
   append->done = done;
   append->user_data = user_data;
   g_queue_push_tail (&((DeferredCluster *) cluster)->appends, append);
@@ -200,7 +202,8 @@ deferred_free (GstOpenTokCluster * cluster)
 }
 
 static const GstOpenTokClusterVTable deferred_vtable = {
-  deferred_add_session, deferred_append, deferred_free
+  TRUE, deferred_add_session, deferred_find_session, deferred_watch,
+  deferred_watch, deferred_append, deferred_free
 };
 
 /* Commits every waiting append in order, or refuses them all with
