@@ -47,13 +47,15 @@ demo_packages=(
 # The whole suite: HTTPS tests (glib-networking), introspection and the
 # Python example, the API reference (gi-docgen) and the man page's lint
 # (groff-base), the interop tests (Node.js,
-# npm, Chromium), valgrind and the clang sanitizer and fuzzer builds.
+# npm, Chromium), the server's cluster and its tests (hiredis, redis-server),
+# valgrind and the clang sanitizer and fuzzer builds.
 test_packages=(
   "${demo_packages[@]}"
   glib-networking
   gobject-introspection libgirepository1.0-dev python3-gi gir1.2-gstreamer-1.0
   gi-docgen groff-base
   nodejs npm chromium
+  libhiredis-dev redis-server
   valgrind clang libclang-rt-14-dev
 )
 # tests/bench/report.py's plots
@@ -176,7 +178,7 @@ build() {
 # Every optional part, so that a missing dependency fails the setup rather
 # than shrinking the suite.
 everything=(-Dtests=enabled -Dinterop=enabled -Dexamples=enabled
-  -Dintrospection=enabled -Ddoc=enabled)
+  -Dintrospection=enabled -Ddoc=enabled -Dredis=enabled)
 
 # The meson test logs of the steps run so far, and the steps that could
 # not even start (a failed build): all of them go into the closing line.
@@ -201,7 +203,7 @@ run_sanitizers() {
   echo "== AddressSanitizer + UBSan: $asan_dir"
   if { [ -f "$asan_dir/build.ninja" ] || meson setup "$asan_dir" "$top" \
         -Db_sanitize=address,undefined -Db_lundef=false \
-        -Dinterop=disabled -Dintrospection=disabled; } \
+        -Dinterop=disabled -Dintrospection=disabled -Dredis=enabled; } \
       && ninja -C "$asan_dir"; then
     rm -f "$asan_dir/meson-logs/testlog-asan.json"
     meson test -C "$asan_dir" --setup asan --print-errorlogs \

@@ -68,7 +68,7 @@ main (int argc, char **argv)
    * defaults of string options are applied after parsing */
   gchar *host = NULL, *api_key = NULL, *api_secret = NULL;
   gchar *public_url = NULL, *session_id = NULL, *token = NULL, *url;
-  gchar *tls_cert = NULL, *tls_key = NULL;
+  gchar *tls_cert = NULL, *tls_key = NULL, *redis_url = NULL, *set_url;
   GTlsCertificate *certificate = NULL;
   gint port = 3000, max_frame_size = 64 * 1024;
   gint signal_burst = 1000, liveness = 10000, reconnect_window = 40000;
@@ -117,6 +117,10 @@ main (int argc, char **argv)
           "(default 16384)", "N"},
     {"io-threads", 0, 0, G_OPTION_ARG_INT, &io_threads,
         "Threads reading and writing the WebSockets (default 8)", "N"},
+    {"redis-url", 0, 0, G_OPTION_ARG_STRING, &redis_url,
+        "Share the sessions with every server of the same API key and "
+          "secret on this Redis (see docs/cluster.md)",
+          "redis://HOST:PORT[/DB]"},
     {NULL}
   };
   struct rlimit files;
@@ -195,7 +199,18 @@ main (int argc, char **argv)
       "max-pending-messages", (guint) max_pending,
       "max-pending-bytes", (guint64) max_pending_bytes,
       "max-connections", (guint) max_connections,
-      "io-threads", (guint) io_threads, NULL);
+      "io-threads", (guint) io_threads, "redis-url", redis_url, NULL);
+  g_object_get (server, "redis-url", &set_url, NULL);
+  if (redis_url != NULL && *redis_url != '\0' && set_url == NULL) {
+    g_printerr ("--redis-url: '%s' is not redis://HOST[:PORT][/DB], or this "
+        "build has no Redis support\n", redis_url);
+    gst_object_unref (server);
+    goto out;
+  }
+  g_free (set_url);
+  if (redis_url != NULL && secret_generated)
+    g_printerr ("warning: --redis-url without --api-secret: the other "
+        "servers of the cluster will refuse this one's tokens\n");
   if (!gst_opentok_server_start (server, &error)) {
     g_printerr ("Could not start the server: %s\n", error->message);
     g_error_free (error);
@@ -250,6 +265,7 @@ out:
     memset (api_secret, 0, strlen (api_secret));
   g_free (api_secret);
   g_free (public_url);
+  g_free (redis_url);
   g_free (session_id);
   g_free (token);
   return status;

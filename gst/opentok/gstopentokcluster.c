@@ -11,6 +11,9 @@
 #include "config.h"
 #endif
 
+#include <string.h>
+#include <gio/gio.h>
+
 #include "gstopentokcluster.h"
 #include "gstopentokerror.h"
 
@@ -55,6 +58,139 @@ gst_opentok_event_copy (const GstOpenTokEvent * event)
   copy->uri = g_strdup (event->uri);
   copy->node = g_strdup (event->node);
   return copy;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Events between nodes                                                     */
+
+/* A field's most: a signal's data is 8192 bytes, connection data 1024
+ * characters, ids 255; anything longer is not ours. */
+#define MAX_FIELD_SIZE (64 * 1024)
+
+static void
+encode_field (GString * out, const gchar * value)
+{
+  gsize length;
+
+  if (value == NULL) {
+    g_string_append_c (out, 'N');
+    return;
+  }
+  length = strlen (value);
+  g_string_append_printf (out, "%" G_GSIZE_FORMAT ":", length);
+  g_string_append_len (out, value, length);
+  g_string_append_c (out, ',');
+}
+
+GString *
+gst_opentok_event_encode (const GstOpenTokEvent * event)
+{
+  GString *out = g_string_sized_new (128 + (event->payload ?
+          strlen (event->payload) : 0));
+  gchar number[24];
+
+  g_string_append_c (out, "JLS"[event->kind]);
+  encode_field (out, event->connection_id);
+  encode_field (out, event->socket_id);
+  encode_field (out, event->data);
+  g_snprintf (number, sizeof (number), "%d", event->role);
+  encode_field (out, number);
+  g_snprintf (number, sizeof (number), "%" G_GINT64_FORMAT,
+      event->creation_time);
+  encode_field (out, number);
+  encode_field (out, event->reason);
+  encode_field (out, event->to);
+  encode_field (out, event->type);
+  encode_field (out, event->payload);
+  encode_field (out, event->uri);
+  encode_field (out, event->node);
+  return out;
+}
+
+/* One field at *@p, which moves past it: TRUE with *@value the field (NULL
+ * for none), FALSE when the input is not one. */
+static gboolean
+decode_field (const gchar ** p, const gchar * end, gchar ** value)
+{
+  guint64 length = 0;
+  const gchar *q = *p;
+
+  if (q < end && *q == 'N') {
+    *value = NULL;
+    *p = q + 1;
+    return TRUE;
+  }
+  if (q >= end || !g_ascii_isdigit (*q))
+    return FALSE;
+  while (q < end && g_ascii_isdigit (*q)) {
+    length = length * 10 + (*q - '0');
+    if (length > MAX_FIELD_SIZE)
+      return FALSE;
+    q++;
+  }
+  if (q >= end || *q != ':' || (guint64) (end - q - 1) < length + 1 ||
+      q[1 + length] != ',' || memchr (q + 1, '\0', length) != NULL)
+    return FALSE;
+  *value = g_strndup (q + 1, length);
+  *p = q + 2 + length;
+  return TRUE;
+}
+
+static gboolean
+decode_number (const gchar * text, gint64 min, gint64 max, gint64 * number)
+{
+  return text != NULL && g_ascii_string_to_signed (text, 10, min, max,
+      number, NULL);
+}
+
+GstOpenTokEvent *
+gst_opentok_event_decode (const gchar * data, gsize size, GError ** error)
+{
+  const gchar *p = data, *end = data + size;
+  gchar *role = NULL, *creation_time = NULL;
+  GstOpenTokEvent *event;
+  const gchar *kind;
+  gint64 number;
+
+  if (size == 0 || (kind = memchr ("JLS", data[0], 3)) == NULL)
+    goto fail;
+  event = g_new0 (GstOpenTokEvent, 1);
+  event->kind = kind - "JLS";
+  p++;
+  if (!decode_field (&p, end, &event->connection_id) ||
+      !decode_field (&p, end, &event->socket_id) ||
+      !decode_field (&p, end, &event->data) ||
+      !decode_field (&p, end, &role) ||
+      !decode_field (&p, end, &creation_time) ||
+      !decode_field (&p, end, &event->reason) ||
+      !decode_field (&p, end, &event->to) ||
+      !decode_field (&p, end, &event->type) ||
+      !decode_field (&p, end, &event->payload) ||
+      !decode_field (&p, end, &event->uri) ||
+      !decode_field (&p, end, &event->node) || p != end ||
+      event->connection_id == NULL ||
+      !decode_number (role, GST_OPENTOK_ROLE_SUBSCRIBER,
+          GST_OPENTOK_ROLE_MODERATOR, &number))
+    goto bad;
+  event->role = number;
+  if (!decode_number (creation_time, 0, G_MAXINT64, &event->creation_time))
+    goto bad;
+  /* what applying each kind reads */
+  if ((event->kind == GST_OPENTOK_EVENT_LEAVE && event->reason == NULL) ||
+      (event->kind == GST_OPENTOK_EVENT_SIGNAL && event->uri == NULL))
+    goto bad;
+  g_free (role);
+  g_free (creation_time);
+  return event;
+
+bad:
+  g_free (role);
+  g_free (creation_time);
+  gst_opentok_event_free (event);
+fail:
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+      "Not an event of this cluster");
+  return NULL;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -82,6 +82,17 @@ void gst_opentok_event_free (GstOpenTokEvent * event);
 G_GNUC_INTERNAL
 GstOpenTokEvent *gst_opentok_event_copy (const GstOpenTokEvent * event);
 
+/* The form events take between nodes: every field in a fixed order, each
+ * "N" (none) or "LENGTH:BYTES,". */
+G_GNUC_INTERNAL
+GString *gst_opentok_event_encode (const GstOpenTokEvent * event);
+
+/* Reads what gst_opentok_event_encode() wrote, from the network (a shared
+ * store): NULL and @error when it is not that. */
+G_GNUC_INTERNAL
+GstOpenTokEvent *gst_opentok_event_decode (const gchar * data, gsize size,
+    GError ** error);
+
 /* The node applies @event of @session_id: called in offset order, once per
  * event and node. */
 typedef void (*GstOpenTokClusterApplyFunc) (const gchar * session_id,

@@ -120,6 +120,7 @@ struct _GstOpenTokServer
   guint max_connections;
   guint io_threads;
   GTlsCertificate *tls_certificate;
+  gchar *redis_url;
 
   /* the server thread, which runs all the code that is not public API;
    * idle_lock is held by start and stop, and by a call that runs on its

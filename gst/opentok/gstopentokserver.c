@@ -54,8 +54,14 @@
 #include "gstopentokrumor.h"
 #include "gstopentoksignal-private.h"
 #include "gstopentokpayload.h"
+#ifdef HAVE_HIREDIS
+#include "gstopentokrediscluster.h"
+#endif
 
 #define GST_CAT_DEFAULT (gst_opentok_server_debug_get_category ())
+
+/* How long a start waits for the cluster's Redis. */
+#define CLUSTER_JOIN_TIMEOUT_MS 5000
 
 #define DEFAULT_HOST "127.0.0.1"
 #define DEFAULT_PORT 0
@@ -89,6 +95,7 @@ enum
   PROP_MAX_PENDING_BYTES,
   PROP_MAX_CONNECTIONS,
   PROP_IO_THREADS,
+  PROP_REDIS_URL,
 };
 
 enum
@@ -333,6 +340,23 @@ gst_opentok_server_class_init (GstOpenTokServerClass * klass)
           DEFAULT_IO_THREADS, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
 
   /**
+   * GstOpenTokServer:redis-url:
+   *
+   * The Redis, redis://HOST[:PORT][/DB], that this server shares its
+   * sessions with: every server with the same Redis and API key serves the
+   * same sessions (docs/cluster.md). %NULL, the default, keeps the sessions
+   * in this process alone. A URL that is not one keeps the old value; a
+   * Redis that cannot be reached fails gst_opentok_server_start().
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_REDIS_URL,
+      g_param_spec_string ("redis-url", "Redis URL",
+          "The Redis this server shares its sessions with "
+          "(redis://HOST[:PORT][/DB]; NULL = this process alone)", NULL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+
+  /**
    * GstOpenTokServer:tls-certificate:
    *
    * The certificate (with its private key) to serve https and wss with;
@@ -512,12 +536,31 @@ gst_opentok_server_finalize (GObject * object)
   g_clear_object (&self->tls_certificate);
   g_free (self->host);
   g_free (self->public_url);
+  g_free (self->redis_url);
   g_free (self->api_key);
   if (self->api_secret)
     memset (self->api_secret, 0, strlen (self->api_secret));
   g_free (self->api_secret);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+static gboolean
+server_check_redis_url (const gchar * url, GError ** error)
+{
+#ifdef HAVE_HIREDIS
+  GstOpenTokRedisAddress *address = gst_opentok_redis_address_parse (url,
+      error);
+
+  if (address == NULL)
+    return FALSE;
+  gst_opentok_redis_address_free (address);
+  return TRUE;
+#else
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+      "this build of gst-opentok has no Redis support (hiredis)");
+  return FALSE;
+#endif
 }
 
 static void
@@ -578,6 +621,22 @@ gst_opentok_server_set_property (GObject * object, guint prop_id,
       g_clear_object (&self->tls_certificate);
       self->tls_certificate = g_value_dup_object (value);
       break;
+    case PROP_REDIS_URL:{
+      const gchar *url = g_value_get_string (value);
+      GError *error = NULL;
+
+      if (url != NULL && *url == '\0')
+        url = NULL;
+      if (url != NULL && !server_check_redis_url (url, &error)) {
+        GST_WARNING_OBJECT (self, "redis-url keeps its value: %s",
+            error->message);
+        g_error_free (error);
+        break;
+      }
+      g_free (self->redis_url);
+      self->redis_url = g_strdup (url);
+      break;
+    }
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -635,6 +694,9 @@ gst_opentok_server_get_property (GObject * object, guint prop_id,
     case PROP_TLS_CERTIFICATE:
       g_value_set_object (value, self->tls_certificate);
       break;
+    case PROP_REDIS_URL:
+      g_value_set_string (value, self->redis_url);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -650,10 +712,51 @@ gst_opentok_server_get_property (GObject * object, guint prop_id,
 static void
 server_teardown (GstOpenTokServer * self)
 {
+  /* what waits for the cluster is answered while its askers are there */
+  gst_opentok_sessions_stop_cluster (self->sessions);
   g_clear_pointer (&self->http, gst_opentok_server_http_free);
   g_clear_pointer (&self->endpoint, gst_opentok_rumor_endpoint_free);
   gst_opentok_sessions_clear (self->sessions);
   while (g_main_context_iteration (self->context, FALSE));
+}
+
+/* With a redis-url, the node joins its cluster before it listens: a Redis
+ * that cannot be reached, or is not one, fails the start. */
+static gboolean
+server_join_cluster (GstOpenTokServer * self, const gchar * url,
+    GError ** error)
+{
+#ifdef HAVE_HIREDIS
+  GstOpenTokRedisAddress *address;
+  GstOpenTokCluster *cluster;
+  gint64 deadline;
+
+  address = gst_opentok_redis_address_parse (url, error);
+  if (address == NULL)
+    return FALSE;
+  if (!gst_opentok_redis_probe (address, CLUSTER_JOIN_TIMEOUT_MS, error)) {
+    gst_opentok_redis_address_free (address);
+    return FALSE;
+  }
+  cluster = gst_opentok_redis_cluster_new (address, self->cfg.api_key,
+      self->context, self->sessions);
+  gst_opentok_redis_address_free (address);
+  gst_opentok_sessions_set_cluster (self->sessions, cluster);
+  deadline = g_get_monotonic_time () + CLUSTER_JOIN_TIMEOUT_MS * 1000;
+  while (!gst_opentok_redis_cluster_is_connected (cluster) &&
+      g_get_monotonic_time () < deadline)
+    g_main_context_iteration (self->context, TRUE);
+  if (!gst_opentok_redis_cluster_is_connected (cluster)) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+        "Redis at %s did not take this node within %u ms", url,
+        CLUSTER_JOIN_TIMEOUT_MS);
+    return FALSE;
+  }
+  GST_INFO_OBJECT (self, "sharing sessions through %s", url);
+  return TRUE;
+#else
+  return server_check_redis_url (url, error);
+#endif
 }
 
 /* The server thread's first work: listen. */
@@ -662,7 +765,7 @@ server_loop_started (gpointer user_data, GError ** error)
 {
   GstOpenTokServer *self = user_data;
   GTlsCertificate *certificate;
-  gchar *host;
+  gchar *host, *redis_url;
   guint port;
 
   g_clear_pointer (&self->context, g_main_context_unref);
@@ -672,9 +775,18 @@ server_loop_started (gpointer user_data, GError ** error)
   port = self->port;
   certificate = self->tls_certificate ? g_object_ref (self->tls_certificate) :
       NULL;
+  redis_url = g_strdup (self->redis_url);
   GST_OBJECT_UNLOCK (self);
 
   gst_opentok_sessions_start (self->sessions, &self->cfg, self->context);
+  if (redis_url != NULL && !server_join_cluster (self, redis_url, error)) {
+    g_free (redis_url);
+    g_free (host);
+    g_clear_object (&certificate);
+    server_teardown (self);
+    return FALSE;
+  }
+  g_free (redis_url);
   self->endpoint = gst_opentok_rumor_endpoint_new (self->context, &self->cfg,
       self->sessions, &self->metrics);
   self->http = gst_opentok_server_http_new (certificate, &self->cfg,

@@ -102,9 +102,32 @@ void
 gst_opentok_sessions_set_cluster (GstOpenTokSessions * self,
     GstOpenTokCluster * cluster)
 {
-  g_return_if_fail (g_hash_table_size (self->sessions) == 0);
+  GHashTableIter iter;
+  GstOpenTokSession *session;
+
   gst_opentok_cluster_free (self->cluster);
   self->cluster = cluster;
+  g_hash_table_iter_init (&iter, self->sessions);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) & session)) {
+    GstOpenTokSessionRecord record;
+
+    record.id = session->id;
+    record.created = g_date_time_to_unix (session->created) * 1000;
+    record.transaction_prefix = session->transaction_prefix;
+    session->replica = cluster->vtable->applies_every_session;
+    gst_opentok_cluster_add_session (cluster, &record, NULL, NULL);
+  }
+}
+
+void
+gst_opentok_sessions_stop_cluster (GstOpenTokSessions * self)
+{
+  GstOpenTokCluster *cluster = self->cluster;
+
+  /* in place first: what the refusals do meets the cluster of one node */
+  self->cluster = gst_opentok_local_cluster_new (gst_opentok_sessions_apply,
+      self);
+  gst_opentok_cluster_free (cluster);
 }
 
 void
@@ -467,6 +490,7 @@ gst_opentok_sessions_join (GstOpenTokSessions * self,
   event->data = g_strdup (member->data);
   event->role = member->role;
   event->creation_time = member->creation_time;
+  event->node = g_strdup (self->cluster->node);
   gst_opentok_cluster_append (self->cluster, session->id, event,
       member_join_committed, member);
   gst_opentok_event_free (event);

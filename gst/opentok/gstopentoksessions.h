@@ -145,11 +145,16 @@ G_GNUC_INTERNAL
 void gst_opentok_sessions_free (GstOpenTokSessions * sessions);
 
 /* The sessions are committed through @cluster (taken) from now on,
- * instead of the cluster of one node they start with. Only while no
- * session exists. */
+ * instead of the cluster of one node they start with; the sessions made
+ * before are added to it. */
 G_GNUC_INTERNAL
 void gst_opentok_sessions_set_cluster (GstOpenTokSessions * sessions,
     GstOpenTokCluster * cluster);
+
+/* The run ends: the cluster goes, and what waited for it is refused now
+ * (its callbacks run); the cluster of one node takes its place. */
+G_GNUC_INTERNAL
+void gst_opentok_sessions_stop_cluster (GstOpenTokSessions * sessions);
 
 /* What the cluster applies (the GstOpenTokClusterApplyFunc of
  * gst_opentok_local_cluster_new() and of every other cluster). */

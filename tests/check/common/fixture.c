@@ -28,6 +28,7 @@
 #include "config.h"
 #endif
 
+#include <signal.h>
 #include <string.h>
 
 #include <libsoup/soup.h>
@@ -815,6 +816,78 @@ fixture_closed_port_new (guint16 * port)
   g_object_unref (address);
   g_object_unref (loopback);
   return socket;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Redis                                                                    */
+
+static gboolean
+redis_accepts (FixtureRedis * redis)
+{
+  GSocketClient *client = g_socket_client_new ();
+  GSocketConnection *connection;
+
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1",
+      redis->port, NULL, NULL);
+  g_object_unref (client);
+  if (connection == NULL)
+    return FALSE;
+  g_object_unref (connection);
+  return TRUE;
+}
+
+void
+fixture_redis_start (FixtureRedis * redis)
+{
+  const gchar *exe = g_getenv ("REDIS_SERVER_EXE");
+  gchar port[8];
+  GError *error = NULL;
+  gint64 deadline;
+
+  g_snprintf (port, sizeof (port), "%u", redis->port);
+  /* nothing on disk: a restart comes back empty */
+  redis->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE,
+      &error, exe ? exe : "redis-server", "--port", port, "--bind",
+      "127.0.0.1", "--save", "", "--appendonly", "no", NULL);
+  fail_unless (redis->process != NULL, "redis-server did not start: %s",
+      error ? error->message : "?");
+  deadline = g_get_monotonic_time () + FIXTURE_WAIT_MS * 1000;
+  while (!redis_accepts (redis)) {
+    fail_if (g_subprocess_get_identifier (redis->process) == NULL ||
+        g_get_monotonic_time () > deadline,
+        "redis-server does not take connections on port %u", redis->port);
+    g_usleep (10 * 1000);
+  }
+}
+
+FixtureRedis *
+fixture_redis_new (void)
+{
+  FixtureRedis *redis = g_new0 (FixtureRedis, 1);
+  GSocket *socket = fixture_closed_port_new (&redis->port);
+
+  g_object_unref (socket);
+  redis->url = g_strdup_printf ("redis://127.0.0.1:%u", redis->port);
+  fixture_redis_start (redis);
+  return redis;
+}
+
+void
+fixture_redis_stop (FixtureRedis * redis)
+{
+  if (redis->process == NULL)
+    return;
+  g_subprocess_send_signal (redis->process, SIGTERM);
+  fail_unless (g_subprocess_wait (redis->process, NULL, NULL));
+  g_clear_object (&redis->process);
+}
+
+void
+fixture_redis_free (FixtureRedis * redis)
+{
+  fixture_redis_stop (redis);
+  g_free (redis->url);
+  g_free (redis);
 }
 
 /* ------------------------------------------------------------------------ */

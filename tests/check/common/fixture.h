@@ -155,6 +155,28 @@ gchar *fixture_token_new (const gchar * session_id, const gchar * data);
 GSocket *fixture_closed_port_new (guint16 * port);
 
 /* ------------------------------------------------------------------------ */
+/* Redis, for the cluster's tests                                           */
+
+/* A redis-server of the test's own ($REDIS_SERVER_EXE, else redis-server
+ * on PATH) on a free loopback port, keeping nothing on disk. */
+typedef struct
+{
+  GSubprocess *process;
+  guint16 port;
+  gchar *url;                   /* redis://127.0.0.1:{port} */
+} FixtureRedis;
+
+FixtureRedis *fixture_redis_new (void);
+
+/* Stops it (SIGTERM, and waits); fixture_redis_start() starts it again on
+ * the same port, empty. */
+void fixture_redis_stop (FixtureRedis * redis);
+
+void fixture_redis_start (FixtureRedis * redis);
+
+void fixture_redis_free (FixtureRedis * redis);
+
+/* ------------------------------------------------------------------------ */
 /* Peers: GstOpenTokClients in a session                                    */
 
 typedef struct

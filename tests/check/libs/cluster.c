@@ -1,0 +1,357 @@
+/* GStreamer OpenTok signaling
+ * Copyright (C) 2026 The gst-opentok authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/* Servers that share their sessions through one Redis: a redis-server of
+ * the test's own on a free loopback port, three GstOpenTokServers (three
+ * nodes, each with its thread and its connections to Redis) and clients on
+ * different nodes, through the public API only. */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <gio/gio.h>
+
+#include "fixture.h"
+
+#define N_NODES 3
+
+typedef struct
+{
+  FixtureRedis *redis;
+  FixtureServer *nodes[N_NODES];
+  GMainContext *context;
+} Cluster;
+
+static Cluster *
+cluster_new (void)
+{
+  Cluster *c = g_new0 (Cluster, 1);
+  gint i;
+
+  c->redis = fixture_redis_new ();
+  for (i = 0; i < N_NODES; i++)
+    c->nodes[i] = fixture_server_new ("redis-url", c->redis->url, NULL);
+  c->context = fixture_context_push ();
+  return c;
+}
+
+static void
+cluster_free (Cluster * c)
+{
+  gint i;
+
+  for (i = 0; i < N_NODES; i++)
+    fixture_server_free (c->nodes[i]);
+  fixture_context_pop (c->context);
+  fixture_redis_free (c->redis);
+  g_free (c);
+}
+
+/* A client of the session node 0 made, joined through node @node. */
+static FixturePeer *
+cluster_peer (Cluster * c, guint node, const gchar * name)
+{
+  gchar *data = g_strdup_printf ("name=%s", name);
+  FixturePeer *p = fixture_server_peer (c->nodes[0], c->context, name,
+      c->nodes[node]->url, data);
+
+  g_free (data);
+  fixture_peer_connect (p);
+  return p;
+}
+
+/* The keys of @p's signals of @type, in the order they came. */
+static gchar *
+received_sequence (FixturePeer * p, const gchar * type)
+{
+  GString *out = g_string_new (NULL);
+  guint i;
+
+  for (i = 0; i < fixture_collector_len (p->events); i++) {
+    const GstStructure *event = fixture_collector_get (p->events, i);
+
+    if (!gst_structure_has_name (event, FIXTURE_EVENT_SIGNAL) ||
+        g_strcmp0 (gst_structure_get_string (event, "type"), type) != 0)
+      continue;
+    g_string_append_printf (out, "%s ", gst_structure_get_string (event,
+            "key"));
+  }
+  return g_string_free (out, FALSE);
+}
+
+GST_START_TEST (test_members_on_different_nodes_see_each_other)
+{
+  Cluster *c = cluster_new ();
+  FixturePeer *a = cluster_peer (c, 0, "a");
+  FixturePeer *b = cluster_peer (c, 1, "b");
+  FixturePeer *d = cluster_peer (c, 2, "d");
+  const GstStructure *created;
+
+  /* each hears of those after it, with their data */
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_CREATED, b->id,
+          1, FIXTURE_WAIT_MS));
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_CREATED, d->id,
+          1, FIXTURE_WAIT_MS));
+  fail_unless (fixture_peer_wait (b, FIXTURE_EVENT_CREATED, d->id,
+          1, FIXTURE_WAIT_MS));
+  created = fixture_peer_find (a, FIXTURE_EVENT_CREATED, d->id);
+  fail_unless_equals_string (gst_structure_get_string (created, "data"),
+      "name=d");
+  /* and of those before it, from the session's state */
+  fail_unless (fixture_peer_find (d, FIXTURE_EVENT_CREATED, a->id) != NULL);
+  fail_unless (fixture_peer_find (d, FIXTURE_EVENT_CREATED, b->id) != NULL);
+
+  /* a leaves on node 0: the others, on nodes 1 and 2, are told */
+  fixture_peer_disconnect (a);
+  fail_unless (fixture_peer_wait (b, FIXTURE_EVENT_DESTROYED,
+          a->id, 1, FIXTURE_WAIT_MS));
+  fail_unless (fixture_peer_wait (d, FIXTURE_EVENT_DESTROYED,
+          a->id, 1, FIXTURE_WAIT_MS));
+  fail_unless_equals_string (gst_structure_get_string (fixture_peer_find (d,
+              FIXTURE_EVENT_DESTROYED, a->id), "reason"), "clientDisconnected");
+
+  fixture_peer_free (a);
+  fixture_peer_free (b);
+  fixture_peer_free (d);
+  cluster_free (c);
+}
+
+GST_END_TEST;
+
+#define BURST 100
+
+/* Two senders on two nodes: every member, on each of the three nodes, gets
+ * every signal once, and all of them in one order. */
+GST_START_TEST (test_broadcasts_from_two_nodes_reach_everyone_in_one_order)
+{
+  Cluster *c = cluster_new ();
+  FixturePeer *peers[N_NODES];
+  gchar *expected, *sequence;
+  gint i, n;
+
+  static const gchar *names[N_NODES] = { "a", "b", "d" };
+
+  for (i = 0; i < N_NODES; i++)
+    peers[i] = cluster_peer (c, i, names[i]);
+  for (n = 0; n < BURST; n++) {
+    gchar *data = g_strdup_printf ("a%d", n);
+
+    fixture_peer_send (peers[0], "burst", data, NULL, TRUE);
+    g_free (data);
+    data = g_strdup_printf ("b%d", n);
+    fixture_peer_send (peers[1], "burst", data, NULL, TRUE);
+    g_free (data);
+  }
+  for (i = 0; i < N_NODES; i++)
+    fail_unless (fixture_peer_wait (peers[i], FIXTURE_EVENT_SIGNAL, NULL,
+            2 * BURST + 0, FIXTURE_WAIT_MS), "%s got %u signals",
+        peers[i]->name, fixture_peer_count (peers[i], FIXTURE_EVENT_SIGNAL,
+            NULL));
+
+  expected = received_sequence (peers[0], "burst");
+  for (i = 0; i < N_NODES; i++) {
+    GHashTable *seen = g_hash_table_new (g_str_hash, g_str_equal);
+    gchar **keys;
+    gint last_a = -1, last_b = -1;
+
+    sequence = received_sequence (peers[i], "burst");
+    fail_unless_equals_string (sequence, expected);
+    keys = g_strsplit (g_strstrip (sequence), " ", -1);
+    fail_unless_equals_int (g_strv_length (keys), 2 * BURST);
+    for (n = 0; keys[n] != NULL; n++) {
+      gint number = atoi (keys[n] + 1);
+
+      fail_if (g_hash_table_contains (seen, keys[n]), "%s twice", keys[n]);
+      g_hash_table_add (seen, keys[n]);
+      /* each sender's own order holds */
+      if (keys[n][0] == 'a') {
+        fail_unless_equals_int (number, last_a + 1);
+        last_a = number;
+      } else {
+        fail_unless_equals_int (number, last_b + 1);
+        last_b = number;
+      }
+    }
+    g_hash_table_unref (seen);
+    g_strfreev (keys);
+    g_free (sequence);
+  }
+  g_free (expected);
+
+  for (i = 0; i < N_NODES; i++)
+    fixture_peer_free (peers[i]);
+  cluster_free (c);
+}
+
+GST_END_TEST;
+
+/* The server's own signals, through a node nobody is connected to. */
+GST_START_TEST (test_server_signals_through_a_node_without_members)
+{
+  Cluster *c = cluster_new ();
+  FixturePeer *a = cluster_peer (c, 0, "a");
+  FixturePeer *b = cluster_peer (c, 1, "b");
+  GstOpenTokSignal *signal;
+  GError *error = NULL;
+
+  signal = gst_opentok_signal_new ("news", "to all");
+  fail_unless (gst_opentok_server_send_signal (c->nodes[2]->server,
+          c->nodes[0]->session_id, signal, &error));
+  gst_opentok_signal_unref (signal);
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_SIGNAL, "to all", 1,
+          FIXTURE_WAIT_MS));
+  fail_unless (fixture_peer_wait (b, FIXTURE_EVENT_SIGNAL, "to all", 1,
+          FIXTURE_WAIT_MS));
+
+  /* to b, on node 1, through node 2: a does not get it */
+  signal = fixture_signal_new ("news", "to b", b->id, TRUE);
+  fail_unless (gst_opentok_server_send_signal (c->nodes[2]->server,
+          c->nodes[0]->session_id, signal, &error));
+  gst_opentok_signal_unref (signal);
+  fail_unless (fixture_peer_wait (b, FIXTURE_EVENT_SIGNAL, "to b", 1,
+          FIXTURE_WAIT_MS));
+  fixture_peer_send_ok (a, "sync", "after", NULL);
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_SIGNAL, "after", 1,
+          FIXTURE_WAIT_MS));
+  fail_unless_equals_int (fixture_peer_count (a, FIXTURE_EVENT_SIGNAL,
+          "to b"), 0);
+
+  /* nobody by that id, in the whole cluster */
+  signal = fixture_signal_new ("news", "lost", "nobody", TRUE);
+  fail_if (gst_opentok_server_send_signal (c->nodes[2]->server,
+          c->nodes[0]->session_id, signal, &error));
+  fail_unless (g_error_matches (error, GST_OPENTOK_SIGNAL_ERROR,
+          GST_OPENTOK_SIGNAL_ERROR_NOT_FOUND), "%s", error->message);
+  g_clear_error (&error);
+  gst_opentok_signal_unref (signal);
+  /* nor a session by that id */
+  signal = gst_opentok_signal_new ("news", "lost");
+  fail_if (gst_opentok_server_send_signal (c->nodes[2]->server,
+          "1_MX4xMjM0NTZ-fjE3OTYzMjM5MTQyMTJ-bm8tc3VjaH4", signal, &error));
+  fail_unless (g_error_matches (error, GST_OPENTOK_SIGNAL_ERROR,
+          GST_OPENTOK_SIGNAL_ERROR_NOT_FOUND), "%s", error->message);
+  g_clear_error (&error);
+  gst_opentok_signal_unref (signal);
+
+  fixture_peer_free (a);
+  fixture_peer_free (b);
+  cluster_free (c);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_force_disconnect_across_nodes)
+{
+  Cluster *c = cluster_new ();
+  FixturePeer *a = cluster_peer (c, 0, "a");
+  FixturePeer *b = cluster_peer (c, 1, "b");
+  GError *error = NULL;
+
+  fail_unless (gst_opentok_server_force_disconnect (c->nodes[2]->server,
+          c->nodes[0]->session_id, b->id, &error));
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_DESTROYED,
+          b->id, 1, FIXTURE_WAIT_MS));
+  fail_unless_equals_string (gst_structure_get_string (fixture_peer_find (a,
+              FIXTURE_EVENT_DESTROYED, b->id), "reason"), "forceDisconnected");
+  fail_unless (fixture_peer_wait_state (b,
+          GST_OPENTOK_CLIENT_STATE_DISCONNECTED, FIXTURE_WAIT_MS));
+  /* gone from the whole cluster */
+  fail_if (gst_opentok_server_force_disconnect (c->nodes[0]->server,
+          c->nodes[0]->session_id, b->id, &error));
+  fail_unless (g_error_matches (error, GST_OPENTOK_SIGNAL_ERROR,
+          GST_OPENTOK_SIGNAL_ERROR_NOT_FOUND));
+  g_clear_error (&error);
+
+  fixture_peer_free (a);
+  fixture_peer_free (b);
+  cluster_free (c);
+}
+
+GST_END_TEST;
+
+/* A session made on node 1 before anyone joins: node 2 serves it. */
+GST_START_TEST (test_session_made_on_one_node_serves_on_another)
+{
+  Cluster *c = cluster_new ();
+  gchar *session_id = gst_opentok_server_create_session (c->nodes[1]->server);
+  gchar *token = fixture_server_token (c->nodes[1], session_id,
+      GST_OPENTOK_ROLE_PUBLISHER, NULL);
+  FixturePeer *a = fixture_peer_new (c->context, "a", c->nodes[2]->url,
+      FIXTURE_API_KEY, session_id, token);
+
+  fixture_peer_connect (a);
+  fixture_peer_send_ok (a, "hello", "me", NULL);
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_SIGNAL, "me", 1,
+          FIXTURE_WAIT_MS));
+
+  fixture_peer_free (a);
+  g_free (token);
+  g_free (session_id);
+  cluster_free (c);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_bad_or_unreachable_redis_url_fails_clearly)
+{
+  GstOpenTokServer *server = gst_opentok_server_new (FIXTURE_API_KEY,
+      FIXTURE_API_SECRET);
+  GSocket *closed;
+  GError *error = NULL;
+  guint16 port;
+  gchar *url, *value;
+
+  /* not a Redis URL: the property keeps its value */
+  g_object_set (server, "redis-url", "http://127.0.0.1:1/", NULL);
+  g_object_get (server, "redis-url", &value, NULL);
+  fail_unless (value == NULL);
+  g_object_set (server, "redis-url", "redis://127.0.0.1:1/zero", NULL);
+  g_object_get (server, "redis-url", &value, NULL);
+  fail_unless (value == NULL);
+
+  /* nobody there: the start fails and says where it looked */
+  closed = fixture_closed_port_new (&port);
+  url = g_strdup_printf ("redis://127.0.0.1:%u", port);
+  g_object_set (server, "host", "127.0.0.1", "port", 0, "redis-url", url, NULL);
+  g_object_get (server, "redis-url", &value, NULL);
+  fail_unless_equals_string (value, url);
+  g_free (value);
+  fail_if (gst_opentok_server_start (server, &error));
+  fail_unless (error != NULL);
+  fail_unless (strstr (error->message, "Cannot reach Redis at 127.0.0.1:")
+      != NULL, "%s", error->message);
+  g_clear_error (&error);
+  fail_unless_equals_int (gst_opentok_server_get_port (server), 0);
+
+  g_object_unref (closed);
+  g_free (url);
+  gst_object_unref (server);
+}
+
+GST_END_TEST;
+
+static Suite *
+cluster_suite (void)
+{
+  Suite *s = suite_create ("cluster");
+  TCase *tc = tcase_create ("general");
+
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_members_on_different_nodes_see_each_other);
+  tcase_add_test (tc,
+      test_broadcasts_from_two_nodes_reach_everyone_in_one_order);
+  tcase_add_test (tc, test_server_signals_through_a_node_without_members);
+  tcase_add_test (tc, test_force_disconnect_across_nodes);
+  tcase_add_test (tc, test_session_made_on_one_node_serves_on_another);
+  tcase_add_test (tc, test_bad_or_unreachable_redis_url_fails_clearly);
+  return s;
+}
+
+GST_CHECK_MAIN (cluster);
