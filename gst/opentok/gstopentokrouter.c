@@ -14,13 +14,15 @@
 #include "gstopentokrouter.h"
 
 GstOpenTokEnvelope *
-gst_opentok_envelope_new (GBytes * frame, const gchar * transaction_id)
+gst_opentok_envelope_new (GBytes * frame, const gchar * transaction_id,
+    guint64 offset)
 {
   GstOpenTokEnvelope *envelope = g_new (GstOpenTokEnvelope, 1);
 
   g_atomic_ref_count_init (&envelope->ref_count);
   envelope->frame = g_bytes_ref (frame);
   envelope->transaction_id = g_strdup (transaction_id);
+  envelope->offset = offset;
   return envelope;
 }
 

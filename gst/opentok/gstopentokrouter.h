@@ -32,11 +32,12 @@ typedef struct
   gint ref_count;
   GBytes *frame;
   gchar *transaction_id;
+  guint64 offset;               /* of the session event it was made from */
 } GstOpenTokEnvelope;
 
 G_GNUC_INTERNAL
 GstOpenTokEnvelope *gst_opentok_envelope_new (GBytes * frame,
-    const gchar * transaction_id);
+    const gchar * transaction_id, guint64 offset);
 G_GNUC_INTERNAL
 GstOpenTokEnvelope *gst_opentok_envelope_ref (GstOpenTokEnvelope * envelope);
 G_GNUC_INTERNAL

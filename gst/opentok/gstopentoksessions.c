@@ -15,8 +15,7 @@
 #include <gio/gio.h>
 
 #include "gstopentoksessions.h"
-#include "gstopentokframes.h"
-#include "gstopentokraptor.h"
+#include "gstopentoksessions-private.h"
 #include "gstopentoksignal.h"
 #include "gstopentokserver.h"
 #include "gstopentok-private.h"
@@ -31,29 +30,6 @@
 /* WebSocket close code for a client that does not keep up (RFC 6455) */
 #define CLOSE_POLICY_VIOLATION 1008
 
-/* a UUID's 36 characters and a NUL; the last 12 digits count */
-#define TRANSACTION_ID_SIZE 37
-#define TRANSACTION_PREFIX_LENGTH 24
-
-struct _GstOpenTokSessions
-{
-  const GstOpenTokSessionsEvents *events;
-  gpointer user_data;
-  GstOpenTokServerMetrics *metrics;
-
-  /* of the current run */
-  const GstOpenTokServerConfig *config;
-  GMainContext *context;
-
-  GstOpenTokCluster *cluster;
-  GstOpenTokRouter *router;
-  GHashTable *sessions;         /* id -> GstOpenTokSession, owned */
-  GHashTable *members_by_socket_id;     /* socket id -> GstOpenTokMember */
-  GSource *overflow_idle;
-};
-
-static void member_deliver (gpointer subscriber, GstOpenTokEnvelope * envelope);
-static void member_free (GstOpenTokMember * member);
 static void member_join_committed (const GError * error, gpointer user_data);
 
 static void
@@ -80,7 +56,7 @@ gst_opentok_sessions_new (const GstOpenTokSessionsEvents * events,
   self->metrics = metrics;
   self->cluster =
       gst_opentok_local_cluster_new (gst_opentok_sessions_apply, self);
-  self->router = gst_opentok_local_router_new (member_deliver);
+  self->router = gst_opentok_local_router_new (gst_opentok_member_deliver);
   self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
       (GDestroyNotify) session_free);
   self->members_by_socket_id = g_hash_table_new (g_str_hash, g_str_equal);
@@ -148,52 +124,12 @@ gst_opentok_sessions_clear (GstOpenTokSessions * self)
   g_hash_table_remove_all (self->members_by_socket_id);
   g_hash_table_remove_all (self->sessions);
   gst_opentok_router_free (self->router);
-  self->router = gst_opentok_local_router_new (member_deliver);
+  self->router = gst_opentok_local_router_new (gst_opentok_member_deliver);
   gst_opentok_cluster_free (self->cluster);
   self->cluster =
       gst_opentok_local_cluster_new (gst_opentok_sessions_apply, self);
   self->config = NULL;
   self->context = NULL;
-}
-
-/* Transaction ids of the server's MESSAGEs only have to be unique among
- * those a client may still hold: a random UUID prefix drawn with the
- * session, then the event's offset. Every node makes the same id for the
- * same event, so a client that hears an event again (after a reconnection)
- * knows it. A random UUID for each message cost about 4 % of the server's
- * instructions per signal. */
-static void
-session_transaction_id (GstOpenTokSession * session, guint64 offset,
-    gchar id[TRANSACTION_ID_SIZE])
-{
-  static const gchar hex[] = "0123456789abcdef";
-  gint i;
-
-  memcpy (id, session->transaction_prefix, TRANSACTION_PREFIX_LENGTH);
-  for (i = TRANSACTION_ID_SIZE - 2; i >= TRANSACTION_PREFIX_LENGTH; i--) {
-    id[i] = hex[offset & 0xf];
-    offset >>= 4;
-  }
-  id[TRANSACTION_ID_SIZE - 1] = '\0';
-}
-
-/* The server MESSAGE of the event at @offset, wrapped once for all its
- * receivers. @from is the sender's connection id, "" for the server itself
- * (REST signals), or the symphony address for connection events. */
-static GstOpenTokEnvelope *
-session_envelope_new (GstOpenTokSession * session, guint64 offset,
-    const gchar * to, const gchar * from, GBytes * payload)
-{
-  gchar transaction_id[TRANSACTION_ID_SIZE];
-  GstOpenTokEnvelope *envelope;
-  GBytes *bytes;
-
-  session_transaction_id (session, offset, transaction_id);
-  bytes = gst_opentok_frame_finish (gst_opentok_frame_new_raptor (to, from,
-          transaction_id, payload), NULL);
-  envelope = gst_opentok_envelope_new (bytes, transaction_id);
-  g_bytes_unref (bytes);
-  return envelope;
 }
 
 typedef struct
@@ -234,9 +170,9 @@ sessions_insert (GstOpenTokSessions * self,
       session->id);
   session->created = g_date_time_new_from_unix_utc (record->created / 1000);
   session->members = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
-      (GDestroyNotify) member_free);
+      (GDestroyNotify) gst_opentok_member_free);
   session->joining = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
-      (GDestroyNotify) member_free);
+      (GDestroyNotify) gst_opentok_member_free);
   g_queue_init (&session->order);
   session->replica = self->cluster->vtable->applies_every_session;
   session->transaction_prefix = g_strndup (record->transaction_prefix,
@@ -365,15 +301,15 @@ gst_opentok_session_lookup_member (GstOpenTokSession * session,
 /* ------------------------------------------------------------------------ */
 /* Members                                                                  */
 
-static void
-member_send (GstOpenTokMember * member, GBytes * frame)
+void
+gst_opentok_member_send (GstOpenTokMember * member, GBytes * frame)
 {
   if (member->link != NULL && frame != NULL)
     member->link->funcs->send (member->link, frame);
 }
 
-static void
-member_unbind (GstOpenTokMember * member)
+void
+gst_opentok_member_unbind (GstOpenTokMember * member)
 {
   if (member->link != NULL) {
     member->link->member = NULL;
@@ -382,8 +318,8 @@ member_unbind (GstOpenTokMember * member)
   }
 }
 
-static void
-member_cancel_grace (GstOpenTokMember * member)
+void
+gst_opentok_member_cancel_grace (GstOpenTokMember * member)
 {
   if (member->grace == NULL)
     return;
@@ -392,8 +328,8 @@ member_cancel_grace (GstOpenTokMember * member)
 }
 
 /* A member or join of this node is gone. */
-static void
-session_forget_local (GstOpenTokSession * session)
+void
+gst_opentok_session_forget_local (GstOpenTokSession * session)
 {
   if (--session->n_local == 0)
     gst_opentok_cluster_unwatch (session->sessions->cluster, session->id);
@@ -410,21 +346,21 @@ member_join_committed (const GError * error, gpointer user_data)
     return;
   GST_INFO ("connection %s could not join session %s: %s", member->id,
       member->session->id, error->message);
-  member_unbind (member);
+  gst_opentok_member_unbind (member);
   g_hash_table_steal (member->session->joining, member->id);
   if (link != NULL)
     member->joined (link, NULL, error, member->joined_data);
-  session_forget_local (member->session);
-  member_free (member);
+  gst_opentok_session_forget_local (member->session);
+  gst_opentok_member_free (member);
 }
 
-static void
-member_free (GstOpenTokMember * member)
+void
+gst_opentok_member_free (GstOpenTokMember * member)
 {
   GstOpenTokEnvelope *envelope;
 
-  member_cancel_grace (member);
-  member_unbind (member);
+  gst_opentok_member_cancel_grace (member);
+  gst_opentok_member_unbind (member);
   while ((envelope = g_queue_pop_head (&member->pending)))
     gst_opentok_envelope_unref (envelope);
   if (member->pending_index)
@@ -507,15 +443,15 @@ gst_opentok_sessions_rebind (GstOpenTokSessions * self,
       socket_id) : NULL;
   if (member == NULL)
     return NULL;
-  member_unbind (member);
-  member_cancel_grace (member);
+  gst_opentok_member_unbind (member);
+  gst_opentok_member_cancel_grace (member);
   member->link = link;
   link->member = member;
   self->metrics->reconnections++;
   GST_INFO ("connection %s reconnected, re-sending %u messages",
       member->id, member->pending.length);
   for (l = member->pending.head; l != NULL; l = l->next)
-    member_send (member, ((GstOpenTokEnvelope *) l->data)->frame);
+    gst_opentok_member_send (member, ((GstOpenTokEnvelope *) l->data)->frame);
   return member;
 }
 
@@ -523,35 +459,9 @@ void
 gst_opentok_link_release (GstOpenTokLink * link)
 {
   if (link->member != NULL)
-    member_unbind (link->member);
+    gst_opentok_member_unbind (link->member);
   else if (link->joining != NULL)
-    member_unbind (link->joining);
-}
-
-static JsonNode *
-member_to_json (GstOpenTokMember * member)
-{
-  JsonBuilder *builder = json_builder_new ();
-  const gchar *const *permission;
-  JsonNode *node;
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "id");
-  json_builder_add_string_value (builder, member->id);
-  json_builder_set_member_name (builder, "creationTime");
-  json_builder_add_int_value (builder, member->creation_time);
-  json_builder_set_member_name (builder, "data");
-  json_builder_add_string_value (builder, member->data ? member->data : "");
-  json_builder_set_member_name (builder, "permissions");
-  json_builder_begin_array (builder);
-  for (permission = gst_opentok_role_get_permissions (member->role);
-      *permission != NULL; permission++)
-    json_builder_add_string_value (builder, *permission);
-  json_builder_end_array (builder);
-  json_builder_end_object (builder);
-  node = json_builder_get_root (builder);
-  g_object_unref (builder);
-  return node;
+    gst_opentok_member_unbind (link->joining);
 }
 
 gchar *
@@ -564,7 +474,7 @@ gst_opentok_session_state_new (GstOpenTokSession * session)
   gchar *text;
 
   for (l = session->order.head; l != NULL; l = l->next)
-    json_array_add_element (connections, member_to_json (l->data));
+    json_array_add_element (connections, gst_opentok_member_to_json (l->data));
   json_object_set_string_member (state, "id", session->id);
   json_object_set_array_member (state, "connection", connections);
   json_object_set_array_member (state, "stream", json_array_new ());
@@ -576,49 +486,9 @@ gst_opentok_session_state_new (GstOpenTokSession * session)
   return text;
 }
 
-/* connection#created or #deleted of the event at @offset, to every member
- * subscribed to the session topic. */
-static void
-member_publish_event (GstOpenTokMember * member, guint64 offset,
-    const gchar * method, const gchar * reason)
-{
-  GstOpenTokSessions *self = member->sessions;
-  GstOpenTokSession *session = member->session;
-  GstOpenTokRaptorMessage *raptor;
-  GstOpenTokEnvelope *envelope;
-  JsonObject *content;
-  GBytes *payload;
-  gchar *uri;
-
-  if (reason == NULL) {
-    JsonNode *node = member_to_json (member);
-
-    content = json_object_ref (json_node_get_object (node));
-    json_node_unref (node);
-  } else {
-    content = json_object_new ();
-  }
-  uri = g_strdup_printf ("%s/connection/%s", session->topic, member->id);
-  raptor = gst_opentok_raptor_message_new (method, uri, content, NULL);
-  g_free (uri);
-  json_object_unref (content);
-  if (raptor == NULL)
-    return;
-  if (reason != NULL)
-    gst_opentok_raptor_message_set_reason (raptor, reason);
-
-  payload = gst_opentok_raptor_message_to_bytes (raptor);
-  envelope = session_envelope_new (session, offset, session->topic,
-      GST_OPENTOK_SERVER_SYMPHONY_ADDRESS, payload);
-  gst_opentok_router_publish (self->router, session->topic, envelope);
-  gst_opentok_envelope_unref (envelope);
-  g_bytes_unref (payload);
-  gst_opentok_raptor_message_unref (raptor);
-}
-
 /* Takes the member out of its session and of every table. */
-static void
-member_unlink (GstOpenTokMember * member)
+void
+gst_opentok_member_unlink (GstOpenTokMember * member)
 {
   GstOpenTokSessions *self = member->sessions;
   GstOpenTokSession *session = member->session;
@@ -636,8 +506,8 @@ gst_opentok_member_remove (GstOpenTokMember * member, const gchar * reason)
 {
   GstOpenTokEvent *event;
 
-  member_unbind (member);
-  member_cancel_grace (member);
+  gst_opentok_member_unbind (member);
+  gst_opentok_member_cancel_grace (member);
   if (member->leaving)
     return;
   member->leaving = TRUE;
@@ -681,7 +551,7 @@ member_grace_expired (gpointer user_data)
   GstOpenTokMember *member = user_data;
 
   GST_INFO ("connection %s did not come back: deleting it", member->id);
-  member_cancel_grace (member);
+  gst_opentok_member_cancel_grace (member);
   gst_opentok_member_remove (member, "networkDisconnected");
   return G_SOURCE_REMOVE;
 }
@@ -691,7 +561,7 @@ gst_opentok_member_detach (GstOpenTokMember * member)
 {
   GstOpenTokSessions *self = member->sessions;
 
-  member_unbind (member);
+  gst_opentok_member_unbind (member);
   if (member->socket_id == NULL || self->config->reconnect_window == 0) {
     gst_opentok_member_remove (member, "networkDisconnected");
     return;
@@ -739,8 +609,8 @@ sessions_overflow_idle (gpointer user_data)
 }
 
 /* Router callback: queue until acknowledged, send when attached. */
-static void
-member_deliver (gpointer subscriber, GstOpenTokEnvelope * envelope)
+void
+gst_opentok_member_deliver (gpointer subscriber, GstOpenTokEnvelope * envelope)
 {
   GstOpenTokMember *member = subscriber;
   GstOpenTokSessions *self = member->sessions;
@@ -769,7 +639,7 @@ member_deliver (gpointer subscriber, GstOpenTokEnvelope * envelope)
     g_hash_table_insert (member->pending_index, envelope->transaction_id,
         member->pending.tail);
   self->metrics->messages_sent++;
-  member_send (member, envelope->frame);
+  gst_opentok_member_send (member, envelope->frame);
 }
 
 static void
@@ -934,225 +804,4 @@ gst_opentok_session_relay_signal (GstOpenTokSession * session,
   gst_opentok_cluster_append (session->sessions->cluster, session->id, event,
       done, user_data);
   gst_opentok_event_free (event);
-}
-
-/* ------------------------------------------------------------------------ */
-/* Events applied                                                           */
-
-/* A member of another node, as its join event says. */
-static GstOpenTokMember *
-session_add_remote (GstOpenTokSession * session, const GstOpenTokEvent * join)
-{
-  GstOpenTokMember *member = g_new0 (GstOpenTokMember, 1);
-
-  member->sessions = session->sessions;
-  member->session = session;
-  member->remote = TRUE;
-  member->id = g_strdup (join->connection_id);
-  member->data = g_strdup (join->data);
-  member->role = join->role;
-  member->creation_time = join->creation_time;
-  g_queue_init (&member->pending);
-  g_queue_init (&member->reply_order);
-  g_hash_table_insert (session->members, member->id, member);
-  g_queue_push_tail (&session->order, member);
-  member->order_link = session->order.tail;
-  return member;
-}
-
-void
-gst_opentok_sessions_load_member (GstOpenTokSessions * self,
-    const gchar * session_id, const GstOpenTokEvent * join)
-{
-  GstOpenTokSession *session = g_hash_table_lookup (self->sessions,
-      session_id);
-
-  if (session != NULL &&
-      !g_hash_table_contains (session->members, join->connection_id))
-    session_add_remote (session, join);
-}
-
-void
-gst_opentok_sessions_set_replica (GstOpenTokSessions * self,
-    const gchar * session_id, gboolean replica)
-{
-  GstOpenTokSession *session = g_hash_table_lookup (self->sessions,
-      session_id);
-  GList *l, *next;
-
-  if (session == NULL || session->replica == replica)
-    return;
-  session->replica = replica;
-  if (replica)
-    return;
-  for (l = session->order.head; l != NULL; l = next) {
-    GstOpenTokMember *member = l->data;
-
-    next = l->next;
-    if (!member->remote)
-      continue;
-    g_queue_delete_link (&session->order, l);
-    g_hash_table_remove (session->members, member->id);
-  }
-}
-
-static void
-session_apply_join (GstOpenTokSession * session, const GstOpenTokEvent * event)
-{
-  GstOpenTokSessions *self = session->sessions;
-  GstOpenTokMember *member;
-  GstOpenTokLink *link;
-
-  member = g_hash_table_lookup (session->joining, event->connection_id);
-  /* the same id may join on two nodes at once: the cluster lets one in */
-  if (member != NULL && g_strcmp0 (event->node, self->cluster->node) != 0)
-    member = NULL;
-  if (member == NULL) {
-    if (session->replica &&
-        !g_hash_table_contains (session->members, event->connection_id)) {
-      member = session_add_remote (session, event);
-      member_publish_event (member, event->offset, "created", NULL);
-      if (self->events->joined)
-        self->events->joined (session, member, self->user_data);
-    }
-    return;
-  }
-  g_hash_table_steal (session->joining, member->id);
-  g_hash_table_insert (session->members, member->id, member);
-  g_queue_push_tail (&session->order, member);
-  member->order_link = session->order.tail;
-  if (member->socket_id)
-    g_hash_table_insert (self->members_by_socket_id, member->socket_id, member);
-  gst_opentok_router_subscribe (self->router, session->topic, member);
-  gst_opentok_router_subscribe (self->router, member->id, member);
-  self->metrics->connections_total++;
-  GST_INFO ("connection %s joins session %s as %s", member->id, session->id,
-      gst_opentok_role_to_string (member->role));
-
-  link = member->link;
-  if (link != NULL) {
-    link->joining = NULL;
-    link->member = member;
-    member->joined (link, member, NULL, member->joined_data);
-  }
-  /* the newcomer's own connection#created completes its connect */
-  member_publish_event (member, event->offset, "created", NULL);
-  if (self->events->joined)
-    self->events->joined (session, member, self->user_data);
-  /* its socket went while the join waited; the handler above may have
-   * ended the member already */
-  member = g_hash_table_lookup (session->members, event->connection_id);
-  if (member != NULL && member->link == NULL && member->grace == NULL &&
-      !member->leaving)
-    gst_opentok_member_detach (member);
-}
-
-static void
-session_apply_leave (GstOpenTokSession * session, const GstOpenTokEvent * event)
-{
-  GstOpenTokSessions *self = session->sessions;
-  GstOpenTokMember *member;
-  GstOpenTokLink *link;
-
-  member = g_hash_table_lookup (session->members, event->connection_id);
-  if (member == NULL)
-    return;
-  member_cancel_grace (member);
-  if (g_str_equal (event->reason, "forceDisconnected")) {
-    /* the victim hears of its own deletion too: it is still subscribed
-     * when the event goes out */
-    member_publish_event (member, event->offset, "deleted", event->reason);
-    link = member->link;
-    member_unbind (member);
-    if (link != NULL)
-      link->funcs->evict (link);
-    member_unlink (member);
-  } else {
-    member_unbind (member);
-    member_unlink (member);
-    member_publish_event (member, event->offset, "deleted", event->reason);
-  }
-  if (self->events->left)
-    self->events->left (session, member, event->reason, self->user_data);
-  if (!member->remote)
-    session_forget_local (session);
-  member_free (member);
-}
-
-/* The Raptor `signal` message a signal is relayed with, as
- * gst_opentok_raptor_message_to_bytes() writes it, without building it as
- * JSON objects first: this runs once per signal. @uri is a valid signal
- * uri (parsed from the request, or made by the server). */
-static GBytes *
-signal_payload_new (const gchar * uri, const gchar * type, const gchar * data)
-{
-  GString *out = g_string_sized_new (64 + strlen (uri) +
-      (type ? strlen (type) : 0) + (data ? strlen (data) + 16 : 0));
-
-  g_string_append (out, "{\"method\":\"signal\",\"uri\":");
-  gst_opentok_json_append_string (out, uri);
-  g_string_append (out, ",\"content\":{");
-  if (type != NULL && *type != '\0') {
-    g_string_append (out, "\"type\":");
-    gst_opentok_json_append_string (out, type);
-    if (data != NULL)
-      g_string_append_c (out, ',');
-  }
-  if (data != NULL) {
-    g_string_append (out, "\"data\":");
-    gst_opentok_json_append_string (out, data);
-  }
-  g_string_append (out, "}}");
-  return g_string_free_to_bytes (out);
-}
-
-/* The frame is built once and shared by every receiver. */
-static void
-session_apply_signal (GstOpenTokSession * session,
-    const GstOpenTokEvent * event)
-{
-  GstOpenTokSessions *self = session->sessions;
-  GstOpenTokEnvelope *envelope;
-  const gchar *address = event->to ? event->to : session->topic;
-  GBytes *payload;
-  guint delivered;
-
-  payload = signal_payload_new (event->uri, event->type, event->payload);
-  envelope = session_envelope_new (session, event->offset, address,
-      event->connection_id, payload);
-  g_bytes_unref (payload);
-  delivered = gst_opentok_router_publish (self->router, address, envelope);
-  gst_opentok_envelope_unref (envelope);
-
-  self->metrics->signals_received++;
-  self->metrics->signals_delivered += delivered;
-  GST_LOG ("signal from '%s' to %s delivered to %u", event->connection_id,
-      address, delivered);
-  if (self->events->relayed)
-    self->events->relayed (session, event->connection_id, event->to,
-        event->type, event->payload, self->user_data);
-}
-
-/* One event of @session_id, in the session's order. */
-void
-gst_opentok_sessions_apply (const gchar * session_id,
-    const GstOpenTokEvent * event, gpointer user_data)
-{
-  GstOpenTokSessions *self = user_data;
-  GstOpenTokSession *session = g_hash_table_lookup (self->sessions,
-      session_id);
-
-  if (session == NULL)
-    return;
-  switch (event->kind) {
-    case GST_OPENTOK_EVENT_JOIN:
-      session_apply_join (session, event);
-      break;
-    case GST_OPENTOK_EVENT_LEAVE:
-      session_apply_leave (session, event);
-      break;
-    case GST_OPENTOK_EVENT_SIGNAL:
-      session_apply_signal (session, event);
-      break;
-  }
 }

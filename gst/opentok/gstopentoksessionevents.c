@@ -1,0 +1,395 @@
+/* GStreamer OpenTok signaling
+ * Copyright (C) 2026 The gst-opentok authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/* The session model's events as the cluster applies them: each made once
+ * into the server MESSAGE its receivers get, and routed to this node's
+ * members; and the same MESSAGEs again, for one member that missed them. */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <string.h>
+
+#include "gstopentoksessions-private.h"
+#include "gstopentokframes.h"
+#include "gstopentokraptor.h"
+#include "gstopentok-private.h"
+
+#define GST_CAT_DEFAULT (gst_opentok_server_debug_get_category ())
+
+/* ------------------------------------------------------------------------ */
+/* Messages made from events                                                */
+
+/* Transaction ids of the server's MESSAGEs only have to be unique among
+ * those a client may still hold: a random UUID prefix drawn with the
+ * session, then the event's offset. Every node makes the same id for the
+ * same event, so a client that hears an event again (after a reconnection)
+ * knows it. A random UUID for each message cost about 4 % of the server's
+ * instructions per signal. */
+static void
+session_transaction_id (GstOpenTokSession * session, guint64 offset,
+    gchar id[TRANSACTION_ID_SIZE])
+{
+  static const gchar hex[] = "0123456789abcdef";
+  gint i;
+
+  memcpy (id, session->transaction_prefix, TRANSACTION_PREFIX_LENGTH);
+  for (i = TRANSACTION_ID_SIZE - 2; i >= TRANSACTION_PREFIX_LENGTH; i--) {
+    id[i] = hex[offset & 0xf];
+    offset >>= 4;
+  }
+  id[TRANSACTION_ID_SIZE - 1] = '\0';
+}
+
+/* The server MESSAGE of the event at @offset, wrapped once for all its
+ * receivers. @from is the sender's connection id, "" for the server itself
+ * (REST signals), or the symphony address for connection events. */
+static GstOpenTokEnvelope *
+session_envelope_new (GstOpenTokSession * session, guint64 offset,
+    const gchar * to, const gchar * from, GBytes * payload)
+{
+  gchar transaction_id[TRANSACTION_ID_SIZE];
+  GstOpenTokEnvelope *envelope;
+  GBytes *bytes;
+
+  session_transaction_id (session, offset, transaction_id);
+  bytes = gst_opentok_frame_finish (gst_opentok_frame_new_raptor (to, from,
+          transaction_id, payload), NULL);
+  envelope = gst_opentok_envelope_new (bytes, transaction_id, offset);
+  g_bytes_unref (bytes);
+  return envelope;
+}
+
+/* A connection as the session's state and connection#created show it. */
+static JsonNode *
+connection_to_json (const gchar * id, gint64 creation_time,
+    const gchar * data, GstOpenTokRole role)
+{
+  JsonBuilder *builder = json_builder_new ();
+  const gchar *const *permission;
+  JsonNode *node;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, id);
+  json_builder_set_member_name (builder, "creationTime");
+  json_builder_add_int_value (builder, creation_time);
+  json_builder_set_member_name (builder, "data");
+  json_builder_add_string_value (builder, data ? data : "");
+  json_builder_set_member_name (builder, "permissions");
+  json_builder_begin_array (builder);
+  for (permission = gst_opentok_role_get_permissions (role);
+      *permission != NULL; permission++)
+    json_builder_add_string_value (builder, *permission);
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  node = json_builder_get_root (builder);
+  g_object_unref (builder);
+  return node;
+}
+
+JsonNode *
+gst_opentok_member_to_json (GstOpenTokMember * member)
+{
+  return connection_to_json (member->id, member->creation_time,
+      member->data, member->role);
+}
+
+/* connection#created (a join) or #deleted (a leave), to the session. */
+static GBytes *
+connection_payload_new (GstOpenTokSession * session,
+    const GstOpenTokEvent * event)
+{
+  GstOpenTokRaptorMessage *raptor;
+  JsonObject *content;
+  GBytes *payload;
+  gchar *uri;
+
+  if (event->kind == GST_OPENTOK_EVENT_JOIN) {
+    JsonNode *node = connection_to_json (event->connection_id,
+        event->creation_time, event->data, event->role);
+
+    content = json_object_ref (json_node_get_object (node));
+    json_node_unref (node);
+  } else {
+    content = json_object_new ();
+  }
+  uri = g_strdup_printf ("%s/connection/%s", session->topic,
+      event->connection_id);
+  raptor = gst_opentok_raptor_message_new (event->kind ==
+      GST_OPENTOK_EVENT_JOIN ? "created" : "deleted", uri, content, NULL);
+  g_free (uri);
+  json_object_unref (content);
+  if (raptor == NULL)
+    return NULL;
+  if (event->kind == GST_OPENTOK_EVENT_LEAVE)
+    gst_opentok_raptor_message_set_reason (raptor, event->reason);
+  payload = gst_opentok_raptor_message_to_bytes (raptor);
+  gst_opentok_raptor_message_unref (raptor);
+  return payload;
+}
+
+/* The Raptor `signal` message a signal is relayed with, as
+ * gst_opentok_raptor_message_to_bytes() writes it, without building it as
+ * JSON objects first: this runs once per signal. @uri is a valid signal
+ * uri (parsed from the request, or made by the server). */
+static GBytes *
+signal_payload_new (const gchar * uri, const gchar * type, const gchar * data)
+{
+  GString *out = g_string_sized_new (64 + strlen (uri) +
+      (type ? strlen (type) : 0) + (data ? strlen (data) + 16 : 0));
+
+  g_string_append (out, "{\"method\":\"signal\",\"uri\":");
+  gst_opentok_json_append_string (out, uri);
+  g_string_append (out, ",\"content\":{");
+  if (type != NULL && *type != '\0') {
+    g_string_append (out, "\"type\":");
+    gst_opentok_json_append_string (out, type);
+    if (data != NULL)
+      g_string_append_c (out, ',');
+  }
+  if (data != NULL) {
+    g_string_append (out, "\"data\":");
+    gst_opentok_json_append_string (out, data);
+  }
+  g_string_append (out, "}}");
+  return g_string_free_to_bytes (out);
+}
+
+/* The MESSAGE @event makes, and the Rumor address it goes to (the session's
+ * topic, or a signal's target); NULL when it makes none. */
+static GstOpenTokEnvelope *
+event_envelope_new (GstOpenTokSession * session,
+    const GstOpenTokEvent * event, const gchar ** address)
+{
+  GstOpenTokEnvelope *envelope;
+  GBytes *payload;
+
+  if (event->kind == GST_OPENTOK_EVENT_SIGNAL) {
+    *address = event->to ? event->to : session->topic;
+    payload = signal_payload_new (event->uri, event->type, event->payload);
+    envelope = session_envelope_new (session, event->offset, *address,
+        event->connection_id, payload);
+  } else {
+    *address = session->topic;
+    payload = connection_payload_new (session, event);
+    if (payload == NULL)
+      return NULL;
+    envelope = session_envelope_new (session, event->offset, *address,
+        GST_OPENTOK_SERVER_SYMPHONY_ADDRESS, payload);
+  }
+  g_bytes_unref (payload);
+  return envelope;
+}
+
+/* Routes @event's MESSAGE to this node's members it is for. */
+static guint
+session_publish (GstOpenTokSession * session, const GstOpenTokEvent * event)
+{
+  GstOpenTokEnvelope *envelope;
+  const gchar *address;
+  guint delivered;
+
+  envelope = event_envelope_new (session, event, &address);
+  if (envelope == NULL)
+    return 0;
+  delivered = gst_opentok_router_publish (session->sessions->router, address,
+      envelope);
+  gst_opentok_envelope_unref (envelope);
+  return delivered;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Members of other nodes                                                   */
+
+/* A member of another node, as its join event says. */
+static GstOpenTokMember *
+session_add_remote (GstOpenTokSession * session, const GstOpenTokEvent * join)
+{
+  GstOpenTokMember *member = g_new0 (GstOpenTokMember, 1);
+
+  member->sessions = session->sessions;
+  member->session = session;
+  member->remote = TRUE;
+  member->id = g_strdup (join->connection_id);
+  member->socket_id = g_strdup (join->socket_id);
+  member->data = g_strdup (join->data);
+  member->role = join->role;
+  member->creation_time = join->creation_time;
+  g_queue_init (&member->pending);
+  g_queue_init (&member->reply_order);
+  g_hash_table_insert (session->members, member->id, member);
+  g_queue_push_tail (&session->order, member);
+  member->order_link = session->order.tail;
+  return member;
+}
+
+void
+gst_opentok_sessions_load_member (GstOpenTokSessions * self,
+    const gchar * session_id, const GstOpenTokEvent * join)
+{
+  GstOpenTokSession *session = g_hash_table_lookup (self->sessions,
+      session_id);
+
+  if (session != NULL &&
+      !g_hash_table_contains (session->members, join->connection_id))
+    session_add_remote (session, join);
+}
+
+void
+gst_opentok_sessions_set_replica (GstOpenTokSessions * self,
+    const gchar * session_id, gboolean replica)
+{
+  GstOpenTokSession *session = g_hash_table_lookup (self->sessions,
+      session_id);
+  GList *l, *next;
+
+  if (session == NULL || session->replica == replica)
+    return;
+  session->replica = replica;
+  if (replica)
+    return;
+  for (l = session->order.head; l != NULL; l = next) {
+    GstOpenTokMember *member = l->data;
+
+    next = l->next;
+    if (!member->remote)
+      continue;
+    g_queue_delete_link (&session->order, l);
+    g_hash_table_remove (session->members, member->id);
+  }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Events applied                                                           */
+
+static void
+session_apply_join (GstOpenTokSession * session, const GstOpenTokEvent * event)
+{
+  GstOpenTokSessions *self = session->sessions;
+  GstOpenTokMember *member;
+  GstOpenTokLink *link;
+
+  member = g_hash_table_lookup (session->joining, event->connection_id);
+  /* the same id may join on two nodes at once: the cluster lets one in */
+  if (member != NULL && g_strcmp0 (event->node, self->cluster->node) != 0)
+    member = NULL;
+  if (member == NULL) {
+    if (session->replica &&
+        !g_hash_table_contains (session->members, event->connection_id)) {
+      member = session_add_remote (session, event);
+      session_publish (session, event);
+      if (self->events->joined)
+        self->events->joined (session, member, self->user_data);
+    }
+    return;
+  }
+  g_hash_table_steal (session->joining, member->id);
+  g_hash_table_insert (session->members, member->id, member);
+  g_queue_push_tail (&session->order, member);
+  member->order_link = session->order.tail;
+  if (member->socket_id)
+    g_hash_table_insert (self->members_by_socket_id, member->socket_id, member);
+  gst_opentok_router_subscribe (self->router, session->topic, member);
+  gst_opentok_router_subscribe (self->router, member->id, member);
+  self->metrics->connections_total++;
+  GST_INFO ("connection %s joins session %s as %s", member->id, session->id,
+      gst_opentok_role_to_string (member->role));
+
+  link = member->link;
+  if (link != NULL) {
+    link->joining = NULL;
+    link->member = member;
+    member->joined (link, member, NULL, member->joined_data);
+  }
+  /* the newcomer's own connection#created completes its connect */
+  session_publish (session, event);
+  if (self->events->joined)
+    self->events->joined (session, member, self->user_data);
+  /* its socket went while the join waited; the handler above may have
+   * ended the member already */
+  member = g_hash_table_lookup (session->members, event->connection_id);
+  if (member != NULL && member->link == NULL && member->grace == NULL &&
+      !member->leaving)
+    gst_opentok_member_detach (member);
+}
+
+static void
+session_apply_leave (GstOpenTokSession * session, const GstOpenTokEvent * event)
+{
+  GstOpenTokSessions *self = session->sessions;
+  GstOpenTokMember *member;
+  GstOpenTokLink *link;
+
+  member = g_hash_table_lookup (session->members, event->connection_id);
+  if (member == NULL)
+    return;
+  gst_opentok_member_cancel_grace (member);
+  if (g_str_equal (event->reason, "forceDisconnected")) {
+    /* the victim hears of its own deletion too: it is still subscribed
+     * when the event goes out */
+    session_publish (session, event);
+    link = member->link;
+    gst_opentok_member_unbind (member);
+    if (link != NULL)
+      link->funcs->evict (link);
+    gst_opentok_member_unlink (member);
+  } else {
+    gst_opentok_member_unbind (member);
+    gst_opentok_member_unlink (member);
+    session_publish (session, event);
+  }
+  if (self->events->left)
+    self->events->left (session, member, event->reason, self->user_data);
+  if (!member->remote)
+    gst_opentok_session_forget_local (session);
+  gst_opentok_member_free (member);
+}
+
+/* The frame is built once and shared by every receiver. */
+static void
+session_apply_signal (GstOpenTokSession * session,
+    const GstOpenTokEvent * event)
+{
+  GstOpenTokSessions *self = session->sessions;
+  guint delivered = session_publish (session, event);
+
+  self->metrics->signals_received++;
+  self->metrics->signals_delivered += delivered;
+  GST_LOG ("signal from '%s' to %s delivered to %u", event->connection_id,
+      event->to ? event->to : session->topic, delivered);
+  if (self->events->relayed)
+    self->events->relayed (session, event->connection_id, event->to,
+        event->type, event->payload, self->user_data);
+}
+
+/* One event of @session_id, in the session's order. */
+void
+gst_opentok_sessions_apply (const gchar * session_id,
+    const GstOpenTokEvent * event, gpointer user_data)
+{
+  GstOpenTokSessions *self = user_data;
+  GstOpenTokSession *session = g_hash_table_lookup (self->sessions,
+      session_id);
+
+  if (session == NULL)
+    return;
+  switch (event->kind) {
+    case GST_OPENTOK_EVENT_JOIN:
+      session_apply_join (session, event);
+      break;
+    case GST_OPENTOK_EVENT_LEAVE:
+      session_apply_leave (session, event);
+      break;
+    case GST_OPENTOK_EVENT_SIGNAL:
+      session_apply_signal (session, event);
+      break;
+  }
+}
