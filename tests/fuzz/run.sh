@@ -19,7 +19,7 @@ build=${GST_OPENTOK_FUZZ_BUILD_DIR:-$top/build-fuzz}
 out=$here/out
 jobs=${FUZZ_JOBS:-1}
 all_targets=(rumor raptor token rest_jwt session_id rest_body session_info
-  server_frame)
+  server_frame cluster_event)
 
 bound=${1:-10000000}
 [ $# -gt 0 ] && shift
