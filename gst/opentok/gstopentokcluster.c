@@ -39,6 +39,7 @@ gst_opentok_event_free (GstOpenTokEvent * event)
   g_free (event->payload);
   g_free (event->uri);
   g_free (event->node);
+  g_free (event->request);
   g_free (event);
 }
 
@@ -57,6 +58,7 @@ gst_opentok_event_copy (const GstOpenTokEvent * event)
   copy->payload = g_strdup (event->payload);
   copy->uri = g_strdup (event->uri);
   copy->node = g_strdup (event->node);
+  copy->request = g_strdup (event->request);
   return copy;
 }
 
@@ -259,6 +261,23 @@ local_cluster_watch (GstOpenTokCluster * cluster, const gchar * session_id)
 {
 }
 
+/* Every member of this cluster is on this node: rebind found it, or nobody
+ * has that socket id. */
+static void
+local_cluster_claim (GstOpenTokCluster * cluster, const gchar * socket_id,
+    GstOpenTokClusterClaimedFunc claimed, gpointer user_data)
+{
+  claimed (NULL, NULL, 0, NULL, user_data);
+}
+
+/* The member's messages stay here until acknowledged: nobody else needs to
+ * know how far it got. */
+static void
+local_cluster_acknowledge (GstOpenTokCluster * cluster,
+    const gchar * session_id, const gchar * connection_id, guint64 offset)
+{
+}
+
 static void
 local_cluster_free (GstOpenTokCluster * cluster)
 {
@@ -274,6 +293,8 @@ static const GstOpenTokClusterVTable local_cluster_vtable = {
   local_cluster_find_session,
   local_cluster_watch,
   local_cluster_watch,
+  local_cluster_claim,
+  local_cluster_acknowledge,
   local_cluster_append,
   local_cluster_free,
 };

@@ -63,6 +63,10 @@ typedef struct
   gchar *uri;
   /* join: the node the member is on, NULL on the cluster of one node */
   gchar *node;
+  /* the client's transaction id of the request that made it, nullable: a
+   * request re-sent (through any node) is carried out once. Not sent
+   * between nodes. */
+  gchar *request;
 } GstOpenTokEvent;
 
 /* What every node knows of a session. */
@@ -109,6 +113,14 @@ typedef void (*GstOpenTokClusterDoneFunc) (const GError * error,
 typedef void (*GstOpenTokClusterFoundFunc) (const GstOpenTokSessionRecord *
     record, const GError * error, gpointer user_data);
 
+/* A claim is done: the member @connection_id of @session_id was this
+ * socket's, and this node applies the session's events, the member's
+ * included; or @session_id is NULL when no member of the cluster has that
+ * socket id. Every message up to @acknowledged reached its client. */
+typedef void (*GstOpenTokClusterClaimedFunc) (const gchar * session_id,
+    const gchar * connection_id, guint64 acknowledged, const GError * error,
+    gpointer user_data);
+
 /* @done may be NULL in every call. */
 typedef struct
 {
@@ -128,6 +140,15 @@ typedef struct
    * its view of the session whole (gst_opentok_sessions_load_member()). */
   void (*watch) (GstOpenTokCluster * cluster, const gchar * session_id);
   void (*unwatch) (GstOpenTokCluster * cluster, const gchar * session_id);
+  /* A client came back through this node with the socket id of a member of
+   * another: the member becomes this node's. After @claimed returns, the
+   * cluster hands it what it missed (gst_opentok_sessions_replay(), then
+   * gst_opentok_sessions_replayed()). */
+  void (*claim) (GstOpenTokCluster * cluster, const gchar * socket_id,
+      GstOpenTokClusterClaimedFunc claimed, gpointer user_data);
+  /* Every message of the member up to @offset reached its client. */
+  void (*acknowledge) (GstOpenTokCluster * cluster, const gchar * session_id,
+      const gchar * connection_id, guint64 offset);
   /* Commits @event with the session's next offset and has it applied. The
    * model has checked it against its own view of the session; a cluster of
    * several nodes checks it again against the shared one (join: the
@@ -187,6 +208,21 @@ gst_opentok_cluster_append (GstOpenTokCluster * cluster,
     GstOpenTokClusterDoneFunc done, gpointer user_data)
 {
   cluster->vtable->append (cluster, session_id, event, done, user_data);
+}
+
+static inline void
+gst_opentok_cluster_claim (GstOpenTokCluster * cluster,
+    const gchar * socket_id, GstOpenTokClusterClaimedFunc claimed,
+    gpointer user_data)
+{
+  cluster->vtable->claim (cluster, socket_id, claimed, user_data);
+}
+
+static inline void
+gst_opentok_cluster_acknowledge (GstOpenTokCluster * cluster,
+    const gchar * session_id, const gchar * connection_id, guint64 offset)
+{
+  cluster->vtable->acknowledge (cluster, session_id, connection_id, offset);
 }
 
 static inline void

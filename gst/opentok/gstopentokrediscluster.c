@@ -22,35 +22,82 @@
 
 /* Events a session's stream keeps (about; Redis trims whole nodes). */
 #define LOG_LENGTH "10000"
+/* How long a member's request is known as carried out, as a node
+ * remembers its replies (seconds). */
+#define REQUEST_MEMORY_S "120"
 /* After a lost connection, the next attempt. */
 #define RECONNECT_DELAY_MS 500
 
-/* KEYS: session, members, stream. ARGV: kind, connection id, target,
- * event, channel, stream length. Returns the event's offset. */
+/* KEYS: session, members, stream, owners, acknowledgements, the socket
+ * id's key, the request's key. ARGV: kind, connection id, target, event,
+ * channel, stream length, this node, socket id, "1" when only the member's
+ * own node may end it, session id, "1" when the event answers a member's
+ * request (carried out once: a re-sent one is a DUPLICATE), how long that
+ * is remembered (s). Returns the event's offset. */
 static const gchar append_script[] =
     "if redis.call('EXISTS', KEYS[1]) == 0 then\n"
     "  return redis.error_reply('NOSESSION no such session')\n"
     "end\n"
-    "local kind = ARGV[1]\n"
+    "local kind, member = ARGV[1], ARGV[2]\n"
     "if kind == 'J' then\n"
-    "  if redis.call('HEXISTS', KEYS[2], ARGV[2]) == 1 then\n"
+    "  if redis.call('HEXISTS', KEYS[2], member) == 1 then\n"
     "    return redis.error_reply('EXISTS the connection id is taken')\n"
     "  end\n"
     "elseif kind == 'L' then\n"
-    "  if redis.call('HDEL', KEYS[2], ARGV[2]) == 0 then\n"
+    "  if ARGV[9] == '1' and redis.call('HGET', KEYS[4], member) ~= ARGV[7] then\n"
+    "    return redis.error_reply('NOTOWNER another node has it')\n"
+    "  end\n"
+    "  if redis.call('HDEL', KEYS[2], member) == 0 then\n"
     "    return redis.error_reply('NOTFOUND no such member')\n"
     "  end\n"
+    "  redis.call('HDEL', KEYS[4], member)\n"
+    "  redis.call('HDEL', KEYS[5], member)\n"
+    "  if ARGV[8] ~= '' then redis.call('DEL', KEYS[6]) end\n"
     "elseif ARGV[3] ~= '' and redis.call('HEXISTS', KEYS[2], ARGV[3]) == 0 then\n"
     "  return redis.error_reply('NOTFOUND no such member')\n"
     "end\n"
+    "if ARGV[11] == '1' and\n"
+    "    not redis.call('SET', KEYS[7], '1', 'NX', 'EX', ARGV[12]) then\n"
+    "  return redis.error_reply('DUPLICATE already carried out')\n"
+    "end\n"
     "local offset = redis.call('HINCRBY', KEYS[1], 'offset', 1)\n"
     "if kind == 'J' then\n"
-    "  redis.call('HSET', KEYS[2], ARGV[2], offset .. ' ' .. ARGV[4])\n"
+    "  redis.call('HSET', KEYS[2], member, offset .. ' ' .. ARGV[4])\n"
+    "  redis.call('HSET', KEYS[4], member, ARGV[7])\n"
+    "  redis.call('HSET', KEYS[5], member, offset - 1)\n"
+    "  if ARGV[8] ~= '' then\n"
+    "    redis.call('SET', KEYS[6], ARGV[10] .. ' ' .. member)\n"
+    "  end\n"
     "end\n"
     "redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[6], offset .. '-0',\n"
     "    'e', ARGV[4])\n"
     "redis.call('PUBLISH', ARGV[5], offset .. ' ' .. ARGV[4])\n"
     "return offset\n";
+
+/* KEYS: the socket id's key. ARGV: the key prefix, this node. The member of
+ * that socket id becomes this node's; the others hear it on the session's
+ * channel ("M MEMBER NODE"). Returns the session, the member and the offset
+ * up to which its client acknowledged. */
+static const gchar claim_script[] =
+    "local owner = redis.call('GET', KEYS[1])\n"
+    "if not owner then\n"
+    "  return redis.error_reply('NOTFOUND no such socket')\n"
+    "end\n"
+    "local space = string.find(owner, ' ', 1, true)\n"
+    "if not space then\n"
+    "  return redis.error_reply('NOTFOUND no such socket')\n"
+    "end\n"
+    "local session = string.sub(owner, 1, space - 1)\n"
+    "local member = string.sub(owner, space + 1)\n"
+    "local base = ARGV[1] .. 's:' .. session\n"
+    "if redis.call('HEXISTS', base .. ':m', member) == 0 then\n"
+    "  return redis.error_reply('NOTFOUND no such member')\n"
+    "end\n"
+    "redis.call('HSET', base .. ':own', member, ARGV[2])\n"
+    "local acknowledged = redis.call('HGET', base .. ':acks', member) or '0'\n"
+    "redis.call('PUBLISH', ARGV[1] .. 'ch:' .. session,\n"
+    "    'M ' .. member .. ' ' .. ARGV[2])\n"
+    "return {session, member, acknowledged}\n";
 
 /* KEYS: session, members. Returns the last offset, then every member and
  * its "OFFSET JOIN-EVENT". */
@@ -82,6 +129,7 @@ typedef struct
   gchar *append_sha;
   gchar *snapshot_sha;
   gchar *add_sha;
+  gchar *claim_sha;
 
   GstOpenTokRedis *commands;
   GstOpenTokRedis *channels;    /* in subscriber mode */
@@ -103,6 +151,7 @@ struct _Watched
   gboolean fetching;
   GTree *early;                 /* offset -> GstOpenTokEvent, ahead of it */
   GQueue held;                  /* Append, sent once loaded */
+  GQueue claims;                /* Claim, carried out once loaded */
 };
 
 typedef struct
@@ -113,6 +162,17 @@ typedef struct
   GstOpenTokClusterDoneFunc done;
   gpointer user_data;
 } Append;
+
+/* A member coming over from another node. */
+typedef struct
+{
+  GstOpenTokRedisCluster *cluster;
+  gchar *session_id;
+  gchar *connection_id;
+  guint64 acknowledged;
+  GstOpenTokClusterClaimedFunc claimed;
+  gpointer user_data;
+} Claim;
 
 static void cluster_connect (GstOpenTokRedisCluster * self);
 static void watched_subscribe (Watched * watched);
@@ -151,8 +211,8 @@ cluster_eval (GstOpenTokRedisCluster * self, const gchar * sha,
     GstOpenTokRedisReplyFunc func, gpointer user_data, gint n_keys,
     gint argc, const gchar ** args)
 {
-  const gchar *argv[16];
-  gsize argv_len[16];
+  const gchar *argv[24];
+  gsize argv_len[24];
   gchar keys[8];
   gint i;
 
@@ -324,6 +384,15 @@ append_replied (GstOpenTokRedis * redis, redisReply * reply, gpointer user_data)
     refuse (append->done, append->user_data,
         GST_OPENTOK_SIGNAL_ERROR_NOT_FOUND,
         "The connection is not connected to the session");
+  } else if (reply_is_error (reply, "DUPLICATE")) {
+    /* re-sent after a reconnection, maybe through another node: it was
+     * carried out, it is answered again */
+    if (append->done)
+      append->done (NULL, append->user_data);
+  } else if (reply_is_error (reply, "NOTOWNER")) {
+    /* the member went over to another node: it leaves from there */
+    if (append->done)
+      append->done (NULL, append->user_data);
   } else if (reply_is_error (reply, "NOSESSION")) {
     refuse (append->done, append->user_data,
         GST_OPENTOK_SIGNAL_ERROR_NOT_FOUND, "Session not found");
@@ -343,25 +412,43 @@ append_send (Append * append)
   gchar *session = session_key (self, append->session_id, "");
   gchar *members = session_key (self, append->session_id, ":m");
   gchar *log = session_key (self, append->session_id, ":log");
+  gchar *owners = session_key (self, append->session_id, ":own");
+  gchar *acks = session_key (self, append->session_id, ":acks");
+  gchar *socket = g_strconcat (self->prefix, "sock:", event->socket_id,
+      NULL);
+  /* clients make their transaction ids random UUIDs */
+  gchar *request = g_strconcat (self->prefix, "req:", append->session_id,
+      ":", event->request, NULL);
   gchar *channel = g_strconcat (self->prefix, "ch:", append->session_id,
       NULL);
   GString *encoded = gst_opentok_event_encode (event);
   const gchar kind[] = { "JLS"[event->kind], '\0' };
+  /* a member leaving by itself leaves from the node that has it; a forced
+   * one from wherever the order came */
+  gboolean own_leave = event->kind == GST_OPENTOK_EVENT_LEAVE &&
+      g_strcmp0 (event->reason, "forceDisconnected") != 0;
   const gchar *args[] = {
-    session, members, log, kind, event->connection_id,
+    session, members, log, owners, acks, socket, request, kind,
+    event->connection_id,
     event->kind == GST_OPENTOK_EVENT_SIGNAL && event->to ? event->to : "",
-    encoded->str, channel, LOG_LENGTH
+    encoded->str, channel, LOG_LENGTH, self->parent.node,
+    event->socket_id ? event->socket_id : "", own_leave ? "1" : "0",
+    append->session_id, event->request ? "1" : "0", REQUEST_MEMORY_S
   };
 
   if (!self->connected) {
     refuse_not_connected (append->done, append->user_data);
     append_free (append);
   } else {
-    cluster_eval (self, self->append_sha, append_replied, append, 3,
+    cluster_eval (self, self->append_sha, append_replied, append, 7,
         G_N_ELEMENTS (args), args);
   }
   g_string_free (encoded, TRUE);
   g_free (channel);
+  g_free (request);
+  g_free (socket);
+  g_free (acks);
+  g_free (owners);
   g_free (log);
   g_free (members);
   g_free (session);
@@ -414,6 +501,35 @@ watched_lookup (GstOpenTokRedisCluster * self, const gchar * session_id,
 }
 
 static void
+claim_free (Claim * claim)
+{
+  g_free (claim->session_id);
+  g_free (claim->connection_id);
+  g_free (claim);
+}
+
+static void
+claim_refuse (Claim * claim)
+{
+  GError *error = g_error_new_literal (GST_OPENTOK_SIGNAL_ERROR,
+      GST_OPENTOK_SIGNAL_ERROR_NOT_CONNECTED,
+      "Not connected: the cluster's Redis cannot be reached");
+
+  claim->claimed (NULL, NULL, 0, error, claim->user_data);
+  g_error_free (error);
+  claim_free (claim);
+}
+
+static void
+watched_refuse_claims (Watched * watched)
+{
+  Claim *claim;
+
+  while ((claim = g_queue_pop_head (&watched->claims)))
+    claim_refuse (claim);
+}
+
+static void
 watched_free (Watched * watched)
 {
   Append *append;
@@ -422,6 +538,7 @@ watched_free (Watched * watched)
     refuse_not_connected (append->done, append->user_data);
     append_free (append);
   }
+  watched_refuse_claims (watched);
   g_tree_unref (watched->early);
   g_free (watched->channel);
   g_free (watched->id);
@@ -605,6 +722,8 @@ watched_fetch (Watched * watched)
 }
 
 /* The view is whole: what was held back goes out. */
+static void claim_run (Watched * watched, Claim * claim);
+
 static void
 watched_loaded (GstOpenTokRedisCluster * self, Watched * watched)
 {
@@ -612,10 +731,15 @@ watched_loaded (GstOpenTokRedisCluster * self, Watched * watched)
   guint serial = watched->serial;
   Append *append;
 
+  Claim *claim;
+
   watched->loaded = TRUE;
   while ((append = g_queue_pop_head (&watched->held)))
     append_send (append);
   watched_drain (self, id, serial);
+  while ((watched = watched_lookup (self, id, serial)) != NULL &&
+      (claim = g_queue_pop_head (&watched->claims)))
+    claim_run (watched, claim);
   g_free (id);
 }
 
@@ -726,6 +850,21 @@ watched_subscribed (Watched * watched)
   g_free (session);
 }
 
+/* "MEMBER NODE": another node took the member over. */
+static void
+channel_member_moved (GstOpenTokRedisCluster * self, const gchar * session_id,
+    const gchar * text)
+{
+  const gchar *space = strchr (text, ' ');
+  gchar *member;
+
+  if (space == NULL || g_str_equal (space + 1, self->parent.node))
+    return;
+  member = g_strndup (text, space - text);
+  gst_opentok_sessions_release_member (self->sessions, session_id, member);
+  g_free (member);
+}
+
 /* Replies on the subscriber connection: ["subscribe", channel, n],
  * ["message", channel, "OFFSET EVENT"], ["unsubscribe", channel, n]. */
 static void
@@ -762,6 +901,10 @@ channel_replied (GstOpenTokRedis * redis, redisReply * reply,
   if (!g_str_equal (kind, "message") || payload->type != REDIS_REPLY_STRING
       || (space = memchr (payload->str, ' ', payload->len)) == NULL)
     return;
+  if (payload->str[0] == 'M') {
+    channel_member_moved (self, session_id, space + 1);
+    return;
+  }
   number = g_strndup (payload->str, space - payload->str);
   if (!g_ascii_string_to_unsigned (number, 10, 1, G_MAXUINT64, &offset, NULL)) {
     g_free (number);
@@ -801,6 +944,7 @@ redis_cluster_watch (GstOpenTokCluster * cluster, const gchar * session_id)
   watched->early = g_tree_new_full (compare_offsets, NULL, g_free,
       (GDestroyNotify) gst_opentok_event_free);
   g_queue_init (&watched->held);
+  g_queue_init (&watched->claims);
   g_hash_table_insert (self->watched, watched->id, watched);
   GST_DEBUG ("watching session %s", session_id);
   if (self->connected)
@@ -821,10 +965,200 @@ redis_cluster_unwatch (GstOpenTokCluster * cluster, const gchar * session_id)
   watched->loaded = TRUE;
   while ((append = g_queue_pop_head (&watched->held)))
     append_send (append);
+  if (watched->claims.length > 0)
+    return;
   if (self->connected)
     gst_opentok_redis_unsubscribe (self->channels, watched->channel);
   g_hash_table_remove (self->watched, session_id);
   gst_opentok_sessions_set_replica (self->sessions, session_id, FALSE);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Members coming over from other nodes                                     */
+
+typedef struct
+{
+  GstOpenTokRedisCluster *cluster;
+  gchar *session_id;
+  gchar *connection_id;
+} Replay;
+
+/* XRANGE of what the member missed: each goes to it, then the newer
+ * messages that waited. */
+static void
+replay_replied (GstOpenTokRedis * redis, redisReply * reply, gpointer user_data)
+{
+  Replay *replay = user_data;
+  GstOpenTokRedisCluster *self = replay->cluster;
+  gsize i;
+
+  for (i = 0; reply != NULL && reply->type == REDIS_REPLY_ARRAY &&
+      i < reply->elements; i++) {
+    redisReply *entry = reply->element[i];
+    GstOpenTokEvent *event;
+    guint64 offset;
+
+    if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2 ||
+        entry->element[0]->type != REDIS_REPLY_STRING ||
+        entry->element[1]->type != REDIS_REPLY_ARRAY ||
+        entry->element[1]->elements != 2 ||
+        entry->element[1]->element[1]->type != REDIS_REPLY_STRING ||
+        !parse_entry_id (entry->element[0]->str, &offset))
+      continue;
+    event = gst_opentok_event_decode (entry->element[1]->element[1]->str,
+        entry->element[1]->element[1]->len, NULL);
+    if (event == NULL)
+      continue;
+    event->offset = offset;
+    gst_opentok_sessions_replay (self->sessions, replay->session_id,
+        replay->connection_id, event);
+    gst_opentok_event_free (event);
+  }
+  gst_opentok_sessions_replayed (self->sessions, replay->session_id,
+      replay->connection_id);
+  g_free (replay->session_id);
+  g_free (replay->connection_id);
+  g_free (replay);
+}
+
+/* The session's view is whole here: the member is this node's, and gets
+ * what it missed, the events after @acknowledged up to the last applied. */
+static void
+claim_run (Watched * watched, Claim * claim)
+{
+  GstOpenTokRedisCluster *self = claim->cluster;
+  Replay *replay;
+  gchar *log, start[32], end[32];
+  const gchar *argv[4];
+  gsize argv_len[4];
+  guint64 last = watched->applied;
+  gint i;
+
+  claim->claimed (claim->session_id, claim->connection_id,
+      claim->acknowledged, NULL, claim->user_data);
+  replay = g_new (Replay, 1);
+  replay->cluster = self;
+  replay->session_id = g_strdup (claim->session_id);
+  replay->connection_id = g_strdup (claim->connection_id);
+  if (claim->acknowledged >= last || !self->connected) {
+    replay_replied (NULL, NULL, replay);
+    claim_free (claim);
+    return;
+  }
+  log = session_key (self, claim->session_id, ":log");
+  g_snprintf (start, sizeof (start), "%" G_GUINT64_FORMAT "-0",
+      claim->acknowledged + 1);
+  g_snprintf (end, sizeof (end), "%" G_GUINT64_FORMAT "-0", last);
+  argv[0] = "XRANGE";
+  argv[1] = log;
+  argv[2] = start;
+  argv[3] = end;
+  for (i = 0; i < 4; i++)
+    argv_len[i] = strlen (argv[i]);
+  gst_opentok_redis_command (self->commands, replay_replied, replay, 4, argv,
+      argv_len);
+  g_free (log);
+  claim_free (claim);
+}
+
+/* The member's session is known here: applied, or to be. */
+static void
+claim_found_session (GstOpenTokSession * session, const GError * error,
+    gpointer user_data)
+{
+  Claim *claim = user_data;
+  GstOpenTokRedisCluster *self = claim->cluster;
+  Watched *watched;
+
+  if (session == NULL) {
+    claim->claimed (NULL, NULL, 0, error, claim->user_data);
+    claim_free (claim);
+    return;
+  }
+  redis_cluster_watch (&self->parent, claim->session_id);
+  watched = g_hash_table_lookup (self->watched, claim->session_id);
+  if (watched->loaded)
+    claim_run (watched, claim);
+  else
+    g_queue_push_tail (&watched->claims, claim);
+}
+
+/* [session, member, acknowledged] */
+static void
+claim_replied (GstOpenTokRedis * redis, redisReply * reply, gpointer user_data)
+{
+  Claim *claim = user_data;
+
+  if (reply == NULL || (reply->type == REDIS_REPLY_ERROR &&
+          !reply_is_error (reply, "NOTFOUND"))) {
+    claim_refuse (claim);
+    return;
+  }
+  if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3 ||
+      reply->element[0]->type != REDIS_REPLY_STRING ||
+      reply->element[1]->type != REDIS_REPLY_STRING ||
+      reply->element[2]->type != REDIS_REPLY_STRING ||
+      !g_ascii_string_to_unsigned (reply->element[2]->str, 10, 0,
+          G_MAXUINT64, &claim->acknowledged, NULL)) {
+    /* nobody has that socket id */
+    claim->claimed (NULL, NULL, 0, NULL, claim->user_data);
+    claim_free (claim);
+    return;
+  }
+  claim->session_id = g_strdup (reply->element[0]->str);
+  claim->connection_id = g_strdup (reply->element[1]->str);
+  gst_opentok_sessions_find (claim->cluster->sessions, claim->session_id,
+      claim_found_session, claim);
+}
+
+static void
+redis_cluster_claim (GstOpenTokCluster * cluster, const gchar * socket_id,
+    GstOpenTokClusterClaimedFunc claimed, gpointer user_data)
+{
+  GstOpenTokRedisCluster *self = (GstOpenTokRedisCluster *) cluster;
+  Claim *claim = g_new0 (Claim, 1);
+  gchar *key;
+  const gchar *args[3];
+
+  claim->cluster = self;
+  claim->claimed = claimed;
+  claim->user_data = user_data;
+  if (!self->connected || socket_id == NULL) {
+    claim_refuse (claim);
+    return;
+  }
+  key = g_strconcat (self->prefix, "sock:", socket_id, NULL);
+  args[0] = key;
+  args[1] = self->prefix;
+  args[2] = self->parent.node;
+  cluster_eval (self, self->claim_sha, claim_replied, claim, 1, 3, args);
+  g_free (key);
+}
+
+/* How far the member's client got, for the node it may come back through:
+ * one command, not waited for. */
+static void
+redis_cluster_acknowledge (GstOpenTokCluster * cluster,
+    const gchar * session_id, const gchar * connection_id, guint64 offset)
+{
+  GstOpenTokRedisCluster *self = (GstOpenTokRedisCluster *) cluster;
+  gchar *key, number[24];
+  const gchar *argv[4];
+  gsize argv_len[4];
+  gint i;
+
+  if (!self->connected)
+    return;
+  key = session_key (self, session_id, ":acks");
+  g_snprintf (number, sizeof (number), "%" G_GUINT64_FORMAT, offset);
+  argv[0] = "HSET";
+  argv[1] = key;
+  argv[2] = connection_id;
+  argv[3] = number;
+  for (i = 0; i < 4; i++)
+    argv_len[i] = strlen (argv[i]);
+  gst_opentok_redis_command (self->commands, NULL, NULL, 4, argv, argv_len);
+  g_free (key);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -860,6 +1194,7 @@ cluster_disconnect (GstOpenTokRedisCluster * self)
       refuse_not_connected (append->done, append->user_data);
       append_free (append);
     }
+    watched_refuse_claims (watched);
   }
 }
 
@@ -917,6 +1252,7 @@ cluster_connect (GstOpenTokRedisCluster * self)
       connection_lost, self);
   load_script (self, append_script, NULL);
   load_script (self, snapshot_script, NULL);
+  load_script (self, claim_script, NULL);
   load_script (self, add_script, scripts_loaded);
 }
 
@@ -935,6 +1271,7 @@ redis_cluster_free (GstOpenTokCluster * cluster)
   gst_opentok_redis_address_free (self->address);
   g_main_context_unref (self->context);
   g_free (self->add_sha);
+  g_free (self->claim_sha);
   g_free (self->snapshot_sha);
   g_free (self->append_sha);
   g_free (self->prefix);
@@ -948,6 +1285,8 @@ static const GstOpenTokClusterVTable redis_cluster_vtable = {
   redis_cluster_find_session,
   redis_cluster_watch,
   redis_cluster_unwatch,
+  redis_cluster_claim,
+  redis_cluster_acknowledge,
   redis_cluster_append,
   redis_cluster_free,
 };
@@ -976,6 +1315,8 @@ gst_opentok_redis_cluster_new (const GstOpenTokRedisAddress * address,
       snapshot_script, -1);
   self->add_sha = g_compute_checksum_for_string (G_CHECKSUM_SHA1,
       add_script, -1);
+  self->claim_sha = g_compute_checksum_for_string (G_CHECKSUM_SHA1,
+      claim_script, -1);
   self->watched = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
       (GDestroyNotify) watched_free);
   cluster_connect (self);

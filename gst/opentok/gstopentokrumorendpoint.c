@@ -61,6 +61,8 @@ typedef struct
   gchar *unique_id;             /* from CONNECT, nullable */
   gchar *join_transaction_id;   /* of the connection#create waiting */
   SessionLookup *lookup;        /* the session of that create, looked up */
+  gboolean reclaiming;          /* its socketId's member is asked for */
+  GQueue waiting;               /* GstOpenTokRumorFrame received meanwhile */
   gint64 opened_time;           /* monotonic */
   gboolean leaving;             /* sent DISCONNECT with reconnect "" */
   gboolean refused;             /* the server is closing it: ignore it */
@@ -456,7 +458,8 @@ handle_signal (Socket * sock, const gchar * transaction_id,
         "Too many signals: the connection exceeded its signal rate");
     return;
   }
-  gst_opentok_session_relay_signal (member->session, member->id, to, type,
+  gst_opentok_session_relay_signal (member->session, member->id,
+      transaction_id, to, type,
       data, gst_opentok_raptor_message_get_uri (raptor), request_done,
       request_new (sock, transaction_id));
 }
@@ -480,7 +483,7 @@ handle_connection_delete (Socket * sock, const gchar * transaction_id,
   }
   gst_opentok_session_force_disconnect (member->session,
       gst_opentok_raptor_message_get_param (raptor, "connection"),
-      request_done, request_new (sock, transaction_id));
+      transaction_id, request_done, request_new (sock, transaction_id));
 }
 
 /* A request re-sent after a reconnection: answered again, acted on once. */
@@ -625,6 +628,8 @@ socket_answer (SoupWebsocketDataType type, GBytes * message)
   return g_bytes_new_static (rumor_pong, sizeof (rumor_pong));
 }
 
+static void socket_handle_frame (Socket * sock, GstOpenTokRumorFrame * frame);
+
 static void
 socket_on_message (GstOpenTokWs * ws, SoupWebsocketDataType type,
     GBytes * message, gpointer user_data)
@@ -662,6 +667,18 @@ socket_on_message (GstOpenTokWs * ws, SoupWebsocketDataType type,
     return;
   }
 
+  /* what comes while the member is brought over waits for it */
+  if (sock->reclaiming) {
+    g_queue_push_tail (&sock->waiting, frame);
+    return;
+  }
+  socket_handle_frame (sock, frame);
+  gst_opentok_rumor_frame_unref (frame);
+}
+
+static void
+socket_handle_frame (Socket * sock, GstOpenTokRumorFrame * frame)
+{
   GST_TRACE ("socket %p: %s", sock, gst_opentok_rumor_type_to_string
       (gst_opentok_rumor_frame_get_message_type (frame)));
   switch (gst_opentok_rumor_frame_get_message_type (frame)) {
@@ -694,7 +711,6 @@ socket_on_message (GstOpenTokWs * ws, SoupWebsocketDataType type,
     default:
       break;
   }
-  gst_opentok_rumor_frame_unref (frame);
 }
 
 static void
@@ -703,6 +719,8 @@ socket_free (Socket * sock)
   gst_opentok_link_release (&sock->link);
   if (sock->lookup != NULL)
     sock->lookup->sock = NULL;
+  g_queue_clear_full (&sock->waiting, (GDestroyNotify)
+      gst_opentok_rumor_frame_unref);
   if (sock->close_timer) {
     g_source_destroy (sock->close_timer);
     g_source_unref (sock->close_timer);
@@ -735,8 +753,32 @@ socket_on_closed (GstOpenTokWs * ws, gushort close_code, gpointer user_data)
   socket_free (sock);
 }
 
-/* The socket takes over the member of its socketId. 1011 tells the client
- * to stop retrying when that member is gone. */
+/* The member of the socketId is this socket's, or nobody's: 1011 tells the
+ * client to stop retrying when it is gone. */
+static void
+socket_reclaimed (GstOpenTokLink * link, GstOpenTokMember * member,
+    const GError * error, gpointer user_data)
+{
+  Socket *sock = (Socket *) link;
+  GstOpenTokRumorFrame *frame;
+
+  sock->reclaiming = FALSE;
+  if (member == NULL) {
+    socket_refuse (sock, error ? 500 : 404, SOUP_WEBSOCKET_CLOSE_SERVER_ERROR,
+        error ? error->message : "Unknown socketId: the connection is gone");
+  } else {
+    g_free (sock->unique_id);
+    sock->unique_id = g_strdup (member->id);
+  }
+  while ((frame = g_queue_pop_head (&sock->waiting))) {
+    if (!sock->refused)
+      socket_handle_frame (sock, frame);
+    gst_opentok_rumor_frame_unref (frame);
+  }
+}
+
+/* The socket takes over the member of its socketId: on this node, or on
+ * another one, through the cluster. */
 static void
 socket_reconnect (Socket * sock)
 {
@@ -744,12 +786,13 @@ socket_reconnect (Socket * sock)
 
   member = gst_opentok_sessions_rebind (sock->endpoint->sessions,
       sock->socket_id, &sock->link);
-  if (member == NULL) {
-    socket_refuse (sock, 404, SOUP_WEBSOCKET_CLOSE_SERVER_ERROR,
-        "Unknown socketId: the connection is gone");
+  if (member != NULL) {
+    sock->unique_id = g_strdup (member->id);
     return;
   }
-  sock->unique_id = g_strdup (member->id);
+  sock->reclaiming = TRUE;
+  gst_opentok_sessions_reclaim (sock->endpoint->sessions, sock->socket_id,
+      &sock->link, socket_reclaimed, NULL);
 }
 
 /* The handshake's answer is out: the connection becomes a Rumor socket on

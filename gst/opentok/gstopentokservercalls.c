@@ -210,8 +210,8 @@ send_signal_found (GstOpenTokSession * session, const GError * error,
         GST_OPENTOK_SIGNAL_ERROR_NOT_FOUND, "Session not found");
   } else if (gst_opentok_session_check_signal (session, type, payload, to,
           &refusal)) {
-    gst_opentok_session_relay_signal (session, "", to, type, payload, NULL,
-        server_call_done, call);
+    gst_opentok_session_relay_signal (session, "", NULL, to, type, payload,
+        NULL, server_call_done, call);
     return;
   }
   server_call_done (refusal, call);
@@ -273,7 +273,7 @@ force_disconnect_found (GstOpenTokSession * session, const GError * error,
   GError *refusal;
 
   if (session != NULL) {
-    gst_opentok_session_force_disconnect (session, call->connection_id,
+    gst_opentok_session_force_disconnect (session, call->connection_id, NULL,
         server_call_done, call);
     return;
   }

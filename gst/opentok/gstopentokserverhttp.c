@@ -490,10 +490,11 @@ rest_found_session (GstOpenTokSession * session, const GError * error,
     http_call_answered (call);
   } else if (request->is_delete) {
     gst_opentok_session_force_disconnect (session, request->connection_id,
-        http_call_done, call);
+        NULL, http_call_done, call);
   } else if (gst_opentok_session_check_signal (session, request->type,
           request->data, request->connection_id, &refusal)) {
-    gst_opentok_session_relay_signal (session, "", request->connection_id,
+    gst_opentok_session_relay_signal (session, "", NULL,
+        request->connection_id,
         request->type, request->data, NULL, http_call_done, call);
   } else {
     http_call_done (refusal, call);

@@ -224,6 +224,7 @@ session_add_remote (GstOpenTokSession * session, const GstOpenTokEvent * join)
   member->role = join->role;
   member->creation_time = join->creation_time;
   g_queue_init (&member->pending);
+  g_queue_init (&member->held);
   g_queue_init (&member->reply_order);
   g_hash_table_insert (session->members, member->id, member);
   g_queue_push_tail (&session->order, member);
@@ -265,6 +266,39 @@ gst_opentok_sessions_set_replica (GstOpenTokSessions * self,
     g_queue_delete_link (&session->order, l);
     g_hash_table_remove (session->members, member->id);
   }
+}
+
+/* ------------------------------------------------------------------------ */
+/* What a member missed                                                     */
+
+void
+gst_opentok_sessions_replay (GstOpenTokSessions * self,
+    const gchar * session_id, const gchar * connection_id,
+    const GstOpenTokEvent * event)
+{
+  GstOpenTokSession *session = g_hash_table_lookup (self->sessions,
+      session_id);
+  GstOpenTokMember *member = session ?
+      g_hash_table_lookup (session->members, connection_id) : NULL;
+  GstOpenTokEnvelope *envelope;
+  const gchar *address;
+
+  if (member == NULL || !member->replaying ||
+      event->offset <= member->last_offset)
+    return;
+  /* its own leave, or a signal to someone else, never reached it */
+  if ((event->kind == GST_OPENTOK_EVENT_SIGNAL && event->to != NULL &&
+          !g_str_equal (event->to, member->id)) ||
+      (event->kind == GST_OPENTOK_EVENT_LEAVE &&
+          g_str_equal (event->connection_id, member->id)))
+    return;
+  envelope = event_envelope_new (session, event, &address);
+  if (envelope == NULL)
+    return;
+  member->replaying = FALSE;
+  gst_opentok_member_deliver (member, envelope);
+  member->replaying = TRUE;
+  gst_opentok_envelope_unref (envelope);
 }
 
 /* ------------------------------------------------------------------------ */

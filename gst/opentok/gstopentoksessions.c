@@ -363,6 +363,8 @@ gst_opentok_member_free (GstOpenTokMember * member)
   gst_opentok_member_unbind (member);
   while ((envelope = g_queue_pop_head (&member->pending)))
     gst_opentok_envelope_unref (envelope);
+  while ((envelope = g_queue_pop_head (&member->held)))
+    gst_opentok_envelope_unref (envelope);
   if (member->pending_index)
     g_hash_table_unref (member->pending_index);
   g_queue_clear (&member->reply_order);
@@ -412,6 +414,7 @@ gst_opentok_sessions_join (GstOpenTokSessions * self,
   member->tokens = self->config->signal_burst;
   member->tokens_time = g_get_monotonic_time ();
   g_queue_init (&member->pending);
+  g_queue_init (&member->held);
   g_queue_init (&member->reply_order);
   member->joined = joined;
   member->joined_data = user_data;
@@ -455,6 +458,141 @@ gst_opentok_sessions_rebind (GstOpenTokSessions * self,
   return member;
 }
 
+typedef struct
+{
+  GstOpenTokSessions *sessions;
+  GstOpenTokLink *link;
+  GstOpenTokJoinedFunc reclaimed;
+  gpointer user_data;
+} Reclaim;
+
+/* The cluster gave this node the member: it is bound to the link now, and
+ * gets what it missed right after. */
+static void
+member_claimed (const gchar * session_id, const gchar * connection_id,
+    guint64 acknowledged, const GError * error, gpointer user_data)
+{
+  Reclaim *reclaim = user_data;
+  GstOpenTokMember *member = NULL;
+
+  if (session_id != NULL)
+    member = gst_opentok_sessions_take_member (reclaim->sessions, session_id,
+        connection_id, acknowledged);
+  /* its socket went meanwhile: the member is detached when it caught up */
+  if (reclaim->link != NULL) {
+    reclaim->link->claim = NULL;
+    if (member != NULL) {
+      member->link = reclaim->link;
+      reclaim->link->member = member;
+      reclaim->sessions->metrics->reconnections++;
+    }
+    reclaim->reclaimed (reclaim->link, member, error, reclaim->user_data);
+  }
+  g_free (reclaim);
+}
+
+void
+gst_opentok_sessions_reclaim (GstOpenTokSessions * self,
+    const gchar * socket_id, GstOpenTokLink * link,
+    GstOpenTokJoinedFunc reclaimed, gpointer user_data)
+{
+  Reclaim *reclaim = g_new (Reclaim, 1);
+
+  reclaim->sessions = self;
+  reclaim->link = link;
+  reclaim->reclaimed = reclaimed;
+  reclaim->user_data = user_data;
+  link->claim = reclaim;
+  gst_opentok_cluster_claim (self->cluster, socket_id, member_claimed, reclaim);
+}
+
+GstOpenTokMember *
+gst_opentok_sessions_take_member (GstOpenTokSessions * self,
+    const gchar * session_id, const gchar * connection_id, guint64 acknowledged)
+{
+  GstOpenTokSession *session = g_hash_table_lookup (self->sessions,
+      session_id);
+  GstOpenTokMember *member = session ?
+      g_hash_table_lookup (session->members, connection_id) : NULL;
+
+  if (member == NULL || !member->remote)
+    return NULL;
+  GST_INFO ("connection %s of session %s came over from another node",
+      connection_id, session_id);
+  member->remote = FALSE;
+  member->replaying = TRUE;
+  member->acknowledged = member->last_offset = acknowledged;
+  member->tokens = self->config->signal_burst;
+  member->tokens_time = g_get_monotonic_time ();
+  if (member->socket_id)
+    g_hash_table_insert (self->members_by_socket_id, member->socket_id, member);
+  gst_opentok_router_subscribe (self->router, session->topic, member);
+  gst_opentok_router_subscribe (self->router, member->id, member);
+  session->n_local++;
+  return member;
+}
+
+void
+gst_opentok_sessions_replayed (GstOpenTokSessions * self,
+    const gchar * session_id, const gchar * connection_id)
+{
+  GstOpenTokSession *session = g_hash_table_lookup (self->sessions,
+      session_id);
+  GstOpenTokMember *member = session ?
+      g_hash_table_lookup (session->members, connection_id) : NULL;
+  GstOpenTokEnvelope *envelope;
+  guint64 replayed;
+
+  if (member == NULL || !member->replaying)
+    return;
+  member->replaying = FALSE;
+  replayed = member->last_offset;
+  GST_INFO ("connection %s: %u messages it missed sent again", member->id,
+      member->pending.length);
+  while ((envelope = g_queue_pop_head (&member->held))) {
+    if (envelope->offset > replayed)
+      gst_opentok_member_deliver (member, envelope);
+    gst_opentok_envelope_unref (envelope);
+  }
+  /* its socket went while it caught up */
+  if (member->link == NULL && member->grace == NULL && !member->leaving)
+    gst_opentok_member_detach (member);
+}
+
+void
+gst_opentok_sessions_release_member (GstOpenTokSessions * self,
+    const gchar * session_id, const gchar * connection_id)
+{
+  GstOpenTokSession *session = g_hash_table_lookup (self->sessions,
+      session_id);
+  GstOpenTokMember *member = session ?
+      g_hash_table_lookup (session->members, connection_id) : NULL;
+  GstOpenTokEnvelope *envelope;
+  GstOpenTokLink *link;
+
+  if (member == NULL || member->remote)
+    return;
+  GST_INFO ("connection %s went over to another node", member->id);
+  gst_opentok_member_cancel_grace (member);
+  link = member->link;
+  gst_opentok_member_unbind (member);
+  if (link != NULL)
+    link->funcs->close (link, 1000, "The connection moved to another server");
+  gst_opentok_router_unsubscribe (self->router, session->topic, member);
+  gst_opentok_router_unsubscribe (self->router, member->id, member);
+  if (member->socket_id)
+    g_hash_table_remove (self->members_by_socket_id, member->socket_id);
+  while ((envelope = g_queue_pop_head (&member->pending)))
+    gst_opentok_envelope_unref (envelope);
+  while ((envelope = g_queue_pop_head (&member->held)))
+    gst_opentok_envelope_unref (envelope);
+  g_clear_pointer (&member->pending_index, g_hash_table_unref);
+  member->pending_bytes = 0;
+  member->replaying = member->overflowing = member->leaving = FALSE;
+  member->remote = TRUE;
+  gst_opentok_session_forget_local (session);
+}
+
 void
 gst_opentok_link_release (GstOpenTokLink * link)
 {
@@ -462,6 +600,10 @@ gst_opentok_link_release (GstOpenTokLink * link)
     gst_opentok_member_unbind (link->member);
   else if (link->joining != NULL)
     gst_opentok_member_unbind (link->joining);
+  if (link->claim != NULL) {
+    ((Reclaim *) link->claim)->link = NULL;
+    link->claim = NULL;
+  }
 }
 
 gchar *
@@ -515,6 +657,7 @@ gst_opentok_member_remove (GstOpenTokMember * member, const gchar * reason)
       member->session->id, reason);
   event = gst_opentok_event_new (GST_OPENTOK_EVENT_LEAVE, member->id);
   event->reason = g_strdup (reason);
+  event->socket_id = g_strdup (member->socket_id);
   gst_opentok_cluster_append (member->sessions->cluster, member->session->id,
       event, NULL, NULL);
   gst_opentok_event_free (event);
@@ -522,9 +665,10 @@ gst_opentok_member_remove (GstOpenTokMember * member, const gchar * reason)
 
 void
 gst_opentok_session_force_disconnect (GstOpenTokSession * session,
-    const gchar * connection_id, GstOpenTokSessionsDoneFunc done,
-    gpointer user_data)
+    const gchar * connection_id, const gchar * request,
+    GstOpenTokSessionsDoneFunc done, gpointer user_data)
 {
+  GstOpenTokMember *victim;
   GstOpenTokEvent *event;
 
   if (connection_id == NULL || (session->replica &&
@@ -540,6 +684,10 @@ gst_opentok_session_force_disconnect (GstOpenTokSession * session,
   GST_INFO ("force disconnecting connection %s", connection_id);
   event = gst_opentok_event_new (GST_OPENTOK_EVENT_LEAVE, connection_id);
   event->reason = g_strdup ("forceDisconnected");
+  event->request = g_strdup (request);
+  victim = gst_opentok_session_lookup_member (session, connection_id);
+  if (victim != NULL)
+    event->socket_id = g_strdup (victim->socket_id);
   gst_opentok_cluster_append (session->sessions->cluster, session->id, event,
       done, user_data);
   gst_opentok_event_free (event);
@@ -615,6 +763,10 @@ gst_opentok_member_deliver (gpointer subscriber, GstOpenTokEnvelope * envelope)
   GstOpenTokMember *member = subscriber;
   GstOpenTokSessions *self = member->sessions;
 
+  if (member->replaying) {
+    g_queue_push_tail (&member->held, gst_opentok_envelope_ref (envelope));
+    return;
+  }
   if (member->overflowing)
     return;
   if (member->pending.length >= self->config->max_pending_messages ||
@@ -634,12 +786,28 @@ gst_opentok_member_deliver (gpointer subscriber, GstOpenTokEnvelope * envelope)
   }
 
   g_queue_push_tail (&member->pending, gst_opentok_envelope_ref (envelope));
+  member->last_offset = MAX (member->last_offset, envelope->offset);
   member->pending_bytes += g_bytes_get_size (envelope->frame);
   if (member->pending_index != NULL)
     g_hash_table_insert (member->pending_index, envelope->transaction_id,
         member->pending.tail);
   self->metrics->messages_sent++;
   gst_opentok_member_send (member, envelope->frame);
+}
+
+/* Everything before the oldest message still waiting reached the client:
+ * the cluster hears how far, for the node it may come back through. */
+static void
+member_acknowledged (GstOpenTokMember * member)
+{
+  GstOpenTokEnvelope *oldest = g_queue_peek_head (&member->pending);
+  guint64 offset = oldest ? oldest->offset - 1 : member->last_offset;
+
+  if (offset <= member->acknowledged)
+    return;
+  member->acknowledged = offset;
+  gst_opentok_cluster_acknowledge (member->sessions->cluster,
+      member->session->id, member->id, offset);
 }
 
 static void
@@ -679,6 +847,7 @@ gst_opentok_member_acknowledge (GstOpenTokMember * member,
   g_queue_delete_link (&member->pending, link);
   if (member->pending.length == 0)
     g_clear_pointer (&member->pending_index, g_hash_table_unref);
+  member_acknowledged (member);
 }
 
 gboolean
@@ -779,13 +948,14 @@ gst_opentok_session_check_signal (GstOpenTokSession * session,
 
 void
 gst_opentok_session_relay_signal (GstOpenTokSession * session,
-    const gchar * from, const gchar * to, const gchar * type,
-    const gchar * data, const gchar * uri, GstOpenTokSessionsDoneFunc done,
-    gpointer user_data)
+    const gchar * from, const gchar * request, const gchar * to,
+    const gchar * type, const gchar * data, const gchar * uri,
+    GstOpenTokSessionsDoneFunc done, gpointer user_data)
 {
   GstOpenTokEvent *event = gst_opentok_event_new (GST_OPENTOK_EVENT_SIGNAL,
       from);
 
+  event->request = g_strdup (request);
   event->to = g_strdup (to);
   event->type = g_strdup (type);
   event->payload = g_strdup (data);

@@ -65,6 +65,7 @@ struct _GstOpenTokLink
   const GstOpenTokLinkFuncs *funcs;
   GstOpenTokMember *member;     /* set by the model while bound */
   GstOpenTokMember *joining;    /* set by the model while its join waits */
+  gpointer claim;               /* set by the model while a reclaim waits */
 };
 
 struct _GstOpenTokSession
@@ -111,6 +112,11 @@ struct _GstOpenTokMember
   GQueue reply_order;           /* transaction ids in the table, oldest first */
   gdouble tokens;               /* signal rate limit: token bucket */
   gint64 tokens_time;
+  guint64 last_offset;          /* of the last message handed to it */
+  guint64 acknowledged;         /* every message up to this offset is */
+  gboolean replaying;           /* taken from another node: what it missed
+                                 * goes first, newer messages wait in held */
+  GQueue held;
 };
 
 /* What the model tells its owner; called on the model's thread, with no
@@ -243,6 +249,43 @@ G_GNUC_INTERNAL
 GstOpenTokMember *gst_opentok_sessions_rebind (GstOpenTokSessions *
     sessions, const gchar * socket_id, GstOpenTokLink * link);
 
+/* A new socket claims the member of @socket_id, which another node had
+ * (the client reconnected through this one): @reclaimed says when it is
+ * bound to @link, with every message it had not acknowledged sent again,
+ * or that nobody in the cluster has that socket id (@member NULL). Tried
+ * after gst_opentok_sessions_rebind(). */
+G_GNUC_INTERNAL
+void gst_opentok_sessions_reclaim (GstOpenTokSessions * sessions,
+    const gchar * socket_id, GstOpenTokLink * link,
+    GstOpenTokJoinedFunc reclaimed, gpointer user_data);
+
+/* For the cluster: the member @connection_id of @session_id, a record of
+ * another node's until now, is this node's from now on: bound to the link
+ * that claimed it, it gets what it missed through
+ * gst_opentok_sessions_replay(), then gst_opentok_sessions_replayed().
+ * Every message up to @acknowledged reached its client. */
+G_GNUC_INTERNAL
+GstOpenTokMember *gst_opentok_sessions_take_member (GstOpenTokSessions *
+    sessions, const gchar * session_id, const gchar * connection_id,
+    guint64 acknowledged);
+
+/* For the cluster: @event, which the member @connection_id missed, goes to
+ * it when it is for it, before anything newer. */
+G_GNUC_INTERNAL
+void gst_opentok_sessions_replay (GstOpenTokSessions * sessions,
+    const gchar * session_id, const gchar * connection_id,
+    const GstOpenTokEvent * event);
+
+G_GNUC_INTERNAL
+void gst_opentok_sessions_replayed (GstOpenTokSessions * sessions,
+    const gchar * session_id, const gchar * connection_id);
+
+/* For the cluster: another node took the member @connection_id: it is a
+ * record here from now on; its socket here, if any, is closed. */
+G_GNUC_INTERNAL
+void gst_opentok_sessions_release_member (GstOpenTokSessions * sessions,
+    const gchar * session_id, const gchar * connection_id);
+
 /* @link goes away: its member (or the join it waits for) forgets it,
  * nobody is told. */
 G_GNUC_INTERNAL
@@ -265,12 +308,14 @@ gboolean gst_opentok_session_check_signal (GstOpenTokSession * session,
 
 /* Relays a checked signal to the member @to, or to the whole session (the
  * sender included) when @to is NULL. @from is "" for the server itself;
- * @uri the request's, or NULL to make one. @done (nullable) runs once the
- * signal is accepted or refused, before the sender's own copy reaches it
- * on this node. */
+ * @request the transaction id of the member's request (nullable: a re-sent
+ * one is carried out once); @uri the request's, or NULL to make one. @done
+ * (nullable) runs once the signal is accepted or refused, before the
+ * sender's own copy reaches it on this node. */
 G_GNUC_INTERNAL
 void gst_opentok_session_relay_signal (GstOpenTokSession * session,
-    const gchar * from, const gchar * to, const gchar * type,
+    const gchar * from, const gchar * request, const gchar * to,
+    const gchar * type,
     const gchar * data, const gchar * uri, GstOpenTokSessionsDoneFunc done,
     gpointer user_data);
 
@@ -279,8 +324,8 @@ void gst_opentok_session_relay_signal (GstOpenTokSession * session,
  * GST_OPENTOK_SIGNAL_ERROR_NOT_FOUND when it is not in the session. */
 G_GNUC_INTERNAL
 void gst_opentok_session_force_disconnect (GstOpenTokSession * session,
-    const gchar * connection_id, GstOpenTokSessionsDoneFunc done,
-    gpointer user_data);
+    const gchar * connection_id, const gchar * request,
+    GstOpenTokSessionsDoneFunc done, gpointer user_data);
 
 /* The link is gone: the member waits the reconnection window for a new
  * one when its client can reconnect, else it leaves now. */

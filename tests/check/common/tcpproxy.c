@@ -79,10 +79,10 @@ struct _Connection
 struct _TcpProxy
 {
   gchar *target_host;
-  guint16 target_port;
 
   /* under lock */
   GMutex lock;
+  guint16 target_port;          /* of the connections accepted from now */
   GCond cond;
   TcpProxyMode mode;
   guint16 port;
@@ -305,6 +305,7 @@ on_accepted (GObject * source, GAsyncResult * result, gpointer user_data)
   TcpProxy *proxy = user_data;
   GSocketConnection *downstream;
   Connection *connection;
+  guint16 target_port;
   GSocketAddress *target;
   GError *error = NULL;
   gboolean refuse;
@@ -331,6 +332,7 @@ on_accepted (GObject * source, GAsyncResult * result, gpointer user_data)
   g_mutex_lock (&proxy->lock);
   proxy->n_accepted++;
   serial = proxy->n_accepted;
+  target_port = proxy->target_port;
   refuse = proxy->mode == TCP_PROXY_MODE_REFUSE;
   if (refuse)
     proxy->n_refused++;
@@ -357,7 +359,7 @@ on_accepted (GObject * source, GAsyncResult * result, gpointer user_data)
   proxy->n_alive++;
 
   target = g_inet_socket_address_new_from_string (proxy->target_host,
-      proxy->target_port);
+      target_port);
   if (target != NULL) {
     g_socket_client_connect_async (proxy->connector,
         G_SOCKET_CONNECTABLE (target), connection->cancellable, on_upstream,
@@ -365,7 +367,7 @@ on_accepted (GObject * source, GAsyncResult * result, gpointer user_data)
     g_object_unref (target);
   } else {
     GSocketConnectable *address = g_network_address_new (proxy->target_host,
-        proxy->target_port);
+        target_port);
 
     g_socket_client_connect_async (proxy->connector, address,
         connection->cancellable, on_upstream, connection_ref (connection));
@@ -585,6 +587,25 @@ tcp_proxy_free (TcpProxy * proxy)
   g_cond_clear (&proxy->cond);
   g_free (proxy->target_host);
   g_free (proxy);
+}
+
+/**
+ * tcp_proxy_set_target_port:
+ * @proxy: a #TcpProxy
+ * @target_port: the port to forward to
+ *
+ * Forwards the connections accepted from now on to @target_port of the
+ * same host, as a load balancer that moves new connections to another
+ * server; those already forwarded stay where they are.
+ */
+void
+tcp_proxy_set_target_port (TcpProxy * proxy, guint16 target_port)
+{
+  g_return_if_fail (proxy != NULL);
+
+  g_mutex_lock (&proxy->lock);
+  proxy->target_port = target_port;
+  g_mutex_unlock (&proxy->lock);
 }
 
 /**

@@ -71,6 +71,8 @@ void tcp_proxy_free (TcpProxy * proxy);
 
 guint16 tcp_proxy_get_port (TcpProxy * proxy);
 
+void tcp_proxy_set_target_port (TcpProxy * proxy, guint16 target_port);
+
 gchar *tcp_proxy_get_url (TcpProxy * proxy, const gchar * scheme);
 
 guint tcp_proxy_set_mode (TcpProxy * proxy, TcpProxyMode mode);

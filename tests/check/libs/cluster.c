@@ -19,6 +19,7 @@
 #include <gio/gio.h>
 
 #include "fixture.h"
+#include "tcpproxy.h"
 
 #define N_NODES 3
 
@@ -299,6 +300,143 @@ GST_START_TEST (test_session_made_on_one_node_serves_on_another)
 
 GST_END_TEST;
 
+#define AWAY 20
+
+/* A load balancer in front (a TCP proxy): a's socket is cut, and it comes
+ * back through another node, which has what a missed, once and in order,
+ * and carries on. */
+GST_START_TEST (test_reconnection_onto_another_node_loses_nothing)
+{
+  Cluster *c = cluster_new ();
+  TcpProxy *balancer = tcp_proxy_new ("127.0.0.1",
+      gst_opentok_server_get_port (c->nodes[0]->server));
+  gchar *balancer_url = tcp_proxy_get_url (balancer, "http");
+  gchar *token = fixture_server_token (c->nodes[0], NULL,
+      GST_OPENTOK_ROLE_PUBLISHER, "name=a");
+  FixturePeer *a = fixture_peer_new (c->context, "a", balancer_url,
+      FIXTURE_API_KEY, c->nodes[0]->session_id, token);
+  FixturePeer *b;
+  gchar *sequence, *expected, data[16];
+  GString *want = g_string_new (NULL);
+  gint n;
+
+  fixture_peer_connect (a);
+  b = cluster_peer (c, 1, "b");
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_CREATED, b->id, 1,
+          FIXTURE_WAIT_MS));
+  fixture_peer_send_ok (b, "seq", "before", NULL);
+  g_string_append (want, "before ");
+
+  /* node 0 is out of the balancer; a's socket goes */
+  tcp_proxy_set_mode (balancer, TCP_PROXY_MODE_REFUSE);
+  tcp_proxy_set_target_port (balancer,
+      gst_opentok_server_get_port (c->nodes[2]->server));
+  tcp_proxy_cut_all (balancer);
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_RECONNECTING, NULL, 1,
+          FIXTURE_WAIT_MS));
+  for (n = 0; n < AWAY; n++) {
+    g_snprintf (data, sizeof (data), "away%d", n);
+    fixture_peer_send_ok (b, "seq", data, NULL);
+    g_string_append_printf (want, "%s ", data);
+    g_snprintf (data, sizeof (data), "to-a%d", n);
+    fixture_peer_send_ok (b, "seq", data, a->id);
+    g_string_append_printf (want, "%s ", data);
+  }
+  tcp_proxy_set_mode (balancer, TCP_PROXY_MODE_PASS);
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_RECONNECTED, NULL, 1,
+          FIXTURE_WAIT_MS), "%s", fixture_peer_states (a));
+  fixture_peer_send_ok (b, "seq", "after", NULL);
+  g_string_append (want, "after ");
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_SIGNAL, "after", 1,
+          FIXTURE_WAIT_MS));
+
+  sequence = received_sequence (a, "seq");
+  expected = g_string_free (want, FALSE);
+  fail_unless_equals_string (sequence, expected);
+  /* node 2 took it over from node 0 */
+  fail_unless_equals_int64 (fixture_server_metric (c->nodes[2],
+          "opentok_reconnections_total"), 1);
+  fail_unless_equals_int64 (fixture_server_metric (c->nodes[0],
+          "opentok_reconnections_total"), 0);
+  fail_unless_equals_int64 (fixture_server_metric (c->nodes[0],
+          "opentok_connections"), 0);
+  fail_unless_equals_int64 (fixture_server_metric (c->nodes[2],
+          "opentok_connections"), 1);
+  /* a never left: nobody heard otherwise, and it signals from node 2 */
+  fail_unless_equals_int (fixture_peer_count (b, FIXTURE_EVENT_DESTROYED,
+          a->id), 0);
+  fixture_peer_send_ok (a, "seq", "from-node-2", NULL);
+  fail_unless (fixture_peer_wait (b, FIXTURE_EVENT_SIGNAL, "from-node-2", 1,
+          FIXTURE_WAIT_MS));
+
+  g_free (sequence);
+  g_free (expected);
+  fixture_peer_free (a);
+  fixture_peer_free (b);
+  g_free (token);
+  g_free (balancer_url);
+  tcp_proxy_free (balancer);
+  cluster_free (c);
+}
+
+GST_END_TEST;
+
+/* a's signal is carried out on node 0, whose answer never reaches a: a
+ * sends it again through node 2, which answers without relaying it twice. */
+GST_START_TEST (test_request_resent_through_another_node_is_carried_out_once)
+{
+  Cluster *c = cluster_new ();
+  TcpProxy *balancer = tcp_proxy_new ("127.0.0.1",
+      gst_opentok_server_get_port (c->nodes[0]->server));
+  gchar *balancer_url = tcp_proxy_get_url (balancer, "http");
+  gchar *token = fixture_server_token (c->nodes[0], NULL,
+      GST_OPENTOK_ROLE_PUBLISHER, "name=a");
+  FixturePeer *a = fixture_peer_new (c->context, "a", balancer_url,
+      FIXTURE_API_KEY, c->nodes[0]->session_id, token);
+  FixturePeer *b;
+  FixtureSend *once;
+
+  fixture_peer_connect (a);
+  b = cluster_peer (c, 1, "b");
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_CREATED, b->id, 1,
+          FIXTURE_WAIT_MS));
+
+  tcp_proxy_set_mode (balancer, TCP_PROXY_MODE_BLACKHOLE_DOWNSTREAM);
+  once = fixture_peer_send (a, "seq", "once", NULL, TRUE);
+  fail_unless (fixture_peer_wait (b, FIXTURE_EVENT_SIGNAL, "once", 1,
+          FIXTURE_WAIT_MS));
+  fail_if (fixture_send_done (once));
+  tcp_proxy_set_mode (balancer, TCP_PROXY_MODE_REFUSE);
+  tcp_proxy_set_target_port (balancer,
+      gst_opentok_server_get_port (c->nodes[2]->server));
+  tcp_proxy_cut_all (balancer);
+  tcp_proxy_set_mode (balancer, TCP_PROXY_MODE_PASS);
+
+  fail_unless_equals_int (fixture_send_wait (once, FIXTURE_WAIT_MS), 0);
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_RECONNECTED, NULL, 1,
+          FIXTURE_WAIT_MS));
+  fixture_peer_send_ok (a, "seq", "next", NULL);
+  fail_unless (fixture_peer_wait (b, FIXTURE_EVENT_SIGNAL, "next", 1,
+          FIXTURE_WAIT_MS));
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_SIGNAL, "next", 1,
+          FIXTURE_WAIT_MS));
+  fail_unless_equals_int (fixture_peer_count (b, FIXTURE_EVENT_SIGNAL,
+          "once"), 1);
+  fail_unless_equals_int (fixture_peer_count (a, FIXTURE_EVENT_SIGNAL,
+          "once"), 1);
+  fail_unless_equals_int64 (fixture_server_metric (c->nodes[2],
+          "opentok_reconnections_total"), 1);
+
+  fixture_peer_free (a);
+  fixture_peer_free (b);
+  g_free (token);
+  g_free (balancer_url);
+  tcp_proxy_free (balancer);
+  cluster_free (c);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_bad_or_unreachable_redis_url_fails_clearly)
 {
   GstOpenTokServer *server = gst_opentok_server_new (FIXTURE_API_KEY,
@@ -350,6 +488,9 @@ cluster_suite (void)
   tcase_add_test (tc, test_server_signals_through_a_node_without_members);
   tcase_add_test (tc, test_force_disconnect_across_nodes);
   tcase_add_test (tc, test_session_made_on_one_node_serves_on_another);
+  tcase_add_test (tc, test_reconnection_onto_another_node_loses_nothing);
+  tcase_add_test (tc,
+      test_request_resent_through_another_node_is_carried_out_once);
   tcase_add_test (tc, test_bad_or_unreachable_redis_url_fails_clearly);
   return s;
 }

@@ -172,6 +172,19 @@ deferred_watch (GstOpenTokCluster * cluster, const gchar * session_id)
 }
 
 static void
+deferred_claim (GstOpenTokCluster * cluster, const gchar * socket_id,
+    GstOpenTokClusterClaimedFunc claimed, gpointer user_data)
+{
+  claimed (NULL, NULL, 0, NULL, user_data);
+}
+
+static void
+deferred_acknowledge (GstOpenTokCluster * cluster, const gchar * session_id,
+    const gchar * connection_id, guint64 offset)
+{
+}
+
+static void
 deferred_append (GstOpenTokCluster * cluster, const gchar * session_id,
     const GstOpenTokEvent * event, GstOpenTokClusterDoneFunc done,
     gpointer user_data)
@@ -203,7 +216,8 @@ deferred_free (GstOpenTokCluster * cluster)
 
 static const GstOpenTokClusterVTable deferred_vtable = {
   TRUE, deferred_add_session, deferred_find_session, deferred_watch,
-  deferred_watch, deferred_append, deferred_free
+  deferred_watch, deferred_claim, deferred_acknowledge, deferred_append,
+  deferred_free
 };
 
 /* Commits every waiting append in order, or refuses them all with
@@ -451,8 +465,8 @@ relay (Fixture * f, const gchar * from, const gchar * to, const gchar * data)
 {
   GError *done = NULL;
 
-  gst_opentok_session_relay_signal (f->session, from, to, "chat", data, NULL,
-      on_done, &done);
+  gst_opentok_session_relay_signal (f->session, from, NULL, to, "chat", data,
+      NULL, on_done, &done);
   fail_unless (g_error_matches (done, G_IO_ERROR, G_IO_ERROR_NONE));
   g_error_free (done);
 }
@@ -726,7 +740,7 @@ GST_START_TEST (test_force_disconnect_tells_the_victim_then_evicts_it)
 
   join (f, "a", "socket-a", a);
   join (f, "b", NULL, b);
-  gst_opentok_session_force_disconnect (f->session, "a", on_done, &done);
+  gst_opentok_session_force_disconnect (f->session, "a", NULL, on_done, &done);
   fail_unless (g_error_matches (done, G_IO_ERROR, G_IO_ERROR_NONE));
   g_clear_error (&done);
   assert_sent (a, a->frames->len - 1, "deleted", "forceDisconnected");
