@@ -123,6 +123,7 @@ typedef struct
 {
   GstOpenTokCluster parent;
   GstOpenTokSessions *sessions;
+  GstOpenTokServerMetrics *metrics;
   GMainContext *context;
   GstOpenTokRedisAddress *address;
   gchar *prefix;                /* of every key and channel */
@@ -134,6 +135,7 @@ typedef struct
   GstOpenTokRedis *commands;
   GstOpenTokRedis *channels;    /* in subscriber mode */
   gboolean connected;           /* both up, scripts loaded */
+  gboolean was_connected;
   GSource *reconnect;
   GHashTable *watched;          /* session id -> Watched */
   guint serial;
@@ -204,6 +206,16 @@ session_key (GstOpenTokRedisCluster * self, const gchar * session_id,
   return g_strconcat (self->prefix, "s:", session_id, suffix, NULL);
 }
 
+/* A command on the commands connection, counted. */
+static void
+cluster_command (GstOpenTokRedisCluster * self, GstOpenTokRedisReplyFunc func,
+    gpointer user_data, gint argc, const gchar ** argv, const gsize * argv_len)
+{
+  self->metrics->redis_commands++;
+  gst_opentok_redis_command (self->commands, func, user_data, argc, argv,
+      argv_len);
+}
+
 /* Sends a script by its SHA1, which SCRIPT LOAD made known on this
  * connection before anything else. */
 static void
@@ -225,8 +237,7 @@ cluster_eval (GstOpenTokRedisCluster * self, const gchar * sha,
     argv[i + 3] = args[i];
   for (i = 0; i < argc + 3; i++)
     argv_len[i] = strlen (argv[i]);
-  gst_opentok_redis_command (self->commands, func, user_data, argc + 3, argv,
-      argv_len);
+  cluster_command (self, func, user_data, argc + 3, argv, argv_len);
 }
 
 /* The scripts' refusals: "CODE what", as Redis passes them on. */
@@ -345,8 +356,7 @@ redis_cluster_find_session (GstOpenTokCluster * cluster,
   find->found = found;
   find->user_data = user_data;
   if (self->connected)
-    gst_opentok_redis_command (self->commands, find_session_replied, find, 4,
-        argv, argv_len);
+    cluster_command (self, find_session_replied, find, 4, argv, argv_len);
   else
     find_session_replied (NULL, NULL, find);
   g_free (key);
@@ -716,7 +726,7 @@ watched_fetch (Watched * watched)
   argv[3] = "+";
   for (i = 0; i < 4; i++)
     argv_len[i] = strlen (argv[i]);
-  gst_opentok_redis_command (self->commands, fetch_replied,
+  cluster_command (self, fetch_replied,
       watch_reply_new (watched), 4, argv, argv_len);
   g_free (log);
 }
@@ -924,6 +934,7 @@ channel_replied (GstOpenTokRedis * redis, redisReply * reply,
 static void
 watched_subscribe (Watched * watched)
 {
+  watched->cluster->metrics->redis_commands++;
   gst_opentok_redis_subscribe (watched->cluster->channels, watched->channel,
       channel_replied, watched->cluster);
 }
@@ -1055,8 +1066,7 @@ claim_run (Watched * watched, Claim * claim)
   argv[3] = end;
   for (i = 0; i < 4; i++)
     argv_len[i] = strlen (argv[i]);
-  gst_opentok_redis_command (self->commands, replay_replied, replay, 4, argv,
-      argv_len);
+  cluster_command (self, replay_replied, replay, 4, argv, argv_len);
   g_free (log);
   claim_free (claim);
 }
@@ -1157,7 +1167,7 @@ redis_cluster_acknowledge (GstOpenTokCluster * cluster,
   argv[3] = number;
   for (i = 0; i < 4; i++)
     argv_len[i] = strlen (argv[i]);
-  gst_opentok_redis_command (self->commands, NULL, NULL, 4, argv, argv_len);
+  cluster_command (self, NULL, NULL, 4, argv, argv_len);
   g_free (key);
 }
 
@@ -1180,7 +1190,7 @@ cluster_disconnect (GstOpenTokRedisCluster * self)
   GHashTableIter iter;
   Watched *watched;
 
-  self->connected = FALSE;
+  self->connected = self->metrics->cluster_connected = FALSE;
   g_clear_pointer (&self->commands, gst_opentok_redis_free);
   g_clear_pointer (&self->channels, gst_opentok_redis_free);
   /* the views are whole again once re-subscribed and caught up */
@@ -1225,7 +1235,12 @@ scripts_loaded (GstOpenTokRedis * redis, redisReply * reply, gpointer user_data)
     return;
   GST_INFO ("cluster: connected to Redis at %s:%u as node %s",
       self->address->host, self->address->port, self->parent.node);
-  self->connected = TRUE;
+  self->connected = self->metrics->cluster_connected = TRUE;
+  /* back after a lost connection: a Redis restarted empty knows none of
+   * the sessions this node serves (their members and events are gone) */
+  if (self->was_connected)
+    gst_opentok_sessions_seed (self->sessions);
+  self->was_connected = TRUE;
   g_hash_table_iter_init (&iter, self->watched);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) & watched))
     watched_subscribe (watched);
@@ -1238,7 +1253,7 @@ load_script (GstOpenTokRedisCluster * self, const gchar * script,
   const gchar *argv[] = { "SCRIPT", "LOAD", script };
   gsize argv_len[] = { 6, 4, strlen (script) };
 
-  gst_opentok_redis_command (self->commands, func, self, 3, argv, argv_len);
+  cluster_command (self, func, self, 3, argv, argv_len);
 }
 
 /* Two connections: commands and scripts on one, the session channels on
@@ -1276,6 +1291,7 @@ redis_cluster_free (GstOpenTokCluster * cluster)
   g_free (self->append_sha);
   g_free (self->prefix);
   g_free (self->parent.node);
+  g_clear_pointer (&self->metrics->cluster_node, g_free);
   g_free (self);
 }
 
@@ -1294,7 +1310,7 @@ static const GstOpenTokClusterVTable redis_cluster_vtable = {
 GstOpenTokCluster *
 gst_opentok_redis_cluster_new (const GstOpenTokRedisAddress * address,
     const gchar * api_key, GMainContext * context,
-    GstOpenTokSessions * sessions)
+    GstOpenTokSessions * sessions, GstOpenTokServerMetrics * metrics)
 {
   GstOpenTokRedisCluster *self = g_new0 (GstOpenTokRedisCluster, 1);
 
@@ -1303,6 +1319,9 @@ gst_opentok_redis_cluster_new (const GstOpenTokRedisAddress * address,
   self->parent.apply_data = sessions;
   self->parent.node = g_uuid_string_random ();
   self->sessions = sessions;
+  self->metrics = metrics;
+  g_free (metrics->cluster_node);
+  metrics->cluster_node = g_strdup (self->parent.node);
   self->context = g_main_context_ref (context);
   self->address = g_new0 (GstOpenTokRedisAddress, 1);
   self->address->host = g_strdup (address->host);

@@ -31,7 +31,7 @@ G_BEGIN_DECLS
 G_GNUC_INTERNAL
 GstOpenTokCluster *gst_opentok_redis_cluster_new (const GstOpenTokRedisAddress
     * address, const gchar * api_key, GMainContext * context,
-    GstOpenTokSessions * sessions);
+    GstOpenTokSessions * sessions, GstOpenTokServerMetrics * metrics);
 
 /* TRUE while both connections to Redis are up. */
 G_GNUC_INTERNAL

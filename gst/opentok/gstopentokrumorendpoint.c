@@ -328,6 +328,7 @@ socket_joined (GstOpenTokLink * link, GstOpenTokMember * member,
     return;
   }
   state = gst_opentok_session_state_new (member->session);
+  GST_LOG ("connection %s joined, the session is %s", member->id, state);
   /* a re-sent create gets the session as it is then: the state of a large
    * session is not kept for every member that joined it */
   gst_opentok_member_store_reply (member, transaction_id, 200,

@@ -80,6 +80,13 @@ typedef struct
   guint64 reconnections;
   guint64 connections_refused;
   GHashTable *errors;           /* code -> count */
+  /* with a cluster of several nodes (gstopentokrediscluster.c) */
+  gchar *cluster_node;          /* this node's id; NULL: no cluster */
+  gboolean cluster_connected;   /* it can commit */
+  guint64 redis_commands;       /* round trips to Redis asked for */
+  guint64 remote_deliveries;    /* copies of signals sent through other
+                                 * nodes, handed to connections here */
+  guint64 takeovers;            /* members taken over from other nodes */
 } GstOpenTokServerMetrics;
 
 G_GNUC_INTERNAL

@@ -739,7 +739,7 @@ server_join_cluster (GstOpenTokServer * self, const gchar * url,
     return FALSE;
   }
   cluster = gst_opentok_redis_cluster_new (address, self->cfg.api_key,
-      self->context, self->sessions);
+      self->context, self->sessions, &self->metrics);
   gst_opentok_redis_address_free (address);
   gst_opentok_sessions_set_cluster (self->sessions, cluster);
   deadline = g_get_monotonic_time () + CLUSTER_JOIN_TIMEOUT_MS * 1000;

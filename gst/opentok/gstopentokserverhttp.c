@@ -626,6 +626,18 @@ handle_metrics (GstOpenTokServerHttp * self, SoupServerMessage * msg)
       metrics->connections_refused);
   metrics_append (out, "opentok_reconnections_total", "counter",
       "Sockets that took over a lost one", metrics->reconnections);
+  if (metrics->cluster_node != NULL) {
+    metrics_append (out, "opentok_cluster_connected", "gauge",
+        "1 while the cluster's Redis can be reached",
+        metrics->cluster_connected);
+    metrics_append (out, "opentok_redis_commands_total", "counter",
+        "Round trips to Redis asked for", metrics->redis_commands);
+    metrics_append (out, "opentok_remote_deliveries_total", "counter",
+        "Copies of signals accepted by other nodes, handed to connections "
+        "here", metrics->remote_deliveries);
+    metrics_append (out, "opentok_takeovers_total", "counter",
+        "Connections taken over from other nodes", metrics->takeovers);
+  }
   metrics_append (out, "opentok_frames_received_total", "counter",
       "Rumor frames received",
       gst_opentok_rumor_endpoint_get_frames_received (self->endpoint));
@@ -751,13 +763,29 @@ static void
 http_on_healthz (SoupServer * soup, SoupServerMessage * msg,
     const char *path, GHashTable * query, gpointer user_data)
 {
-  static const gchar ok[] = "{\"status\":\"ok\"}";
+  GstOpenTokServerHttp *self = user_data;
+  const GstOpenTokServerMetrics *metrics = self->metrics;
+  gboolean healthy;
+  GString *body;
 
   if (!http_accept (msg, path, "/healthz", SOUP_METHOD_GET, user_data))
     return;
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  /* a node that cannot reach its cluster's Redis takes no work */
+  healthy = metrics->cluster_node == NULL || metrics->cluster_connected;
+  body = g_string_new (healthy ? "{\"status\":\"ok\"" :
+      "{\"status\":\"unhealthy\"");
+  if (metrics->cluster_node != NULL) {
+    g_string_append (body, ",\"node\":");
+    gst_opentok_json_append_string (body, metrics->cluster_node);
+    g_string_append_printf (body, ",\"redis\":\"%s\"",
+        metrics->cluster_connected ? "connected" : "unreachable");
+  }
+  g_string_append_c (body, '}');
+  soup_server_message_set_status (msg, healthy ? SOUP_STATUS_OK :
+      SOUP_STATUS_SERVICE_UNAVAILABLE, NULL);
   soup_server_message_set_response (msg, "application/json",
-      SOUP_MEMORY_STATIC, ok, sizeof (ok) - 1);
+      SOUP_MEMORY_TAKE, body->str, body->len);
+  g_string_free (body, FALSE);
 }
 
 static void

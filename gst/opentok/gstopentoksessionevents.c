@@ -395,7 +395,11 @@ session_apply_signal (GstOpenTokSession * session,
   GstOpenTokSessions *self = session->sessions;
   guint delivered = session_publish (session, event);
 
-  self->metrics->signals_received++;
+  /* accepted by this node, or by another one of the cluster */
+  if (g_strcmp0 (event->node, self->cluster->node) == 0)
+    self->metrics->signals_received++;
+  else
+    self->metrics->remote_deliveries += delivered;
   self->metrics->signals_delivered += delivered;
   GST_LOG ("signal from '%s' to %s delivered to %u", event->connection_id,
       event->to ? event->to : session->topic, delivered);

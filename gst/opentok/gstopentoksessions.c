@@ -84,14 +84,25 @@ gst_opentok_sessions_set_cluster (GstOpenTokSessions * self,
   gst_opentok_cluster_free (self->cluster);
   self->cluster = cluster;
   g_hash_table_iter_init (&iter, self->sessions);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) & session))
+    session->replica = cluster->vtable->applies_every_session;
+  gst_opentok_sessions_seed (self);
+}
+
+void
+gst_opentok_sessions_seed (GstOpenTokSessions * self)
+{
+  GHashTableIter iter;
+  GstOpenTokSession *session;
+
+  g_hash_table_iter_init (&iter, self->sessions);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) & session)) {
     GstOpenTokSessionRecord record;
 
     record.id = session->id;
     record.created = g_date_time_to_unix (session->created) * 1000;
     record.transaction_prefix = session->transaction_prefix;
-    session->replica = cluster->vtable->applies_every_session;
-    gst_opentok_cluster_add_session (cluster, &record, NULL, NULL);
+    gst_opentok_cluster_add_session (self->cluster, &record, NULL, NULL);
   }
 }
 
@@ -529,6 +540,7 @@ gst_opentok_sessions_take_member (GstOpenTokSessions * self,
   gst_opentok_router_subscribe (self->router, session->topic, member);
   gst_opentok_router_subscribe (self->router, member->id, member);
   session->n_local++;
+  self->metrics->takeovers++;
   return member;
 }
 
@@ -658,6 +670,7 @@ gst_opentok_member_remove (GstOpenTokMember * member, const gchar * reason)
   event = gst_opentok_event_new (GST_OPENTOK_EVENT_LEAVE, member->id);
   event->reason = g_strdup (reason);
   event->socket_id = g_strdup (member->socket_id);
+  event->node = g_strdup (member->sessions->cluster->node);
   gst_opentok_cluster_append (member->sessions->cluster, member->session->id,
       event, NULL, NULL);
   gst_opentok_event_free (event);
@@ -685,6 +698,7 @@ gst_opentok_session_force_disconnect (GstOpenTokSession * session,
   event = gst_opentok_event_new (GST_OPENTOK_EVENT_LEAVE, connection_id);
   event->reason = g_strdup ("forceDisconnected");
   event->request = g_strdup (request);
+  event->node = g_strdup (session->sessions->cluster->node);
   victim = gst_opentok_session_lookup_member (session, connection_id);
   if (victim != NULL)
     event->socket_id = g_strdup (victim->socket_id);
@@ -956,6 +970,7 @@ gst_opentok_session_relay_signal (GstOpenTokSession * session,
       from);
 
   event->request = g_strdup (request);
+  event->node = g_strdup (session->sessions->cluster->node);
   event->to = g_strdup (to);
   event->type = g_strdup (type);
   event->payload = g_strdup (data);

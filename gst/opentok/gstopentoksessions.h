@@ -157,6 +157,11 @@ G_GNUC_INTERNAL
 void gst_opentok_sessions_set_cluster (GstOpenTokSessions * sessions,
     GstOpenTokCluster * cluster);
 
+/* Adds every session this node knows to the cluster, again: a session
+ * already there stays as it is. For a Redis that came back without them. */
+G_GNUC_INTERNAL
+void gst_opentok_sessions_seed (GstOpenTokSessions * sessions);
+
 /* The run ends: the cluster goes, and what waited for it is refused now
  * (its callbacks run); the cluster of one node takes its place. */
 G_GNUC_INTERNAL

@@ -17,6 +17,7 @@
 #endif
 
 #include <gio/gio.h>
+#include <libsoup/soup.h>
 
 #include "fixture.h"
 #include "tcpproxy.h"
@@ -105,9 +106,12 @@ GST_START_TEST (test_members_on_different_nodes_see_each_other)
   created = fixture_peer_find (a, FIXTURE_EVENT_CREATED, d->id);
   fail_unless_equals_string (gst_structure_get_string (created, "data"),
       "name=d");
-  /* and of those before it, from the session's state */
-  fail_unless (fixture_peer_find (d, FIXTURE_EVENT_CREATED, a->id) != NULL);
-  fail_unless (fixture_peer_find (d, FIXTURE_EVENT_CREATED, b->id) != NULL);
+  /* and of those before it, from the session's state (the client tells
+   * them right after its connect completes) */
+  fail_unless (fixture_peer_wait (d, FIXTURE_EVENT_CREATED, a->id, 1,
+          FIXTURE_WAIT_MS));
+  fail_unless (fixture_peer_wait (d, FIXTURE_EVENT_CREATED, b->id, 1,
+          FIXTURE_WAIT_MS));
 
   /* a leaves on node 0: the others, on nodes 1 and 2, are told */
   fixture_peer_disconnect (a);
@@ -437,6 +441,72 @@ GST_START_TEST (test_request_resent_through_another_node_is_carried_out_once)
 
 GST_END_TEST;
 
+/* GET /healthz of @srv: its status, and its body in @body. */
+static guint
+healthz (FixtureServer * srv, gchar ** body)
+{
+  SoupSession *session = soup_session_new_with_options ("proxy-resolver",
+      NULL, NULL);
+  gchar *uri = g_strdup_printf ("%s/healthz", srv->url);
+  SoupMessage *msg = soup_message_new (SOUP_METHOD_GET, uri);
+  GBytes *bytes = soup_session_send_and_read (session, msg, NULL, NULL);
+  guint status = soup_message_get_status (msg);
+
+  fail_unless (bytes != NULL);
+  *body = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  g_bytes_unref (bytes);
+  g_object_unref (msg);
+  g_object_unref (session);
+  g_free (uri);
+  return status;
+}
+
+/* Redis goes: the nodes refuse what they cannot commit (500), /healthz says
+ * so. It comes back empty (no persistence): the nodes put their sessions
+ * back and go on. */
+GST_START_TEST (test_node_without_redis_refuses_work_then_recovers)
+{
+  Cluster *c = cluster_new ();
+  FixturePeer *a = cluster_peer (c, 0, "a");
+  FixturePeer *b = cluster_peer (c, 1, "b");
+  FixtureSend *lost;
+  gchar *body;
+  gint i;
+
+  fail_unless_equals_int (healthz (c->nodes[0], &body), 200);
+  fail_unless (strstr (body, "\"redis\":\"connected\"") != NULL, "%s", body);
+  g_free (body);
+
+  fixture_redis_stop (c->redis);
+  for (i = 0; i < N_NODES; i++)
+    fixture_server_wait_metric (c->nodes[i], c->context,
+        "opentok_cluster_connected", 0);
+  fail_unless_equals_int (healthz (c->nodes[0], &body), 503);
+  fail_unless (strstr (body, "\"status\":\"unhealthy\"") != NULL, "%s", body);
+  g_free (body);
+  lost = fixture_peer_send (a, "seq", "lost", NULL, FALSE);
+  fail_unless_equals_int (fixture_send_wait (lost, FIXTURE_WAIT_MS), 500);
+
+  fixture_redis_start (c->redis);
+  for (i = 0; i < N_NODES; i++)
+    fixture_server_wait_metric (c->nodes[i], c->context,
+        "opentok_cluster_connected", 1);
+  fail_unless_equals_int (healthz (c->nodes[0], &body), 200);
+  g_free (body);
+  /* the session was put back: broadcasts go across nodes again */
+  fixture_peer_send_ok (a, "seq", "back", NULL);
+  fail_unless (fixture_peer_wait (b, FIXTURE_EVENT_SIGNAL, "back", 1,
+          FIXTURE_WAIT_MS));
+  fail_unless_equals_int (fixture_peer_count (b, FIXTURE_EVENT_SIGNAL,
+          "lost"), 0);
+
+  fixture_peer_free (a);
+  fixture_peer_free (b);
+  cluster_free (c);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_bad_or_unreachable_redis_url_fails_clearly)
 {
   GstOpenTokServer *server = gst_opentok_server_new (FIXTURE_API_KEY,
@@ -491,6 +561,7 @@ cluster_suite (void)
   tcase_add_test (tc, test_reconnection_onto_another_node_loses_nothing);
   tcase_add_test (tc,
       test_request_resent_through_another_node_is_carried_out_once);
+  tcase_add_test (tc, test_node_without_redis_refuses_work_then_recovers);
   tcase_add_test (tc, test_bad_or_unreachable_redis_url_fails_clearly);
   return s;
 }
