@@ -73,6 +73,7 @@ main (int argc, char **argv)
   gint port = 3000, max_frame_size = 64 * 1024;
   gint signal_burst = 1000, liveness = 10000, reconnect_window = 40000;
   gint max_pending = 4096, max_connections = 16384, io_threads = 8;
+  gint cluster_lease = 10000;
   gint64 max_pending_bytes = 16 * 1024 * 1024;
   gdouble signal_rate = 500;
   gboolean secret_generated = FALSE;
@@ -118,9 +119,12 @@ main (int argc, char **argv)
     {"io-threads", 0, 0, G_OPTION_ARG_INT, &io_threads,
         "Threads reading and writing the WebSockets (default 8)", "N"},
     {"redis-url", 0, 0, G_OPTION_ARG_STRING, &redis_url,
-        "Share the sessions with every server of the same API key and "
+          "Share the sessions with every server of the same API key and "
           "secret on this Redis (see docs/cluster.md)",
-          "redis://HOST:PORT[/DB]"},
+        "redis://HOST:PORT[/DB]"},
+    {"cluster-lease", 0, 0, G_OPTION_ARG_INT, &cluster_lease,
+        "With --redis-url: milliseconds a node counts as alive after it "
+          "last told Redis (default 10000)", "MS"},
     {NULL}
   };
   struct rlimit files;
@@ -155,6 +159,10 @@ main (int argc, char **argv)
   if (max_connections < 1 || max_pending < 16 || max_pending_bytes < 65536) {
     g_printerr ("--max-connections must be at least 1, --max-pending-messages "
         "16 and --max-pending-bytes 65536\n");
+    goto out;
+  }
+  if (cluster_lease < 300) {
+    g_printerr ("--cluster-lease must be at least 300\n");
     goto out;
   }
   if (io_threads < 1 || io_threads > 64) {
@@ -199,7 +207,8 @@ main (int argc, char **argv)
       "max-pending-messages", (guint) max_pending,
       "max-pending-bytes", (guint64) max_pending_bytes,
       "max-connections", (guint) max_connections,
-      "io-threads", (guint) io_threads, "redis-url", redis_url, NULL);
+      "io-threads", (guint) io_threads, "redis-url", redis_url,
+      "cluster-lease", (guint) cluster_lease, NULL);
   g_object_get (server, "redis-url", &set_url, NULL);
   if (redis_url != NULL && *redis_url != '\0' && set_url == NULL) {
     g_printerr ("--redis-url: '%s' is not redis://HOST[:PORT][/DB], or this "

@@ -191,14 +191,23 @@ redis_forget_connection (GstOpenTokRedis * self)
     g_source_destroy (self->connect_timeout);
     g_clear_pointer (&self->connect_timeout, g_source_unref);
   }
-  if (self->source != NULL) {
-    /* the adapter reads the descriptor's events again after a write that
-     * ended the connection: nothing is left for it to read */
+  /* hiredis frees the context after the callback that ends it, and the
+   * adapter's cleanup touches the source then: it goes later, in
+   * redis_destroy_source(). The adapter reads the descriptor's events
+   * again after a write that ended the connection: nothing is left for it
+   * to read. */
+  if (self->source != NULL)
     ((RedisSource *) self->source)->poll_fd.revents = 0;
-    g_source_destroy (self->source);
-    g_clear_pointer (&self->source, g_source_unref);
-  }
   self->ac = NULL;
+}
+
+static void
+redis_destroy_source (GstOpenTokRedis * self)
+{
+  if (self->source == NULL)
+    return;
+  g_source_destroy (self->source);
+  g_clear_pointer (&self->source, g_source_unref);
 }
 
 static gboolean
@@ -208,6 +217,7 @@ redis_lost_idle (gpointer user_data)
   GError *error;
 
   g_clear_pointer (&self->lost_idle, g_source_unref);
+  redis_destroy_source (self);
   error = g_error_new (G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
       "The connection to Redis at %s ended: %s", self->where,
       self->lost_reason);
@@ -273,9 +283,12 @@ redis_connect_timed_out (gpointer user_data)
   g_clear_pointer (&self->connect_timeout, g_source_unref);
   GST_WARNING ("Redis at %s did not answer within %u ms", self->where,
       CONNECT_TIMEOUT_MS);
-  /* answers the commands waiting, then calls redis_on_disconnect() */
+  /* not connected: hiredis answers the commands waiting and calls no
+   * disconnect callback */
   if (self->ac != NULL)
-    redisAsyncDisconnect (self->ac);
+    redisAsyncFree (self->ac);
+  redis_forget_connection (self);
+  redis_report_lost (self, "no answer");
   return G_SOURCE_REMOVE;
 }
 
@@ -411,6 +424,7 @@ gst_opentok_redis_free (GstOpenTokRedis * self)
   if (self->ac != NULL)
     redisAsyncFree (self->ac);
   redis_forget_connection (self);
+  redis_destroy_source (self);
   if (self->lost_idle != NULL) {
     g_source_destroy (self->lost_idle);
     g_source_unref (self->lost_idle);

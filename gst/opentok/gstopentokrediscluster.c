@@ -33,7 +33,9 @@
  * channel, stream length, this node, socket id, "1" when only the member's
  * own node may end it, session id, "1" when the event answers a member's
  * request (carried out once: a re-sent one is a DUPLICATE), how long that
- * is remembered (s). Returns the event's offset. */
+ * is remembered (s), the key prefix. Each node's members are listed in a
+ * set of "SESSION MEMBER" (node:NODE), for when it dies. Returns the
+ * event's offset. */
 static const gchar append_script[] =
     "if redis.call('EXISTS', KEYS[1]) == 0 then\n"
     "  return redis.error_reply('NOSESSION no such session')\n"
@@ -50,6 +52,11 @@ static const gchar append_script[] =
     "  if redis.call('HDEL', KEYS[2], member) == 0 then\n"
     "    return redis.error_reply('NOTFOUND no such member')\n"
     "  end\n"
+    "  local owner = redis.call('HGET', KEYS[4], member)\n"
+    "  if owner then\n"
+    "    redis.call('SREM', ARGV[13] .. 'node:' .. owner,\n"
+    "        ARGV[10] .. ' ' .. member)\n"
+    "  end\n"
     "  redis.call('HDEL', KEYS[4], member)\n"
     "  redis.call('HDEL', KEYS[5], member)\n"
     "  if ARGV[8] ~= '' then redis.call('DEL', KEYS[6]) end\n"
@@ -64,6 +71,8 @@ static const gchar append_script[] =
     "if kind == 'J' then\n"
     "  redis.call('HSET', KEYS[2], member, offset .. ' ' .. ARGV[4])\n"
     "  redis.call('HSET', KEYS[4], member, ARGV[7])\n"
+    "  redis.call('SADD', ARGV[13] .. 'node:' .. ARGV[7],\n"
+    "      ARGV[10] .. ' ' .. member)\n"
     "  redis.call('HSET', KEYS[5], member, offset - 1)\n"
     "  if ARGV[8] ~= '' then\n"
     "    redis.call('SET', KEYS[6], ARGV[10] .. ' ' .. member)\n"
@@ -93,11 +102,69 @@ static const gchar claim_script[] =
     "if redis.call('HEXISTS', base .. ':m', member) == 0 then\n"
     "  return redis.error_reply('NOTFOUND no such member')\n"
     "end\n"
+    "local old = redis.call('HGET', base .. ':own', member)\n"
+    "if old then\n"
+    "  redis.call('SREM', ARGV[1] .. 'node:' .. old, session .. ' ' .. member)\n"
+    "end\n"
+    "redis.call('SADD', ARGV[1] .. 'node:' .. ARGV[2], session .. ' ' .. member)\n"
     "redis.call('HSET', base .. ':own', member, ARGV[2])\n"
     "local acknowledged = redis.call('HGET', base .. ':acks', member) or '0'\n"
     "redis.call('PUBLISH', ARGV[1] .. 'ch:' .. session,\n"
     "    'M ' .. member .. ' ' .. ARGV[2])\n"
     "return {session, member, acknowledged}\n";
+
+/* KEYS: the nodes (a sorted set of lease ends, in Redis' time, ms). ARGV:
+ * this node, the lease (ms). Returns Redis' time (ms). */
+static const gchar renew_script[] =
+    "local t = redis.call('TIME')\n"
+    "local now = t[1] * 1000 + math.floor(t[2] / 1000)\n"
+    "redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])\n"
+    "return now\n";
+
+/* KEYS: the nodes. ARGV: the key prefix, how long a node is given after
+ * its lease ended (the reconnection window, ms), this node, "1" to end this
+ * node's own members instead (it lost its lease), the stream length. Ends
+ * the members still on a written-off node with a leave (networkDisconnected,
+ * made here in the events' form) in their session's order. Returns how many
+ * nodes were written off. */
+static const gchar sweep_script[] =
+    "local t = redis.call('TIME')\n"
+    "local now = t[1] * 1000 + math.floor(t[2] / 1000)\n"
+    "local dead\n"
+    "if ARGV[4] == '1' then\n"
+    "  dead = {ARGV[3]}\n"
+    "else\n"
+    "  dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf',\n"
+    "      now - tonumber(ARGV[2]))\n"
+    "end\n"
+    "local reason = 'networkDisconnected'\n"
+    "local n = 0\n"
+    "for _, node in ipairs(dead) do\n"
+    "  if node ~= ARGV[3] or ARGV[4] == '1' then\n"
+    "    local set = ARGV[1] .. 'node:' .. node\n"
+    "    for _, entry in ipairs(redis.call('SMEMBERS', set)) do\n"
+    "      local space = string.find(entry, ' ', 1, true)\n"
+    "      local session = string.sub(entry, 1, space - 1)\n"
+    "      local member = string.sub(entry, space + 1)\n"
+    "      local base = ARGV[1] .. 's:' .. session\n"
+    "      if redis.call('HGET', base .. ':own', member) == node and\n"
+    "          redis.call('HDEL', base .. ':m', member) == 1 then\n"
+    "        redis.call('HDEL', base .. ':own', member)\n"
+    "        redis.call('HDEL', base .. ':acks', member)\n"
+    "        local offset = redis.call('HINCRBY', base, 'offset', 1)\n"
+    "        local event = 'L' .. string.len(member) .. ':' .. member ..\n"
+    "            ',NN1:0,1:0,' .. string.len(reason) .. ':' .. reason ..\n"
+    "            ',NNNNN'\n"
+    "        redis.call('XADD', base .. ':log', 'MAXLEN', '~', ARGV[5],\n"
+    "            offset .. '-0', 'e', event)\n"
+    "        redis.call('PUBLISH', ARGV[1] .. 'ch:' .. session,\n"
+    "            offset .. ' ' .. event)\n"
+    "      end\n"
+    "    end\n"
+    "    redis.call('DEL', set)\n"
+    "    if node ~= ARGV[3] then\n"
+    "      redis.call('ZREM', KEYS[1], node)\n"
+    "      n = n + 1\n" "    end\n" "  end\n" "end\n" "return n\n";
 
 /* KEYS: session, members. Returns the last offset, then every member and
  * its "OFFSET JOIN-EVENT". */
@@ -131,6 +198,14 @@ typedef struct
   gchar *snapshot_sha;
   gchar *add_sha;
   gchar *claim_sha;
+  gchar *renew_sha;
+  gchar *sweep_sha;
+  const GstOpenTokServerConfig *config;
+  gchar *nodes_key;
+  GSource *lease_timer;
+  gint64 renewed;               /* monotonic, of the last renewal */
+  gint64 connected_since;       /* monotonic */
+  gboolean abandoned;           /* the lease ran out: the members went */
 
   GstOpenTokRedis *commands;
   GstOpenTokRedis *channels;    /* in subscriber mode */
@@ -443,7 +518,8 @@ append_send (Append * append)
     event->kind == GST_OPENTOK_EVENT_SIGNAL && event->to ? event->to : "",
     encoded->str, channel, LOG_LENGTH, self->parent.node,
     event->socket_id ? event->socket_id : "", own_leave ? "1" : "0",
-    append->session_id, event->request ? "1" : "0", REQUEST_MEMORY_S
+    append->session_id, event->request ? "1" : "0", REQUEST_MEMORY_S,
+    self->prefix
   };
 
   if (!self->connected) {
@@ -566,11 +642,15 @@ watched_drain (GstOpenTokRedisCluster * self, const gchar * session_id,
   guint64 next;
 
   while ((watched = watched_lookup (self, session_id, serial)) != NULL) {
+    gpointer key;
+
     next = watched->applied + 1;
-    event = g_tree_lookup (watched->early, &next);
-    if (event == NULL)
+    if (!g_tree_lookup_extended (watched->early, &next, &key,
+            (gpointer *) & event))
       return;
+    /* the event is ours now, the key is not needed */
     g_tree_steal (watched->early, &next);
+    g_free (key);
     watched->applied = next;
     event->offset = next;
     self->parent.apply (session_id, event, self->parent.apply_data);
@@ -1172,6 +1252,92 @@ redis_cluster_acknowledge (GstOpenTokCluster * cluster,
 }
 
 /* ------------------------------------------------------------------------ */
+/* Leases                                                                   */
+
+static void
+swept (GstOpenTokRedis * redis, redisReply * reply, gpointer user_data)
+{
+  GstOpenTokRedisCluster *self = user_data;
+
+  if (reply != NULL && reply->type == REDIS_REPLY_ERROR)
+    GST_WARNING ("cluster: the sweep failed: %s", reply->str);
+  if (reply != NULL && reply->type == REDIS_REPLY_INTEGER && reply->integer) {
+    GST_WARNING ("cluster: %lld nodes were silent past their lease and the "
+        "reconnection window: their connections are deleted", reply->integer);
+    self->metrics->nodes_written_off += reply->integer;
+  }
+}
+
+/* Ends the members of the nodes written off, or this node's own after it
+ * lost its lease (@own). */
+static void
+cluster_sweep (GstOpenTokRedisCluster * self, gboolean own)
+{
+  gchar window[16];
+  const gchar *args[] = { self->nodes_key, self->prefix, window,
+    self->parent.node, own ? "1" : "0", LOG_LENGTH
+  };
+
+  g_snprintf (window, sizeof (window), "%u", self->config->reconnect_window);
+  cluster_eval (self, self->sweep_sha, swept, self, 1, G_N_ELEMENTS (args),
+      args);
+}
+
+static void
+renewed (GstOpenTokRedis * redis, redisReply * reply, gpointer user_data)
+{
+  GstOpenTokRedisCluster *self = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (reply != NULL && reply->type == REDIS_REPLY_ERROR)
+    GST_WARNING ("cluster: the lease was not renewed: %s", reply->str);
+  if (reply == NULL || reply->type != REDIS_REPLY_INTEGER)
+    return;
+  self->renewed = now;
+  self->metrics->lease_renewals++;
+  /* it let its members go when the lease ran out: Redis learns it now */
+  if (self->abandoned) {
+    self->abandoned = FALSE;
+    cluster_sweep (self, TRUE);
+  }
+  /* Redis back after a long outage: every lease looks over, so nobody is
+   * written off before the others had a lease's time to renew theirs */
+  if (now - self->connected_since > (gint64) self->config->cluster_lease * 1000)
+    cluster_sweep (self, FALSE);
+}
+
+static void
+cluster_renew (GstOpenTokRedisCluster * self)
+{
+  gchar milliseconds[16];
+  const gchar *args[] = { self->nodes_key, self->parent.node, milliseconds };
+
+  g_snprintf (milliseconds, sizeof (milliseconds), "%u",
+      self->config->cluster_lease);
+  cluster_eval (self, self->renew_sha, renewed, self, 1, G_N_ELEMENTS (args),
+      args);
+}
+
+/* Every third of the lease: renewed, and the dead written off; a lease
+ * that ran out without a renewal ends this node's connections. */
+static gboolean
+lease_tick (gpointer user_data)
+{
+  GstOpenTokRedisCluster *self = user_data;
+  gint64 lease = (gint64) self->config->cluster_lease * 1000;
+
+  if (!self->abandoned && g_get_monotonic_time () - self->renewed > lease) {
+    GST_ERROR ("cluster: the lease of node %s ran out without Redis: its "
+        "connections end", self->parent.node);
+    self->abandoned = TRUE;
+    gst_opentok_sessions_abandon (self->sessions);
+  }
+  if (self->connected)
+    cluster_renew (self);
+  return G_SOURCE_CONTINUE;
+}
+
+/* ------------------------------------------------------------------------ */
 /* Connections                                                              */
 
 static gboolean
@@ -1236,8 +1402,12 @@ scripts_loaded (GstOpenTokRedis * redis, redisReply * reply, gpointer user_data)
   GST_INFO ("cluster: connected to Redis at %s:%u as node %s",
       self->address->host, self->address->port, self->parent.node);
   self->connected = self->metrics->cluster_connected = TRUE;
+  self->connected_since = g_get_monotonic_time ();
   /* back after a lost connection: a Redis restarted empty knows none of
    * the sessions this node serves (their members and events are gone) */
+  /* the lease first: a node with members and none would be out of sight
+   * of the others */
+  cluster_renew (self);
   if (self->was_connected)
     gst_opentok_sessions_seed (self->sessions);
   self->was_connected = TRUE;
@@ -1268,6 +1438,8 @@ cluster_connect (GstOpenTokRedisCluster * self)
   load_script (self, append_script, NULL);
   load_script (self, snapshot_script, NULL);
   load_script (self, claim_script, NULL);
+  load_script (self, renew_script, NULL);
+  load_script (self, sweep_script, NULL);
   load_script (self, add_script, scripts_loaded);
 }
 
@@ -1280,6 +1452,8 @@ redis_cluster_free (GstOpenTokCluster * cluster)
     g_source_destroy (self->reconnect);
     g_source_unref (self->reconnect);
   }
+  g_source_destroy (self->lease_timer);
+  g_source_unref (self->lease_timer);
   /* every request not answered is refused now */
   cluster_disconnect (self);
   g_hash_table_unref (self->watched);
@@ -1287,6 +1461,9 @@ redis_cluster_free (GstOpenTokCluster * cluster)
   g_main_context_unref (self->context);
   g_free (self->add_sha);
   g_free (self->claim_sha);
+  g_free (self->renew_sha);
+  g_free (self->sweep_sha);
+  g_free (self->nodes_key);
   g_free (self->snapshot_sha);
   g_free (self->append_sha);
   g_free (self->prefix);
@@ -1309,7 +1486,7 @@ static const GstOpenTokClusterVTable redis_cluster_vtable = {
 
 GstOpenTokCluster *
 gst_opentok_redis_cluster_new (const GstOpenTokRedisAddress * address,
-    const gchar * api_key, GMainContext * context,
+    const GstOpenTokServerConfig * config, GMainContext * context,
     GstOpenTokSessions * sessions, GstOpenTokServerMetrics * metrics)
 {
   GstOpenTokRedisCluster *self = g_new0 (GstOpenTokRedisCluster, 1);
@@ -1327,7 +1504,9 @@ gst_opentok_redis_cluster_new (const GstOpenTokRedisAddress * address,
   self->address->host = g_strdup (address->host);
   self->address->port = address->port;
   self->address->db = address->db;
-  self->prefix = g_strconcat ("gst-opentok:", api_key, ":", NULL);
+  self->config = config;
+  self->prefix = g_strconcat ("gst-opentok:", config->api_key, ":", NULL);
+  self->nodes_key = g_strconcat (self->prefix, "nodes", NULL);
   self->append_sha = g_compute_checksum_for_string (G_CHECKSUM_SHA1,
       append_script, -1);
   self->snapshot_sha = g_compute_checksum_for_string (G_CHECKSUM_SHA1,
@@ -1336,9 +1515,18 @@ gst_opentok_redis_cluster_new (const GstOpenTokRedisAddress * address,
       add_script, -1);
   self->claim_sha = g_compute_checksum_for_string (G_CHECKSUM_SHA1,
       claim_script, -1);
+  self->renew_sha = g_compute_checksum_for_string (G_CHECKSUM_SHA1,
+      renew_script, -1);
+  self->sweep_sha = g_compute_checksum_for_string (G_CHECKSUM_SHA1,
+      sweep_script, -1);
   self->watched = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
       (GDestroyNotify) watched_free);
   cluster_connect (self);
+  self->renewed = g_get_monotonic_time ();
+  self->lease_timer = g_timeout_source_new (MAX (config->cluster_lease / 3,
+          100));
+  g_source_set_callback (self->lease_timer, lease_tick, self, NULL);
+  g_source_attach (self->lease_timer, context);
   return &self->parent;
 }
 

@@ -30,7 +30,7 @@ G_BEGIN_DECLS
  * to @sessions, on @context (the server thread's). */
 G_GNUC_INTERNAL
 GstOpenTokCluster *gst_opentok_redis_cluster_new (const GstOpenTokRedisAddress
-    * address, const gchar * api_key, GMainContext * context,
+    * address, const GstOpenTokServerConfig * config, GMainContext * context,
     GstOpenTokSessions * sessions, GstOpenTokServerMetrics * metrics);
 
 /* TRUE while both connections to Redis are up. */

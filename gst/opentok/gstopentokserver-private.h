@@ -66,6 +66,7 @@ typedef struct
   guint64 max_pending_bytes;
   guint max_connections;
   guint io_threads;
+  guint cluster_lease;          /* ms */
 } GstOpenTokServerConfig;
 
 /* Counters for /metrics; the gauges are read from the model and the
@@ -87,6 +88,8 @@ typedef struct
   guint64 remote_deliveries;    /* copies of signals sent through other
                                  * nodes, handed to connections here */
   guint64 takeovers;            /* members taken over from other nodes */
+  guint64 lease_renewals;
+  guint64 nodes_written_off;    /* dead nodes whose members were deleted */
 } GstOpenTokServerMetrics;
 
 G_GNUC_INTERNAL
@@ -128,6 +131,7 @@ struct _GstOpenTokServer
   guint io_threads;
   GTlsCertificate *tls_certificate;
   gchar *redis_url;
+  guint cluster_lease;
 
   /* the server thread, which runs all the code that is not public API;
    * idle_lock is held by start and stop, and by a call that runs on its

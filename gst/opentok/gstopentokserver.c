@@ -60,6 +60,8 @@
 
 #define GST_CAT_DEFAULT (gst_opentok_server_debug_get_category ())
 
+#define DEFAULT_CLUSTER_LEASE 10000
+
 /* How long a start waits for the cluster's Redis. */
 #define CLUSTER_JOIN_TIMEOUT_MS 5000
 
@@ -96,6 +98,7 @@ enum
   PROP_MAX_CONNECTIONS,
   PROP_IO_THREADS,
   PROP_REDIS_URL,
+  PROP_CLUSTER_LEASE,
 };
 
 enum
@@ -357,6 +360,24 @@ gst_opentok_server_class_init (GstOpenTokServerClass * klass)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
 
   /**
+   * GstOpenTokServer:cluster-lease:
+   *
+   * With a #GstOpenTokServer:redis-url, milliseconds a node of the cluster
+   * is taken for alive after it last told Redis so (it does every third of
+   * it). A node that cannot tell Redis for that long closes its sockets
+   * with 1001; the connections of a node silent for that long, plus the
+   * #GstOpenTokServer:reconnect-window, are deleted for everyone with the
+   * reason networkDisconnected, unless they came back through another node.
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_CLUSTER_LEASE,
+      g_param_spec_uint ("cluster-lease", "Cluster lease",
+          "Milliseconds a node of the cluster counts as alive after it last "
+          "told Redis", 300, G_MAXINT32, DEFAULT_CLUSTER_LEASE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+
+  /**
    * GstOpenTokServer:tls-certificate:
    *
    * The certificate (with its private key) to serve https and wss with;
@@ -509,6 +530,7 @@ gst_opentok_server_init (GstOpenTokServer * self)
   self->max_pending_bytes = DEFAULT_MAX_PENDING_BYTES;
   self->max_connections = DEFAULT_MAX_CONNECTIONS;
   self->io_threads = DEFAULT_IO_THREADS;
+  self->cluster_lease = DEFAULT_CLUSTER_LEASE;
 
   self->loop = gst_opentok_loop_new ("opentok-server", server_loop_started,
       server_loop_stopping, self);
@@ -637,6 +659,9 @@ gst_opentok_server_set_property (GObject * object, guint prop_id,
       self->redis_url = g_strdup (url);
       break;
     }
+    case PROP_CLUSTER_LEASE:
+      self->cluster_lease = g_value_get_uint (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -697,6 +722,9 @@ gst_opentok_server_get_property (GObject * object, guint prop_id,
     case PROP_REDIS_URL:
       g_value_set_string (value, self->redis_url);
       break;
+    case PROP_CLUSTER_LEASE:
+      g_value_set_uint (value, self->cluster_lease);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -738,7 +766,7 @@ server_join_cluster (GstOpenTokServer * self, const gchar * url,
     gst_opentok_redis_address_free (address);
     return FALSE;
   }
-  cluster = gst_opentok_redis_cluster_new (address, self->cfg.api_key,
+  cluster = gst_opentok_redis_cluster_new (address, &self->cfg,
       self->context, self->sessions, &self->metrics);
   gst_opentok_redis_address_free (address);
   gst_opentok_sessions_set_cluster (self->sessions, cluster);
@@ -890,6 +918,7 @@ gst_opentok_server_start (GstOpenTokServer * server, GError ** error)
   server->cfg.max_pending_bytes = server->max_pending_bytes;
   server->cfg.max_connections = server->max_connections;
   server->cfg.io_threads = server->io_threads;
+  server->cfg.cluster_lease = server->cluster_lease;
   GST_OBJECT_UNLOCK (server);
 
   if (!gst_opentok_loop_start (server->loop, &start_error)) {

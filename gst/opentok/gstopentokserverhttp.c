@@ -637,6 +637,11 @@ handle_metrics (GstOpenTokServerHttp * self, SoupServerMessage * msg)
         "here", metrics->remote_deliveries);
     metrics_append (out, "opentok_takeovers_total", "counter",
         "Connections taken over from other nodes", metrics->takeovers);
+    metrics_append (out, "opentok_lease_renewals_total", "counter",
+        "Times this node told Redis it is alive", metrics->lease_renewals);
+    metrics_append (out, "opentok_nodes_written_off_total", "counter",
+        "Silent nodes whose connections this node deleted",
+        metrics->nodes_written_off);
   }
   metrics_append (out, "opentok_frames_received_total", "counter",
       "Rumor frames received",

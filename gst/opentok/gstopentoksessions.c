@@ -606,6 +606,35 @@ gst_opentok_sessions_release_member (GstOpenTokSessions * self,
 }
 
 void
+gst_opentok_sessions_abandon (GstOpenTokSessions * self)
+{
+  GHashTableIter iter;
+  GstOpenTokSession *session;
+  GSList *local = NULL, *l;
+  GList *m;
+
+  /* collect first: ending them changes the tables */
+  g_hash_table_iter_init (&iter, self->sessions);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) & session)) {
+    for (m = session->order.head; m != NULL; m = m->next)
+      if (!((GstOpenTokMember *) m->data)->remote)
+        local = g_slist_prepend (local, m->data);
+  }
+  for (l = local; l != NULL; l = l->next) {
+    GstOpenTokMember *member = l->data;
+    GstOpenTokLink *link = member->link;
+
+    gst_opentok_member_unbind (member);
+    if (link != NULL)
+      link->funcs->close (link, 1001, "This server lost its cluster");
+    gst_opentok_member_unlink (member);
+    gst_opentok_session_forget_local (member->session);
+    gst_opentok_member_free (member);
+  }
+  g_slist_free (local);
+}
+
+void
 gst_opentok_link_release (GstOpenTokLink * link)
 {
   if (link->member != NULL)

@@ -162,6 +162,12 @@ void gst_opentok_sessions_set_cluster (GstOpenTokSessions * sessions,
 G_GNUC_INTERNAL
 void gst_opentok_sessions_seed (GstOpenTokSessions * sessions);
 
+/* For the cluster: this node lost its lease, so the others may take its
+ * members for dead: every member of this node ends here, without anybody
+ * being told, and its socket is closed with 1001. */
+G_GNUC_INTERNAL
+void gst_opentok_sessions_abandon (GstOpenTokSessions * sessions);
+
 /* The run ends: the cluster goes, and what waited for it is refused now
  * (its callbacks run); the cluster of one node takes its place. */
 G_GNUC_INTERNAL

@@ -507,6 +507,92 @@ GST_START_TEST (test_node_without_redis_refuses_work_then_recovers)
 
 GST_END_TEST;
 
+/* Node 1 goes without a word (its members are never deleted in Redis):
+ * past its lease and the reconnection window, another node deletes them,
+ * and every member left hears networkDisconnected. */
+GST_START_TEST (test_members_of_a_dead_node_are_reported_gone)
+{
+  Cluster *c = g_new0 (Cluster, 1);
+  FixturePeer *a, *b, *d;
+  const GstStructure *destroyed;
+  gint i;
+
+  c->redis = fixture_redis_new ();
+  for (i = 0; i < N_NODES; i++)
+    c->nodes[i] = fixture_server_new ("redis-url", c->redis->url,
+        "cluster-lease", 600, "reconnect-window", 600, NULL);
+  c->context = fixture_context_push ();
+  a = cluster_peer (c, 0, "a");
+  b = cluster_peer (c, 1, "b");
+  d = cluster_peer (c, 2, "d");
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_CREATED, d->id, 1,
+          FIXTURE_WAIT_MS));
+
+  /* its sockets close with it: b cannot come back through it */
+  fixture_server_free (c->nodes[1]);
+  c->nodes[1] = NULL;
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_DESTROYED, b->id, 1,
+          FIXTURE_WAIT_MS));
+  destroyed = fixture_peer_find (a, FIXTURE_EVENT_DESTROYED, b->id);
+  fail_unless_equals_string (gst_structure_get_string (destroyed, "reason"),
+      "networkDisconnected");
+  fail_unless (fixture_peer_wait (d, FIXTURE_EVENT_DESTROYED, b->id, 1,
+          FIXTURE_WAIT_MS));
+  /* exactly once: one node wrote it off, and nobody else is gone */
+  fail_unless_equals_int64 (fixture_server_metric (c->nodes[0],
+          "opentok_nodes_written_off_total") +
+      fixture_server_metric (c->nodes[2], "opentok_nodes_written_off_total"),
+      1);
+  fail_unless_equals_int (fixture_peer_count (a, FIXTURE_EVENT_DESTROYED,
+          b->id), 1);
+  fail_unless_equals_int (fixture_peer_count (a, FIXTURE_EVENT_DESTROYED,
+          d->id), 0);
+  fixture_peer_send_ok (d, "seq", "still here", NULL);
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_SIGNAL, "still here", 1,
+          FIXTURE_WAIT_MS));
+
+  fixture_peer_free (a);
+  fixture_peer_free (b);
+  fixture_peer_free (d);
+  cluster_free (c);
+}
+
+GST_END_TEST;
+
+/* A node that cannot reach Redis for its whole lease lets its members go
+ * (the others may write it off): their sockets close with 1001. */
+GST_START_TEST (test_node_whose_lease_runs_out_closes_its_sockets)
+{
+  Cluster *c = g_new0 (Cluster, 1);
+  FixturePeer *a;
+  gint i;
+
+  c->redis = fixture_redis_new ();
+  for (i = 0; i < N_NODES; i++)
+    c->nodes[i] = fixture_server_new ("redis-url", c->redis->url,
+        "cluster-lease", 600, NULL);
+  c->context = fixture_context_push ();
+  a = cluster_peer (c, 0, "a");
+  fixture_server_wait_metric (c->nodes[0], c->context,
+      "opentok_connections", 1);
+
+  fixture_redis_stop (c->redis);
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_RECONNECTING, NULL, 1,
+          FIXTURE_WAIT_MS), "%s", fixture_peer_states (a));
+  fixture_server_wait_metric (c->nodes[0], c->context,
+      "opentok_connections", 0);
+
+  fixture_redis_start (c->redis);
+  for (i = 0; i < N_NODES; i++)
+    fixture_server_wait_metric (c->nodes[i], c->context,
+        "opentok_cluster_connected", 1);
+
+  fixture_peer_free (a);
+  cluster_free (c);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_bad_or_unreachable_redis_url_fails_clearly)
 {
   GstOpenTokServer *server = gst_opentok_server_new (FIXTURE_API_KEY,
@@ -562,6 +648,8 @@ cluster_suite (void)
   tcase_add_test (tc,
       test_request_resent_through_another_node_is_carried_out_once);
   tcase_add_test (tc, test_node_without_redis_refuses_work_then_recovers);
+  tcase_add_test (tc, test_members_of_a_dead_node_are_reported_gone);
+  tcase_add_test (tc, test_node_whose_lease_runs_out_closes_its_sockets);
   tcase_add_test (tc, test_bad_or_unreachable_redis_url_fails_clearly);
   return s;
 }
