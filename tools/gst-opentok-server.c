@@ -73,7 +73,7 @@ main (int argc, char **argv)
   gint port = 3000, max_frame_size = 64 * 1024;
   gint signal_burst = 1000, liveness = 10000, reconnect_window = 40000;
   gint max_pending = 4096, max_connections = 16384, io_threads = 8;
-  gint cluster_lease = 10000;
+  gint cluster_lease = 10000, history = 0, history_ttl = 0;
   gint64 max_pending_bytes = 16 * 1024 * 1024;
   gdouble signal_rate = 500;
   gboolean secret_generated = FALSE;
@@ -122,6 +122,12 @@ main (int argc, char **argv)
           "Share the sessions with every server of the same API key and "
           "secret on this Redis (see docs/cluster.md)",
         "redis://HOST:PORT[/DB]"},
+    {"history", 0, 0, G_OPTION_ARG_INT, &history,
+        "Last broadcast signals of a session a joiner receives after the "
+          "session's state (0 = none, at most 1000; default 0)", "N"},
+    {"history-ttl", 0, 0, G_OPTION_ARG_INT, &history_ttl,
+          "Seconds a signal stays in that history (0 = no limit; default 0)",
+        "SECONDS"},
     {"cluster-lease", 0, 0, G_OPTION_ARG_INT, &cluster_lease,
         "With --redis-url: milliseconds a node counts as alive after it "
           "last told Redis (default 10000)", "MS"},
@@ -159,6 +165,11 @@ main (int argc, char **argv)
   if (max_connections < 1 || max_pending < 16 || max_pending_bytes < 65536) {
     g_printerr ("--max-connections must be at least 1, --max-pending-messages "
         "16 and --max-pending-bytes 65536\n");
+    goto out;
+  }
+  if (history < 0 || history > 1000 || history_ttl < 0) {
+    g_printerr ("--history must be between 0 and 1000, --history-ttl at "
+        "least 0\n");
     goto out;
   }
   if (cluster_lease < 300) {
@@ -208,7 +219,8 @@ main (int argc, char **argv)
       "max-pending-bytes", (guint64) max_pending_bytes,
       "max-connections", (guint) max_connections,
       "io-threads", (guint) io_threads, "redis-url", redis_url,
-      "cluster-lease", (guint) cluster_lease, NULL);
+      "cluster-lease", (guint) cluster_lease, "history", (guint) history,
+      "history-ttl", (guint) history_ttl, NULL);
   g_object_get (server, "redis-url", &set_url, NULL);
   if (redis_url != NULL && *redis_url != '\0' && set_url == NULL) {
     g_printerr ("--redis-url: '%s' is not redis://HOST[:PORT][/DB], or this "

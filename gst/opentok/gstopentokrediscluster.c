@@ -33,9 +33,10 @@
  * channel, stream length, this node, socket id, "1" when only the member's
  * own node may end it, session id, "1" when the event answers a member's
  * request (carried out once: a re-sent one is a DUPLICATE), how long that
- * is remembered (s), the key prefix. Each node's members are listed in a
- * set of "SESSION MEMBER" (node:NODE), for when it dies. Returns the
- * event's offset. */
+ * is remembered (s), the key prefix, how many broadcasts the session's
+ * history keeps (KEYS: the history, "OFFSET TIME EVENT", newest first).
+ * Each node's members are listed in a set of "SESSION MEMBER" (node:NODE),
+ * for when it dies. Returns the event's offset. */
 static const gchar append_script[] =
     "if redis.call('EXISTS', KEYS[1]) == 0 then\n"
     "  return redis.error_reply('NOSESSION no such session')\n"
@@ -80,6 +81,12 @@ static const gchar append_script[] =
     "end\n"
     "redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[6], offset .. '-0',\n"
     "    'e', ARGV[4])\n"
+    "if kind == 'S' and ARGV[3] == '' and tonumber(ARGV[14]) > 0 then\n"
+    "  local t = redis.call('TIME')\n"
+    "  redis.call('LPUSH', KEYS[8], offset .. ' ' .. t[1] ..\n"
+    "      string.format('%06d', tonumber(t[2])) .. ' ' .. ARGV[4])\n"
+    "  redis.call('LTRIM', KEYS[8], 0, tonumber(ARGV[14]) - 1)\n"
+    "end\n"
     "redis.call('PUBLISH', ARGV[5], offset .. ' ' .. ARGV[4])\n"
     "return offset\n";
 
@@ -166,14 +173,15 @@ static const gchar sweep_script[] =
     "      redis.call('ZREM', KEYS[1], node)\n"
     "      n = n + 1\n" "    end\n" "  end\n" "end\n" "return n\n";
 
-/* KEYS: session, members. Returns the last offset, then every member and
- * its "OFFSET JOIN-EVENT". */
+/* KEYS: session, members, history. Returns the last offset, the history
+ * (newest first), then every member and its "OFFSET JOIN-EVENT". */
 static const gchar snapshot_script[] =
     "local offset = redis.call('HGET', KEYS[1], 'offset')\n"
     "if not offset then\n"
     "  return redis.error_reply('NOSESSION no such session')\n"
     "end\n"
     "local members = redis.call('HGETALL', KEYS[2])\n"
+    "table.insert(members, 1, redis.call('LRANGE', KEYS[3], 0, -1))\n"
     "table.insert(members, 1, offset)\n" "return members\n";
 
 /* KEYS: session. ARGV: creation time, transaction prefix. */
@@ -298,8 +306,8 @@ cluster_eval (GstOpenTokRedisCluster * self, const gchar * sha,
     GstOpenTokRedisReplyFunc func, gpointer user_data, gint n_keys,
     gint argc, const gchar ** args)
 {
-  const gchar *argv[24];
-  gsize argv_len[24];
+  const gchar *argv[32];
+  gsize argv_len[32];
   gchar keys[8];
   gint i;
 
@@ -504,6 +512,8 @@ append_send (Append * append)
   /* clients make their transaction ids random UUIDs */
   gchar *request = g_strconcat (self->prefix, "req:", append->session_id,
       ":", event->request, NULL);
+  gchar *history = session_key (self, append->session_id, ":hist");
+  gchar history_size[16];
   gchar *channel = g_strconcat (self->prefix, "ch:", append->session_id,
       NULL);
   GString *encoded = gst_opentok_event_encode (event);
@@ -513,22 +523,25 @@ append_send (Append * append)
   gboolean own_leave = event->kind == GST_OPENTOK_EVENT_LEAVE &&
       g_strcmp0 (event->reason, "forceDisconnected") != 0;
   const gchar *args[] = {
-    session, members, log, owners, acks, socket, request, kind,
+    session, members, log, owners, acks, socket, request, history, kind,
     event->connection_id,
     event->kind == GST_OPENTOK_EVENT_SIGNAL && event->to ? event->to : "",
     encoded->str, channel, LOG_LENGTH, self->parent.node,
     event->socket_id ? event->socket_id : "", own_leave ? "1" : "0",
     append->session_id, event->request ? "1" : "0", REQUEST_MEMORY_S,
-    self->prefix
+    self->prefix, history_size
   };
+
+  g_snprintf (history_size, sizeof (history_size), "%u", self->config->history);
 
   if (!self->connected) {
     refuse_not_connected (append->done, append->user_data);
     append_free (append);
   } else {
-    cluster_eval (self, self->append_sha, append_replied, append, 7,
+    cluster_eval (self, self->append_sha, append_replied, append, 8,
         G_N_ELEMENTS (args), args);
   }
+  g_free (history);
   g_string_free (encoded, TRUE);
   g_free (channel);
   g_free (request);
@@ -847,7 +860,39 @@ compare_loaded (gconstpointer a, gconstpointer b)
   return x < y ? -1 : x > y;
 }
 
-/* [offset, member, "OFFSET JOIN", member, ...] */
+/* The history, "OFFSET TIME EVENT" newest first, oldest loaded first. */
+static void
+snapshot_load_history (GstOpenTokRedisCluster * self,
+    const gchar * session_id, const redisReply * history)
+{
+  gsize i;
+
+  for (i = history->elements; i > 0; i--) {
+    const redisReply *entry = history->element[i - 1];
+    gchar **parts;
+    guint64 offset;
+    gint64 time;
+    GstOpenTokEvent *event;
+
+    if (entry->type != REDIS_REPLY_STRING)
+      continue;
+    parts = g_strsplit (entry->str, " ", 3);
+    if (g_strv_length (parts) == 3 &&
+        g_ascii_string_to_unsigned (parts[0], 10, 1, G_MAXUINT64, &offset,
+            NULL) && g_ascii_string_to_signed (parts[1], 10, 0, G_MAXINT64,
+            &time, NULL) &&
+        (event = gst_opentok_event_decode (parts[2], strlen (parts[2]),
+                NULL)) != NULL) {
+      event->offset = offset;
+      gst_opentok_sessions_load_history (self->sessions, session_id, event,
+          time);
+      gst_opentok_event_free (event);
+    }
+    g_strfreev (parts);
+  }
+}
+
+/* [offset, [history], member, "OFFSET JOIN", member, ...] */
 static void
 snapshot_replied (GstOpenTokRedis * redis, redisReply * reply,
     gpointer user_data)
@@ -861,8 +906,9 @@ snapshot_replied (GstOpenTokRedis * redis, redisReply * reply,
 
   if (watched == NULL || reply == NULL)
     goto out;
-  if (reply->type != REDIS_REPLY_ARRAY || reply->elements % 2 != 1 ||
+  if (reply->type != REDIS_REPLY_ARRAY || reply->elements % 2 != 0 ||
       reply->element[0]->type != REDIS_REPLY_STRING ||
+      reply->element[1]->type != REDIS_REPLY_ARRAY ||
       !g_ascii_string_to_unsigned (reply->element[0]->str, 10, 0,
           G_MAXUINT64, &offset, NULL)) {
     GST_WARNING ("session %s: no view of it in Redis", watched->id);
@@ -886,8 +932,9 @@ snapshot_replied (GstOpenTokRedis * redis, redisReply * reply,
     gst_opentok_sessions_set_replica (self->sessions, watched->id, FALSE);
     g_tree_remove_all (watched->early);
   }
+  snapshot_load_history (self, watched->id, reply->element[1]);
   members = g_array_new (FALSE, FALSE, sizeof (Loaded));
-  for (i = 2; i < reply->elements; i += 2) {
+  for (i = 3; i < reply->elements; i += 2) {
     redisReply *value = reply->element[i];
     const gchar *space;
     gchar *number;
@@ -927,15 +974,18 @@ static void
 watched_subscribed (Watched * watched)
 {
   GstOpenTokRedisCluster *self = watched->cluster;
-  gchar *session, *members;
-  const gchar *args[2];
+  gchar *session, *members, *history;
+  const gchar *args[3];
 
   session = session_key (self, watched->id, "");
   members = session_key (self, watched->id, ":m");
+  history = session_key (self, watched->id, ":hist");
   args[0] = session;
   args[1] = members;
+  args[2] = history;
   cluster_eval (self, self->snapshot_sha, snapshot_replied,
-      watch_reply_new (watched), 2, 2, args);
+      watch_reply_new (watched), 3, 3, args);
+  g_free (history);
   g_free (members);
   g_free (session);
 }

@@ -67,6 +67,8 @@ typedef struct
   guint max_connections;
   guint io_threads;
   guint cluster_lease;          /* ms */
+  guint history;                /* broadcasts a joiner receives */
+  guint history_ttl;            /* s, 0: no limit */
 } GstOpenTokServerConfig;
 
 /* Counters for /metrics; the gauges are read from the model and the
@@ -132,6 +134,8 @@ struct _GstOpenTokServer
   GTlsCertificate *tls_certificate;
   gchar *redis_url;
   guint cluster_lease;
+  guint history;
+  guint history_ttl;
 
   /* the server thread, which runs all the code that is not public API;
    * idle_lock is held by start and stop, and by a call that runs on its

@@ -61,6 +61,8 @@
 #define GST_CAT_DEFAULT (gst_opentok_server_debug_get_category ())
 
 #define DEFAULT_CLUSTER_LEASE 10000
+/* what a joiner may be sent at once */
+#define MAX_HISTORY 1000
 
 /* How long a start waits for the cluster's Redis. */
 #define CLUSTER_JOIN_TIMEOUT_MS 5000
@@ -99,6 +101,8 @@ enum
   PROP_IO_THREADS,
   PROP_REDIS_URL,
   PROP_CLUSTER_LEASE,
+  PROP_HISTORY,
+  PROP_HISTORY_TTL,
 };
 
 enum
@@ -376,6 +380,35 @@ gst_opentok_server_class_init (GstOpenTokServerClass * klass)
           "Milliseconds a node of the cluster counts as alive after it last "
           "told Redis", 300, G_MAXINT32, DEFAULT_CLUSTER_LEASE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * GstOpenTokServer:history:
+   *
+   * How many of a session's last broadcast signals a connection that joins
+   * receives, after the session's state, as ordinary signals (targeted
+   * signals never are); 0, the default, none. With a
+   * #GstOpenTokServer:redis-url they are the session's last ones whatever
+   * node they went through.
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_HISTORY,
+      g_param_spec_uint ("history", "History",
+          "Last broadcast signals of a session a joiner receives (0 = none)",
+          0, MAX_HISTORY, 0, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * GstOpenTokServer:history-ttl:
+   *
+   * Seconds a broadcast signal stays in the #GstOpenTokServer:history; 0,
+   * the default, for as long as it is one of the last ones.
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_HISTORY_TTL,
+      g_param_spec_uint ("history-ttl", "History TTL",
+          "Seconds a signal stays in the history (0 = no limit)", 0,
+          G_MAXINT32, 0, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
 
   /**
    * GstOpenTokServer:tls-certificate:
@@ -662,6 +695,12 @@ gst_opentok_server_set_property (GObject * object, guint prop_id,
     case PROP_CLUSTER_LEASE:
       self->cluster_lease = g_value_get_uint (value);
       break;
+    case PROP_HISTORY:
+      self->history = g_value_get_uint (value);
+      break;
+    case PROP_HISTORY_TTL:
+      self->history_ttl = g_value_get_uint (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -724,6 +763,12 @@ gst_opentok_server_get_property (GObject * object, guint prop_id,
       break;
     case PROP_CLUSTER_LEASE:
       g_value_set_uint (value, self->cluster_lease);
+      break;
+    case PROP_HISTORY:
+      g_value_set_uint (value, self->history);
+      break;
+    case PROP_HISTORY_TTL:
+      g_value_set_uint (value, self->history_ttl);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -919,6 +964,8 @@ gst_opentok_server_start (GstOpenTokServer * server, GError ** error)
   server->cfg.max_connections = server->max_connections;
   server->cfg.io_threads = server->io_threads;
   server->cfg.cluster_lease = server->cluster_lease;
+  server->cfg.history = server->history;
+  server->cfg.history_ttl = server->history_ttl;
   GST_OBJECT_UNLOCK (server);
 
   if (!gst_opentok_loop_start (server->loop, &start_error)) {

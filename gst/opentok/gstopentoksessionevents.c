@@ -207,6 +207,80 @@ session_publish (GstOpenTokSession * session, const GstOpenTokEvent * event)
 }
 
 /* ------------------------------------------------------------------------ */
+/* History                                                                  */
+
+typedef struct
+{
+  GstOpenTokEnvelope *envelope;
+  gint64 time;                  /* us since the epoch */
+} HistoryEntry;
+
+static void
+history_entry_free (HistoryEntry * entry)
+{
+  gst_opentok_envelope_unref (entry->envelope);
+  g_free (entry);
+}
+
+void
+gst_opentok_session_clear_history (GstOpenTokSession * session)
+{
+  g_queue_clear_full (&session->history, (GDestroyNotify) history_entry_free);
+}
+
+/* Keeps @envelope, a broadcast, as one of the session's last ones. */
+static void
+session_remember (GstOpenTokSession * session, GstOpenTokEnvelope * envelope,
+    gint64 time)
+{
+  const GstOpenTokServerConfig *config = session->sessions->config;
+  HistoryEntry *entry;
+
+  if (config == NULL || config->history == 0)
+    return;
+  entry = g_new (HistoryEntry, 1);
+  entry->envelope = gst_opentok_envelope_ref (envelope);
+  entry->time = time;
+  g_queue_push_tail (&session->history, entry);
+  while (session->history.length > config->history)
+    history_entry_free (g_queue_pop_head (&session->history));
+}
+
+/* A joiner gets the last broadcasts, those not too old, as they went. */
+static void
+session_send_history (GstOpenTokSession * session, GstOpenTokMember * member)
+{
+  const GstOpenTokServerConfig *config = session->sessions->config;
+  gint64 oldest = config->history_ttl ?
+      g_get_real_time () - (gint64) config->history_ttl * G_USEC_PER_SEC : 0;
+  GList *l;
+
+  for (l = session->history.head; l != NULL; l = l->next) {
+    HistoryEntry *entry = l->data;
+
+    if (entry->time >= oldest)
+      gst_opentok_member_deliver (member, entry->envelope);
+  }
+}
+
+void
+gst_opentok_sessions_load_history (GstOpenTokSessions * self,
+    const gchar * session_id, const GstOpenTokEvent * signal, gint64 time)
+{
+  GstOpenTokSession *session = g_hash_table_lookup (self->sessions,
+      session_id);
+  GstOpenTokEnvelope *envelope;
+  const gchar *address;
+
+  if (session == NULL || signal->kind != GST_OPENTOK_EVENT_SIGNAL ||
+      signal->to != NULL)
+    return;
+  envelope = event_envelope_new (session, signal, &address);
+  session_remember (session, envelope, time);
+  gst_opentok_envelope_unref (envelope);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Members of other nodes                                                   */
 
 /* A member of another node, as its join event says. */
@@ -257,6 +331,7 @@ gst_opentok_sessions_set_replica (GstOpenTokSessions * self,
   session->replica = replica;
   if (replica)
     return;
+  gst_opentok_session_clear_history (session);
   for (l = session->order.head; l != NULL; l = next) {
     GstOpenTokMember *member = l->data;
 
@@ -326,6 +401,8 @@ session_apply_join (GstOpenTokSession * session, const GstOpenTokEvent * event)
     return;
   }
   g_hash_table_steal (session->joining, member->id);
+  /* what came before it was never its own */
+  member->acknowledged = member->last_offset = event->offset - 1;
   g_hash_table_insert (session->members, member->id, member);
   g_queue_push_tail (&session->order, member);
   member->order_link = session->order.tail;
@@ -343,8 +420,10 @@ session_apply_join (GstOpenTokSession * session, const GstOpenTokEvent * event)
     link->member = member;
     member->joined (link, member, NULL, member->joined_data);
   }
-  /* the newcomer's own connection#created completes its connect */
+  /* the newcomer's own connection#created completes its connect; the
+   * history follows */
   session_publish (session, event);
+  session_send_history (session, member);
   if (self->events->joined)
     self->events->joined (session, member, self->user_data);
   /* its socket went while the join waited; the handler above may have
@@ -393,7 +472,15 @@ session_apply_signal (GstOpenTokSession * session,
     const GstOpenTokEvent * event)
 {
   GstOpenTokSessions *self = session->sessions;
-  guint delivered = session_publish (session, event);
+  GstOpenTokEnvelope *envelope;
+  const gchar *address;
+  guint delivered;
+
+  envelope = event_envelope_new (session, event, &address);
+  delivered = gst_opentok_router_publish (self->router, address, envelope);
+  if (event->to == NULL)
+    session_remember (session, envelope, g_get_real_time ());
+  gst_opentok_envelope_unref (envelope);
 
   /* accepted by this node, or by another one of the cluster */
   if (g_strcmp0 (event->node, self->cluster->node) == 0)

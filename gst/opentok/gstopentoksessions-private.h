@@ -67,6 +67,8 @@ void gst_opentok_session_forget_local (GstOpenTokSession * session);
 
 /* gstopentoksessionevents.c */
 G_GNUC_INTERNAL
+void gst_opentok_session_clear_history (GstOpenTokSession * session);
+G_GNUC_INTERNAL
 JsonNode *gst_opentok_member_to_json (GstOpenTokMember * member);
 
 G_END_DECLS

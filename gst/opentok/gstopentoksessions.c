@@ -35,6 +35,7 @@ static void member_join_committed (const GError * error, gpointer user_data);
 static void
 session_free (GstOpenTokSession * session)
 {
+  gst_opentok_session_clear_history (session);
   g_hash_table_unref (session->joining);
   g_hash_table_unref (session->members);
   g_queue_clear (&session->order);

@@ -83,6 +83,7 @@ struct _GstOpenTokSession
   /*< private > */
   gchar *transaction_prefix;    /* of the MESSAGEs made from its events */
   guint n_local;                /* members and joins of this node */
+  GQueue history;               /* its last broadcasts, oldest first */
 };
 
 struct _GstOpenTokMember
@@ -227,6 +228,12 @@ void gst_opentok_sessions_find (GstOpenTokSessions * sessions,
 G_GNUC_INTERNAL
 void gst_opentok_sessions_set_replica (GstOpenTokSessions * sessions,
     const gchar * session_id, gboolean replica);
+
+/* For the cluster: a broadcast of the session's history made before this
+ * node applied its events, committed at @time (us since the epoch). */
+G_GNUC_INTERNAL
+void gst_opentok_sessions_load_history (GstOpenTokSessions * sessions,
+    const gchar * session_id, const GstOpenTokEvent * signal, gint64 time);
 
 /* For the cluster: a member of another node, from the join event that
  * made it, known from now on without anybody being told. */

@@ -29,6 +29,7 @@
 #endif
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <string.h>
 
 #include <libsoup/soup.h>
@@ -836,19 +837,31 @@ redis_accepts (FixtureRedis * redis)
   return TRUE;
 }
 
+static void
+redis_child_setup (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
 void
 fixture_redis_start (FixtureRedis * redis)
 {
   const gchar *exe = g_getenv ("REDIS_SERVER_EXE");
+  GSubprocessLauncher *launcher;
   gchar port[8];
   GError *error = NULL;
   gint64 deadline;
 
   g_snprintf (port, sizeof (port), "%u", redis->port);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  /* it goes with the test, even one that crashed */
+  g_subprocess_launcher_set_child_setup (launcher, redis_child_setup, NULL,
+      NULL);
   /* nothing on disk: a restart comes back empty */
-  redis->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE,
-      &error, exe ? exe : "redis-server", "--port", port, "--bind",
-      "127.0.0.1", "--save", "", "--appendonly", "no", NULL);
+  redis->process = g_subprocess_launcher_spawn (launcher, &error,
+      exe ? exe : "redis-server", "--port", port, "--bind", "127.0.0.1",
+      "--save", "", "--appendonly", "no", NULL);
+  g_object_unref (launcher);
   fail_unless (redis->process != NULL, "redis-server did not start: %s",
       error ? error->message : "?");
   deadline = g_get_monotonic_time () + FIXTURE_WAIT_MS * 1000;

@@ -593,6 +593,84 @@ GST_START_TEST (test_node_whose_lease_runs_out_closes_its_sockets)
 
 GST_END_TEST;
 
+/* Five broadcasts and a targeted signal, then a newcomer through
+ * @joiner_node: it gets the last three broadcasts, in order, as signals. */
+static void
+check_history (FixtureServer * made_on, FixtureServer * sent_through,
+    FixtureServer * joined_through, GMainContext * context)
+{
+  gchar *token = fixture_server_token (made_on, NULL,
+      GST_OPENTOK_ROLE_PUBLISHER, "name=a");
+  FixturePeer *a = fixture_peer_new (context, "a", sent_through->url,
+      FIXTURE_API_KEY, made_on->session_id, token);
+  FixturePeer *late;
+  gchar *sequence, *late_token;
+  gint n;
+
+  fixture_peer_connect (a);
+  for (n = 0; n < 5; n++) {
+    gchar data[8];
+
+    g_snprintf (data, sizeof (data), "h%d", n);
+    fixture_peer_send_ok (a, "seq", data, NULL);
+  }
+  fixture_peer_send_ok (a, "seq", "to-self", a->id);
+  fail_unless (fixture_peer_wait (a, FIXTURE_EVENT_SIGNAL, "to-self", 1,
+          FIXTURE_WAIT_MS));
+
+  late_token = fixture_server_token (made_on, NULL,
+      GST_OPENTOK_ROLE_PUBLISHER, "name=late");
+  late = fixture_peer_new (context, "late", joined_through->url,
+      FIXTURE_API_KEY, made_on->session_id, late_token);
+  fixture_peer_connect (late);
+  fail_unless (fixture_peer_wait (late, FIXTURE_EVENT_SIGNAL, "h4", 1,
+          FIXTURE_WAIT_MS));
+  fixture_peer_send_ok (a, "seq", "live", NULL);
+  fail_unless (fixture_peer_wait (late, FIXTURE_EVENT_SIGNAL, "live", 1,
+          FIXTURE_WAIT_MS));
+  sequence = received_sequence (late, "seq");
+  fail_unless_equals_string (sequence, "h2 h3 h4 live ");
+  /* after its session state: it knew a when they came */
+  fail_unless (fixture_peer_index (late, FIXTURE_EVENT_CREATED, a->id) <
+      fixture_peer_index (late, FIXTURE_EVENT_SIGNAL, "h2"));
+
+  g_free (sequence);
+  g_free (late_token);
+  g_free (token);
+  fixture_peer_free (late);
+  fixture_peer_free (a);
+}
+
+GST_START_TEST (test_history_on_one_node)
+{
+  FixtureServer *srv = fixture_server_new ("history", 3, NULL);
+  GMainContext *context = fixture_context_push ();
+
+  check_history (srv, srv, srv, context);
+  fixture_context_pop (context);
+  fixture_server_free (srv);
+}
+
+GST_END_TEST;
+
+/* Sent through node 1, joined through node 2, which had nobody in the
+ * session: the history comes from Redis. */
+GST_START_TEST (test_history_across_nodes)
+{
+  Cluster *c = g_new0 (Cluster, 1);
+  gint i;
+
+  c->redis = fixture_redis_new ();
+  for (i = 0; i < N_NODES; i++)
+    c->nodes[i] = fixture_server_new ("redis-url", c->redis->url,
+        "history", 3, NULL);
+  c->context = fixture_context_push ();
+  check_history (c->nodes[0], c->nodes[1], c->nodes[2], c->context);
+  cluster_free (c);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_bad_or_unreachable_redis_url_fails_clearly)
 {
   GstOpenTokServer *server = gst_opentok_server_new (FIXTURE_API_KEY,
@@ -650,6 +728,8 @@ cluster_suite (void)
   tcase_add_test (tc, test_node_without_redis_refuses_work_then_recovers);
   tcase_add_test (tc, test_members_of_a_dead_node_are_reported_gone);
   tcase_add_test (tc, test_node_whose_lease_runs_out_closes_its_sockets);
+  tcase_add_test (tc, test_history_on_one_node);
+  tcase_add_test (tc, test_history_across_nodes);
   tcase_add_test (tc, test_bad_or_unreachable_redis_url_fails_clearly);
   return s;
 }
