@@ -16,6 +16,9 @@ import { suiteFixture, uniq, is } from './lib/fixture.mjs';
 import { startProxy } from './lib/proxy.mjs';
 import { randomApiKey, randomSecret } from './lib/server.mjs';
 import { sdkFor, createSession, sdkSignal, sdkForceDisconnect } from './lib/sdk.mjs';
+import crypto from 'node:crypto';
+import { rawMember } from './lib/rawws.mjs';
+import { waitFor } from './lib/wait.mjs';
 
 const T = { timeout: 120000 };
 const REDIS = process.env.REDIS_SERVER || '/usr/bin/redis-server';
@@ -146,6 +149,23 @@ describe('three nodes, one Redis', () => {
       'Q is forced out');
     await P.waitEvent((e) => e.kind === 'connectionDestroyed' && e.connectionId === Q.connectionId &&
       e.reason === 'forceDisconnected', 'P sees Q forced out');
+  });
+
+  test('the same connection id joining through two nodes at once: exactly one gets in', T, async () => {
+    const sid = (await createSession(ot)).sessionId;
+    for (let round = 0; round < 10; round++) {
+      const connectionId = crypto.randomUUID();
+      const token = ot.generateToken(sid, { data: `round=${round}` });
+      const members = await Promise.all([0, 1].map((i) => rawMember(nodes[i].url, {
+        apiKey: nodes[i].apiKey, sessionId: sid, symphony: 'symphony.gst-opentok', token, connectionId
+      })));
+      const statuses = await Promise.all(members.map((m) => waitFor(() => m.status(m.createTid),
+        { timeout: 5000, what: `round ${round}: the create answered` })));
+      const codes = statuses.map((st) => Number(st.headers.STATUS)).sort();
+      for (const m of members)
+        m.ws.destroy();
+      assert.deepEqual(codes, [200, 409], `round ${round}: ${codes}`);
+    }
   });
 
   test('a page whose socket is cut comes back through another node and loses nothing', T, async (t) => {
