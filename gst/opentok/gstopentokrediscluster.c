@@ -740,6 +740,44 @@ parse_entry_id (const gchar * id, guint64 * offset)
   return ok;
 }
 
+/* One entry of an XRANGE, [OFFSET-0, ["e", EVENT]]: its event, or NULL when
+ * it is not one of ours. */
+static GstOpenTokEvent *
+stream_entry_read (const redisReply * entry, guint64 * offset)
+{
+  if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2 ||
+      entry->element[0]->type != REDIS_REPLY_STRING ||
+      entry->element[1]->type != REDIS_REPLY_ARRAY ||
+      entry->element[1]->elements != 2 ||
+      entry->element[1]->element[1]->type != REDIS_REPLY_STRING ||
+      !parse_entry_id (entry->element[0]->str, offset))
+    return NULL;
+  return gst_opentok_event_decode (entry->element[1]->element[1]->str,
+      entry->element[1]->element[1]->len, NULL);
+}
+
+/* XRANGE of @session_id's stream from @first to @last ("+" when 0). */
+static void
+cluster_read_stream (GstOpenTokRedisCluster * self, const gchar * session_id,
+    guint64 first, guint64 last, GstOpenTokRedisReplyFunc func,
+    gpointer user_data)
+{
+  gchar *log = session_key (self, session_id, ":log"), start[32], end[32];
+  const gchar *argv[] = { "XRANGE", log, start, end };
+  gsize argv_len[4];
+  gint i;
+
+  g_snprintf (start, sizeof (start), "%" G_GUINT64_FORMAT "-0", first);
+  if (last > 0)
+    g_snprintf (end, sizeof (end), "%" G_GUINT64_FORMAT "-0", last);
+  else
+    g_strlcpy (end, "+", sizeof (end));
+  for (i = 0; i < 4; i++)
+    argv_len[i] = strlen (argv[i]);
+  cluster_command (self, func, user_data, 4, argv, argv_len);
+  g_free (log);
+}
+
 /* XRANGE: [[id, [field, value, ...]], ...] */
 static void
 fetch_replied (GstOpenTokRedis * redis, redisReply * reply, gpointer user_data)
@@ -755,19 +793,10 @@ fetch_replied (GstOpenTokRedis * redis, redisReply * reply, gpointer user_data)
   if (reply == NULL || reply->type != REDIS_REPLY_ARRAY)
     goto out;
   for (i = 0; i < reply->elements; i++) {
-    redisReply *entry = reply->element[i];
     GstOpenTokEvent *event;
     guint64 offset;
 
-    if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2 ||
-        entry->element[0]->type != REDIS_REPLY_STRING ||
-        entry->element[1]->type != REDIS_REPLY_ARRAY ||
-        entry->element[1]->elements != 2 ||
-        entry->element[1]->element[1]->type != REDIS_REPLY_STRING ||
-        !parse_entry_id (entry->element[0]->str, &offset))
-      continue;
-    event = gst_opentok_event_decode (entry->element[1]->element[1]->str,
-        entry->element[1]->element[1]->len, NULL);
+    event = stream_entry_read (reply->element[i], &offset);
     if (event == NULL)
       continue;
     if (offset > watched->applied &&
@@ -802,26 +831,12 @@ static void
 watched_fetch (Watched * watched)
 {
   GstOpenTokRedisCluster *self = watched->cluster;
-  gchar *log, start[32];
-  const gchar *argv[4];
-  gsize argv_len[4];
-  gint i;
 
   if (watched->fetching || !self->connected)
     return;
   watched->fetching = TRUE;
-  log = session_key (self, watched->id, ":log");
-  g_snprintf (start, sizeof (start), "%" G_GUINT64_FORMAT "-0",
-      watched->applied + 1);
-  argv[0] = "XRANGE";
-  argv[1] = log;
-  argv[2] = start;
-  argv[3] = "+";
-  for (i = 0; i < 4; i++)
-    argv_len[i] = strlen (argv[i]);
-  cluster_command (self, fetch_replied,
-      watch_reply_new (watched), 4, argv, argv_len);
-  g_free (log);
+  cluster_read_stream (self, watched->id, watched->applied + 1, 0,
+      fetch_replied, watch_reply_new (watched));
 }
 
 /* The view is whole: what was held back goes out. */
@@ -1135,19 +1150,10 @@ replay_replied (GstOpenTokRedis * redis, redisReply * reply, gpointer user_data)
 
   for (i = 0; reply != NULL && reply->type == REDIS_REPLY_ARRAY &&
       i < reply->elements; i++) {
-    redisReply *entry = reply->element[i];
     GstOpenTokEvent *event;
     guint64 offset;
 
-    if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2 ||
-        entry->element[0]->type != REDIS_REPLY_STRING ||
-        entry->element[1]->type != REDIS_REPLY_ARRAY ||
-        entry->element[1]->elements != 2 ||
-        entry->element[1]->element[1]->type != REDIS_REPLY_STRING ||
-        !parse_entry_id (entry->element[0]->str, &offset))
-      continue;
-    event = gst_opentok_event_decode (entry->element[1]->element[1]->str,
-        entry->element[1]->element[1]->len, NULL);
+    event = stream_entry_read (reply->element[i], &offset);
     if (event == NULL)
       continue;
     event->offset = offset;
@@ -1169,11 +1175,7 @@ claim_run (Watched * watched, Claim * claim)
 {
   GstOpenTokRedisCluster *self = claim->cluster;
   Replay *replay;
-  gchar *log, start[32], end[32];
-  const gchar *argv[4];
-  gsize argv_len[4];
   guint64 last = watched->applied;
-  gint i;
 
   claim->claimed (claim->session_id, claim->connection_id,
       claim->acknowledged, NULL, claim->user_data);
@@ -1186,18 +1188,8 @@ claim_run (Watched * watched, Claim * claim)
     claim_free (claim);
     return;
   }
-  log = session_key (self, claim->session_id, ":log");
-  g_snprintf (start, sizeof (start), "%" G_GUINT64_FORMAT "-0",
-      claim->acknowledged + 1);
-  g_snprintf (end, sizeof (end), "%" G_GUINT64_FORMAT "-0", last);
-  argv[0] = "XRANGE";
-  argv[1] = log;
-  argv[2] = start;
-  argv[3] = end;
-  for (i = 0; i < 4; i++)
-    argv_len[i] = strlen (argv[i]);
-  cluster_command (self, replay_replied, replay, 4, argv, argv_len);
-  g_free (log);
+  cluster_read_stream (self, claim->session_id, claim->acknowledged + 1, last,
+      replay_replied, replay);
   claim_free (claim);
 }
 
