@@ -11,6 +11,7 @@
  *
  * gstopentokserver.c        the GObject, its properties and signals, the
  *                           server thread (start, listen, stop)
+ * gstopentokserverproperties.c the properties, their defaults and checks
  * gstopentokservercalls.c   the public calls that work on the sessions
  *                           (create a session, signal, force disconnect)
  *                           and the token minting
@@ -155,7 +156,16 @@ struct _GstOpenTokServer
   GstOpenTokServerHttp *http;
 };
 
-G_END_DECLS
+/* gstopentokserverproperties.c: the properties, their defaults and checks */
+G_GNUC_INTERNAL
+void gst_opentok_server_install_properties (GObjectClass * gobject_class);
+G_GNUC_INTERNAL
+void gst_opentok_server_init_properties (GstOpenTokServer * server);
+/* A redis-url this build can use, or why not. */
+G_GNUC_INTERNAL
+gboolean gst_opentok_server_check_redis_url (const gchar * url,
+    GError ** error);
 
+G_END_DECLS
 
 #endif /* __GST_OPENTOK_SERVER_PRIVATE_H__ */

@@ -7,9 +7,11 @@
  * version 2.1 of the License, or (at your option) any later version.
  */
 
-/* The session model's events as the cluster applies them: each made once
- * into the server MESSAGE its receivers get, and routed to this node's
- * members; and the same MESSAGEs again, for one member that missed them. */
+/* What the cluster hands the session model: the events it applies, each
+ * made once into the server MESSAGE its receivers get and routed to this
+ * node's members; the history of the last broadcasts; the members of other
+ * nodes, those taken over from them (with the MESSAGEs they missed) and
+ * those given up to them. */
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -341,6 +343,166 @@ gst_opentok_sessions_set_replica (GstOpenTokSessions * self,
     g_queue_delete_link (&session->order, l);
     g_hash_table_remove (session->members, member->id);
   }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Members taken over from other nodes, or given up to them                  */
+
+/* The cluster gave this node the member: it is bound to the link now, and
+ * gets what it missed right after. */
+static void
+member_claimed (const gchar * session_id, const gchar * connection_id,
+    guint64 acknowledged, const GError * error, gpointer user_data)
+{
+  Reclaim *reclaim = user_data;
+  GstOpenTokMember *member = NULL;
+
+  if (session_id != NULL)
+    member = gst_opentok_sessions_take_member (reclaim->sessions, session_id,
+        connection_id, acknowledged);
+  /* its socket went meanwhile: the member is detached when it caught up */
+  if (reclaim->link != NULL) {
+    reclaim->link->claim = NULL;
+    if (member != NULL) {
+      member->link = reclaim->link;
+      reclaim->link->member = member;
+      reclaim->sessions->metrics->reconnections++;
+    }
+    reclaim->reclaimed (reclaim->link, member, error, reclaim->user_data);
+  }
+  g_free (reclaim);
+}
+
+void
+gst_opentok_sessions_reclaim (GstOpenTokSessions * self,
+    const gchar * socket_id, GstOpenTokLink * link,
+    GstOpenTokJoinedFunc reclaimed, gpointer user_data)
+{
+  Reclaim *reclaim = g_new (Reclaim, 1);
+
+  reclaim->sessions = self;
+  reclaim->link = link;
+  reclaim->reclaimed = reclaimed;
+  reclaim->user_data = user_data;
+  link->claim = reclaim;
+  gst_opentok_cluster_claim (self->cluster, socket_id, member_claimed, reclaim);
+}
+
+GstOpenTokMember *
+gst_opentok_sessions_take_member (GstOpenTokSessions * self,
+    const gchar * session_id, const gchar * connection_id, guint64 acknowledged)
+{
+  GstOpenTokSession *session = g_hash_table_lookup (self->sessions,
+      session_id);
+  GstOpenTokMember *member = session ?
+      g_hash_table_lookup (session->members, connection_id) : NULL;
+
+  if (member == NULL || !member->remote)
+    return NULL;
+  GST_INFO ("connection %s of session %s came over from another node",
+      connection_id, session_id);
+  member->remote = FALSE;
+  member->replaying = TRUE;
+  member->acknowledged = member->last_offset = acknowledged;
+  member->tokens = self->config->signal_burst;
+  member->tokens_time = g_get_monotonic_time ();
+  if (member->socket_id)
+    g_hash_table_insert (self->members_by_socket_id, member->socket_id, member);
+  gst_opentok_router_subscribe (self->router, session->topic, member);
+  gst_opentok_router_subscribe (self->router, member->id, member);
+  session->n_local++;
+  self->metrics->takeovers++;
+  return member;
+}
+
+void
+gst_opentok_sessions_replayed (GstOpenTokSessions * self,
+    const gchar * session_id, const gchar * connection_id)
+{
+  GstOpenTokSession *session = g_hash_table_lookup (self->sessions,
+      session_id);
+  GstOpenTokMember *member = session ?
+      g_hash_table_lookup (session->members, connection_id) : NULL;
+  GstOpenTokEnvelope *envelope;
+  guint64 replayed;
+
+  if (member == NULL || !member->replaying)
+    return;
+  member->replaying = FALSE;
+  replayed = member->last_offset;
+  GST_INFO ("connection %s: %u messages it missed sent again", member->id,
+      member->pending.length);
+  while ((envelope = g_queue_pop_head (&member->held))) {
+    if (envelope->offset > replayed)
+      gst_opentok_member_deliver (member, envelope);
+    gst_opentok_envelope_unref (envelope);
+  }
+  /* its socket went while it caught up */
+  if (member->link == NULL && member->grace == NULL && !member->leaving)
+    gst_opentok_member_detach (member);
+}
+
+void
+gst_opentok_sessions_release_member (GstOpenTokSessions * self,
+    const gchar * session_id, const gchar * connection_id)
+{
+  GstOpenTokSession *session = g_hash_table_lookup (self->sessions,
+      session_id);
+  GstOpenTokMember *member = session ?
+      g_hash_table_lookup (session->members, connection_id) : NULL;
+  GstOpenTokEnvelope *envelope;
+  GstOpenTokLink *link;
+
+  if (member == NULL || member->remote)
+    return;
+  GST_INFO ("connection %s went over to another node", member->id);
+  gst_opentok_member_cancel_grace (member);
+  link = member->link;
+  gst_opentok_member_unbind (member);
+  if (link != NULL)
+    link->funcs->close (link, 1000, "The connection moved to another server");
+  gst_opentok_router_unsubscribe (self->router, session->topic, member);
+  gst_opentok_router_unsubscribe (self->router, member->id, member);
+  if (member->socket_id)
+    g_hash_table_remove (self->members_by_socket_id, member->socket_id);
+  while ((envelope = g_queue_pop_head (&member->pending)))
+    gst_opentok_envelope_unref (envelope);
+  while ((envelope = g_queue_pop_head (&member->held)))
+    gst_opentok_envelope_unref (envelope);
+  g_clear_pointer (&member->pending_index, g_hash_table_unref);
+  member->pending_bytes = 0;
+  member->replaying = member->overflowing = member->leaving = FALSE;
+  member->remote = TRUE;
+  gst_opentok_session_forget_local (session);
+}
+
+void
+gst_opentok_sessions_abandon (GstOpenTokSessions * self)
+{
+  GHashTableIter iter;
+  GstOpenTokSession *session;
+  GSList *local = NULL, *l;
+  GList *m;
+
+  /* collect first: ending them changes the tables */
+  g_hash_table_iter_init (&iter, self->sessions);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) & session)) {
+    for (m = session->order.head; m != NULL; m = m->next)
+      if (!((GstOpenTokMember *) m->data)->remote)
+        local = g_slist_prepend (local, m->data);
+  }
+  for (l = local; l != NULL; l = l->next) {
+    GstOpenTokMember *member = l->data;
+    GstOpenTokLink *link = member->link;
+
+    gst_opentok_member_unbind (member);
+    if (link != NULL)
+      link->funcs->close (link, 1001, "This server lost its cluster");
+    gst_opentok_member_unlink (member);
+    gst_opentok_session_forget_local (member->session);
+    gst_opentok_member_free (member);
+  }
+  g_slist_free (local);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -14,8 +14,9 @@
  *                            disconnect), acknowledgements, stored replies,
  *                            rate limits, reconnection windows
  * gstopentoksessionevents.c  the events the cluster applies, made into the
- *                            MESSAGEs members get; the replay of missed
- *                            events to one member */
+ *                            MESSAGEs members get; members of other nodes,
+ *                            members taken over from them (and what they
+ *                            missed) or given up to them */
 
 #ifndef __GST_OPENTOK_SESSIONS_PRIVATE_H__
 #define __GST_OPENTOK_SESSIONS_PRIVATE_H__
@@ -46,6 +47,15 @@ struct _GstOpenTokSessions
   GHashTable *members_by_socket_id;     /* socket id -> GstOpenTokMember */
   GSource *overflow_idle;
 };
+
+/* A socket claiming the member of its socket id from another node. */
+typedef struct
+{
+  GstOpenTokSessions *sessions;
+  GstOpenTokLink *link;
+  GstOpenTokJoinedFunc reclaimed;
+  gpointer user_data;
+} Reclaim;
 
 /* gstopentoksessions.c */
 G_GNUC_INTERNAL
