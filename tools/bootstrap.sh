@@ -214,10 +214,11 @@ run_sanitizers() {
     broken_steps=$((broken_steps + 1))
     status=1
   fi
-  echo "== valgrind memcheck: libs_sessions libs_server libs_client elements_signalbin"
+  echo "== valgrind memcheck: libs_sessions libs_server libs_client libs_cluster elements_signalbin"
   rm -f "$build_dir/meson-logs/testlog-valgrind.json"
   meson test -C "$build_dir" --setup valgrind --print-errorlogs \
-    --num-processes 2 libs_sessions libs_server libs_client elements_signalbin \
+    --num-processes 2 libs_sessions libs_server libs_client libs_cluster \
+    elements_signalbin \
     || status=$?
   test_logs+=("$build_dir/meson-logs/testlog-valgrind.json")
   return $status
