@@ -33,6 +33,13 @@
  * offered rate), idle (many idle connections, server memory) and element
  * (signalbin's own latencies, on an in-process server).
  *
+ * A cluster (gst-opentok-server --redis-url): --url takes the nodes' URLs,
+ * comma-separated, and the members of each session join through them in
+ * turn; --sender-url puts the senders on a node of their own; --server-pid
+ * takes every node's process id, and their CPU times are added up;
+ * --redis-port reads the Redis' INFO (with redis-cli) around the joins and
+ * the measured traffic, for its commands, bytes and CPU.
+ *
  * Results go to stdout as one JSON object per line. */
 
 #ifdef HAVE_CONFIG_H
@@ -201,6 +208,7 @@ struct _Conn
   gchar *id;
   gchar *socket_id;
   gchar *create_tid;
+  const gchar *url;             /* the node it joins through (full mode) */
   gchar *messaging_url;
   gchar *symphony;
   SoupWebsocketConnection *ws;
@@ -258,12 +266,16 @@ struct _Bench
 {
   /* options */
   gchar *target;
+  gchar *tag;
   Mode mode;
   gchar *url;
+  gchar *sender_url;
   gchar *ws_url;
   gchar *api_key;
   gchar *api_secret;
-  gint server_pid;
+  gint server_pid;              /* the first of server_pids */
+  GArray *server_pids;          /* gint */
+  gint redis_port;
   gchar *workload;
   guint n_workers;
   guint sessions;
@@ -278,6 +290,7 @@ struct _Bench
   gboolean deflate;
   gdouble join_timeout;
 
+  gchar **urls;                 /* bench->url split: the nodes */
   Worker **workers;
   GPtrArray *groups;
   GPtrArray *conns;
@@ -364,6 +377,26 @@ proc_wait_seconds (gint pid)
   return total;
 }
 
+/* proc_cpu_seconds() or proc_wait_seconds() added up over every server
+ * process (the nodes of a cluster); -1 when one is unreadable. */
+static gdouble
+servers_seconds (Bench * bench, gdouble (*figure) (gint pid))
+{
+  gdouble total = 0;
+  guint i;
+
+  if (bench->server_pids->len == 0)
+    return -1;
+  for (i = 0; i < bench->server_pids->len; i++) {
+    gdouble value = figure (g_array_index (bench->server_pids, gint, i));
+
+    if (value < 0)
+      return -1;
+    total += value;
+  }
+  return total;
+}
+
 /* a field of /proc/PID/status in kB, -1 when unreadable */
 static gint64
 proc_status_kb (gint pid, const gchar * field)
@@ -382,6 +415,123 @@ proc_status_kb (gint pid, const gchar * field)
   g_free (text);
   g_free (path);
   return result;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The cluster's Redis                                                      */
+
+/* What a Redis says of itself (INFO commandstats stats cpu, read with
+ * redis-cli): the calls of each command, those the scripts make included,
+ * the bytes it read and wrote, its CPU seconds. */
+typedef struct
+{
+  GHashTable *calls;            /* command name -> calls, as a guint64 * */
+  guint64 net_in, net_out;
+  gdouble cpu;
+  guint64 reply_size;           /* this INFO's own reply, on the wire */
+} RedisInfo;
+
+/* the request redis-cli sends, on the wire */
+#define REDIS_INFO_REQUEST "*4\r\n$4\r\nINFO\r\n$12\r\ncommandstats\r\n" \
+    "$5\r\nstats\r\n$3\r\ncpu\r\n"
+
+static void
+redis_info_clear (RedisInfo * info)
+{
+  g_clear_pointer (&info->calls, g_hash_table_unref);
+}
+
+static gboolean
+redis_info_read (Bench * bench, RedisInfo * info)
+{
+  gchar port[16], *text = NULL, *header, **lines, **line;
+  const gchar *argv[] = { "redis-cli", "-h", "127.0.0.1", "-p", port,
+    "INFO", "commandstats", "stats", "cpu", NULL
+  };
+  GError *error = NULL;
+  gint status;
+  gdouble user = -1, sys = -1;
+
+  memset (info, 0, sizeof (*info));
+  g_snprintf (port, sizeof (port), "%d", bench->redis_port);
+  if (!g_spawn_sync (NULL, (gchar **) argv, NULL, G_SPAWN_SEARCH_PATH |
+          G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &text, NULL, &status,
+          &error) || !g_spawn_check_wait_status (status, &error)) {
+    g_printerr ("redis-cli INFO: %s\n", error->message);
+    g_error_free (error);
+    g_free (text);
+    return FALSE;
+  }
+  /* a bulk string, which redis-cli prints as it is: "$LENGTH\r\n", the
+   * text, "\r\n" */
+  header = g_strdup_printf ("$%zu\r\n", strlen (text));
+  info->reply_size = strlen (header) + strlen (text) + 2;
+  g_free (header);
+  info->calls = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      g_free);
+  lines = g_strsplit (text, "\n", -1);
+  for (line = lines; *line != NULL; line++) {
+    const gchar *colon = strchr (*line, ':'), *calls;
+
+    if (colon == NULL)
+      continue;
+    if (g_str_has_prefix (*line, "cmdstat_") &&
+        (calls = strstr (colon, "calls=")) != NULL) {
+      guint64 *value = g_new (guint64, 1);
+
+      *value = g_ascii_strtoull (calls + 6, NULL, 10);
+      g_hash_table_insert (info->calls, g_strndup (*line + 8,
+              colon - *line - 8), value);
+    } else if (g_str_has_prefix (*line, "total_net_input_bytes:")) {
+      info->net_in = g_ascii_strtoull (colon + 1, NULL, 10);
+    } else if (g_str_has_prefix (*line, "total_net_output_bytes:")) {
+      info->net_out = g_ascii_strtoull (colon + 1, NULL, 10);
+    } else if (g_str_has_prefix (*line, "used_cpu_user:")) {
+      user = g_ascii_strtod (colon + 1, NULL);
+    } else if (g_str_has_prefix (*line, "used_cpu_sys:")) {
+      sys = g_ascii_strtod (colon + 1, NULL);
+    }
+  }
+  g_strfreev (lines);
+  g_free (text);
+  info->cpu = user >= 0 && sys >= 0 ? user + sys : -1;
+  return TRUE;
+}
+
+/* ,"NAME":{"in":..,"out":..,"cpu":..,"calls":{"evalsha":..,...}}: what
+ * Redis did from @a to @b, less the INFO that read @b (its request) and
+ * the one that read @a (its reply). */
+static void
+result_add_redis (GString * out, const gchar * name, const RedisInfo * a,
+    const RedisInfo * b)
+{
+  GHashTableIter iter;
+  const gchar *command;
+  guint64 *calls, *before;
+  gboolean first = TRUE;
+
+  if (a->calls == NULL || b->calls == NULL)
+    return;
+  g_string_append_printf (out, ",\"%s\":{\"in\":%" G_GUINT64_FORMAT
+      ",\"out\":%" G_GUINT64_FORMAT ",\"cpu\":%.6f,\"calls\":{", name,
+      b->net_in - a->net_in - strlen (REDIS_INFO_REQUEST),
+      b->net_out - a->net_out - a->reply_size, b->cpu - a->cpu);
+  g_hash_table_iter_init (&iter, b->calls);
+  while (g_hash_table_iter_next (&iter, (gpointer *) & command,
+          (gpointer *) & calls)) {
+    guint64 n = *calls;
+
+    if ((before = g_hash_table_lookup (a->calls, command)) != NULL)
+      n -= *before;
+    if (g_str_equal (command, "info"))
+      n--;
+    if (n == 0)
+      continue;
+    g_string_append_printf (out, "%s\"%s\":%" G_GUINT64_FORMAT,
+        first ? "" : ",", command, n);
+    first = FALSE;
+  }
+  g_string_append (out, "}}");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1071,7 +1221,7 @@ conn_start (Conn * conn)
     conn_open_socket (conn, bench->ws_url);
     return;
   }
-  url = g_strdup_printf ("%s/session/%s?extended=true", bench->url,
+  url = g_strdup_printf ("%s/session/%s?extended=true", conn->url,
       conn->group->session_id);
   msg = soup_message_new (SOUP_METHOD_GET, url);
   g_free (url);
@@ -1175,11 +1325,11 @@ bench_histograms (Bench * bench, gboolean record, Histogram * into)
 /* ------------------------------------------------------------------------ */
 /* Sessions                                                                 */
 
-/* POST /session/create, as the server SDKs do. */
+/* POST /session/create, as the server SDKs do (to the first node). */
 static gchar *
 create_session (Bench * bench, SoupSession * soup, GError ** error)
 {
-  gchar *url = g_strdup_printf ("%s/session/create", bench->url);
+  gchar *url = g_strdup_printf ("%s/session/create", bench->urls[0]);
   gchar *jwt = gst_opentok_rest_jwt_new (bench->api_key, bench->api_secret,
       300);
   SoupMessage *msg = soup_message_new (SOUP_METHOD_POST, url);
@@ -1231,6 +1381,16 @@ bench_make_groups (Bench * bench, guint n_groups, guint members,
 
   if (bench->mode == MODE_FULL) {
     soup = soup_session_new ();
+    g_strfreev (bench->urls);
+    bench->urls = g_strsplit (bench->url, ",", -1);
+    for (i = 0; bench->urls[i] != NULL; i++) {
+      if (!g_uri_is_valid (bench->urls[i], G_URI_FLAGS_NONE, error) ||
+          (bench->sender_url != NULL &&
+              !g_uri_is_valid (bench->sender_url, G_URI_FLAGS_NONE, error))) {
+        g_object_unref (soup);
+        return FALSE;
+      }
+    }
   }
   bench->groups = g_ptr_array_new ();
   bench->conns = g_ptr_array_new ();
@@ -1272,6 +1432,10 @@ bench_make_groups (Bench * bench, guint n_groups, guint members,
       conn->socket_id = g_uuid_string_random ();
       conn->create_tid = g_uuid_string_random ();
       conn->is_sender = with_senders && j == 0;
+      /* the members of a session spread over the nodes */
+      if (bench->urls != NULL)
+        conn->url = conn->is_sender && bench->sender_url ? bench->sender_url :
+            bench->urls[j % g_strv_length (bench->urls)];
       if (conn->is_sender) {
         group->sender = conn;
         g_ptr_array_add (worker->senders, conn);
@@ -1394,6 +1558,8 @@ result_begin (Bench * bench, const gchar * workload)
   g_string_append_printf (out, "\"target\":\"%s\",\"mode\":\"%s\","
       "\"workload\":\"%s\",\"size\":%u", bench->target,
       bench->mode == MODE_FULL ? "full" : "raw", workload, bench->size);
+  if (bench->tag != NULL)
+    g_string_append_printf (out, ",\"tag\":\"%s\"", bench->tag);
   return out;
 }
 
@@ -1426,6 +1592,8 @@ run_traffic (Bench * bench)
 {
   Totals a, b;
   Histogram *hist = g_new0 (Histogram, 1);
+  RedisInfo redis_join_a = { 0 }, redis_join_b = { 0 };
+  RedisInfo redis_traffic_a = { 0 }, redis_traffic_b = { 0 };
   gdouble join_seconds, srv_a, srv_b, self_a, self_b, elapsed;
   gdouble srv_wait_a, srv_wait_b, self_wait_a, self_wait_b;
   gint64 t_a, t_b;
@@ -1442,9 +1610,17 @@ run_traffic (Bench * bench)
     g_free (hist);
     return FALSE;
   }
+  if (bench->redis_port > 0)
+    redis_info_read (bench, &redis_join_a);
   if (!bench_join_all (bench, &join_seconds)) {
+    redis_info_clear (&redis_join_a);
     g_free (hist);
     return FALSE;
+  }
+  if (bench->redis_port > 0) {
+    /* the last members' acknowledgements of the last joins */
+    g_usleep (200000);
+    redis_info_read (bench, &redis_join_b);
   }
   for (i = 0; i < bench->n_workers; i++)
     worker_call (bench->workers[i], build_templates_func, bench->workers[i]);
@@ -1471,16 +1647,20 @@ run_traffic (Bench * bench)
 
   bench_histograms (bench, TRUE, NULL);
   bench_totals (bench, &a);
-  srv_a = proc_cpu_seconds (bench->server_pid);
+  srv_a = servers_seconds (bench, proc_cpu_seconds);
   self_a = self_cpu_seconds ();
-  srv_wait_a = proc_wait_seconds (bench->server_pid);
+  srv_wait_a = servers_seconds (bench, proc_wait_seconds);
   self_wait_a = proc_wait_seconds (getpid ());
   t_a = g_get_monotonic_time ();
+  if (bench->redis_port > 0)
+    redis_info_read (bench, &redis_traffic_a);
   g_usleep ((gulong) (bench->duration * G_USEC_PER_SEC));
+  if (bench->redis_port > 0)
+    redis_info_read (bench, &redis_traffic_b);
   bench_totals (bench, &b);
-  srv_b = proc_cpu_seconds (bench->server_pid);
+  srv_b = servers_seconds (bench, proc_cpu_seconds);
   self_b = self_cpu_seconds ();
-  srv_wait_b = proc_wait_seconds (bench->server_pid);
+  srv_wait_b = servers_seconds (bench, proc_wait_seconds);
   self_wait_b = proc_wait_seconds (getpid ());
   t_b = g_get_monotonic_time ();
   bench_histograms (bench, FALSE, hist);
@@ -1502,6 +1682,14 @@ run_traffic (Bench * bench)
       "\"receivers\":%u,\"join_s\":%.2f,\"elapsed_s\":%.2f",
       bench->sessions, bench->members, bench->sessions * (bench->members - 1),
       join_seconds, elapsed);
+  if (bench->urls != NULL) {
+    gboolean apart = bench->sender_url != NULL &&
+        !g_strv_contains ((const gchar * const *) bench->urls,
+        bench->sender_url);
+
+    g_string_append_printf (out, ",\"nodes\":%u,\"sender_apart\":%s",
+        g_strv_length (bench->urls) + apart, apart ? "true" : "false");
+  }
   g_string_append_printf (out, ",\"deliveries_per_s\":%.0f,"
       "\"signals_per_s\":%.0f,\"mbytes_in_per_s\":%.1f",
       (b.received - a.received) / elapsed,
@@ -1531,7 +1719,17 @@ run_traffic (Bench * bench)
   if (bench->server_pid > 0)
     g_string_append_printf (out, ",\"server_rss_kb\":%" G_GINT64_FORMAT,
         proc_status_kb (bench->server_pid, "VmRSS:"));
+  if (bench->redis_port > 0) {
+    g_string_append_printf (out, ",\"joins\":%u", bench->conns->len);
+    result_add_redis (out, "redis_join", &redis_join_a, &redis_join_b);
+    result_add_redis (out, "redis_traffic", &redis_traffic_a,
+        &redis_traffic_b);
+  }
   result_end (out);
+  redis_info_clear (&redis_join_a);
+  redis_info_clear (&redis_join_b);
+  redis_info_clear (&redis_traffic_a);
+  redis_info_clear (&redis_traffic_b);
   g_free (hist);
   return TRUE;
 }
@@ -1812,24 +2010,37 @@ int
 main (int argc, char **argv)
 {
   Bench bench = { 0, };
-  gchar *mode = NULL;
+  gchar *mode = NULL, *server_pids = NULL;
   gint workers = 2, sessions = 1, members = 11, size = 100, window = 0;
   gint connections = 10000, join_concurrency = 128;
   GOptionEntry entries[] = {
     {"target", 0, 0, G_OPTION_ARG_STRING, &bench.target,
         "Name of the server measured, for the results", "NAME"},
+    {"tag", 0, 0, G_OPTION_ARG_STRING, &bench.tag,
+        "A name for this run, copied to the results", "NAME"},
     {"mode", 0, 0, G_OPTION_ARG_STRING, &mode,
         "full (the client protocol) or raw (for the relays)", "MODE"},
     {"url", 0, 0, G_OPTION_ARG_STRING, &bench.url,
-        "Base URL of the server (full mode)", "URL"},
+        "Base URL of the server (full mode); the nodes' of a cluster, "
+          "comma-separated, each session's members joining through them "
+          "in turn", "URL[,URL...]"},
+    {"sender-url", 0, 0, G_OPTION_ARG_STRING, &bench.sender_url,
+        "Base URL the senders join through (default: as the other members)",
+        "URL"},
     {"ws-url", 0, 0, G_OPTION_ARG_STRING, &bench.ws_url,
         "WebSocket URL of the relay (raw mode)", "URL"},
     {"api-key", 0, 0, G_OPTION_ARG_STRING, &bench.api_key,
         "API key of the server", "KEY"},
     {"api-secret", 0, 0, G_OPTION_ARG_STRING, &bench.api_secret,
         "API secret of the server", "SECRET"},
-    {"server-pid", 0, 0, G_OPTION_ARG_INT, &bench.server_pid,
-        "Process id of the server, for its CPU time and memory", "PID"},
+    {"server-pid", 0, 0, G_OPTION_ARG_STRING, &server_pids,
+        "Process id of the server, for its CPU time and memory; the nodes' "
+          "of a cluster, comma-separated, for their CPU time in all",
+        "PID[,PID...]"},
+    {"redis-port", 0, 0, G_OPTION_ARG_INT, &bench.redis_port,
+        "Port of the cluster's Redis on 127.0.0.1, for its commands, bytes "
+          "and CPU during the joins and the measured traffic (redis-cli "
+          "INFO)", "PORT"},
     {"workload", 0, 0, G_OPTION_ARG_STRING, &bench.workload,
         "fanout, sessions, latency, idle or element", "NAME"},
     {"workers", 0, 0, G_OPTION_ARG_INT, &workers,
@@ -1888,6 +2099,20 @@ main (int argc, char **argv)
   if (bench.workload == NULL)
     bench.workload = g_strdup ("fanout");
   bench.mode = g_strcmp0 (mode, "raw") == 0 ? MODE_RAW : MODE_FULL;
+  bench.server_pids = g_array_new (FALSE, FALSE, sizeof (gint));
+  if (server_pids != NULL) {
+    gchar **pids = g_strsplit (server_pids, ",", -1), **pid;
+
+    for (pid = pids; *pid != NULL; pid++) {
+      gint value = atoi (*pid);
+
+      if (value > 0)
+        g_array_append_val (bench.server_pids, value);
+    }
+    g_strfreev (pids);
+  }
+  if (bench.server_pids->len > 0)
+    bench.server_pid = g_array_index (bench.server_pids, gint, 0);
   bench.n_workers = CLAMP (workers, 1, 64);
   bench.sessions = MAX (sessions, 1);
   bench.members = MAX (members, 1);
